@@ -1,0 +1,88 @@
+"""Users, their areas, teams, API tokens and sign-in failures."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+
+class User(Model):
+    """A person who signs in with a Vietnamese mobile number."""
+
+    id = fields.UUIDField(primary_key=True)
+    phone = fields.CharField(max_length=15, unique=True)
+    name = fields.CharField(max_length=120)
+    role = fields.CharField(max_length=12, db_index=True)
+    password_hash = fields.CharField(max_length=200)
+    language = fields.CharField(max_length=5, default="vi")
+    is_active = fields.BooleanField(default=True)
+    # Bumped on password change and sign-out-everywhere: old sessions and tokens stop working.
+    session_epoch = fields.IntField(default=0)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "app_user"
+
+
+class UserArea(Model):
+    """An area a user works in: a member's village, a coordinator's commune or province."""
+
+    id = fields.IntField(primary_key=True)
+    user = fields.ForeignKeyField("langso.User", related_name="areas", on_delete=fields.CASCADE)
+    area = fields.ForeignKeyField("langso.Area", related_name="users", on_delete=fields.CASCADE)
+
+    class Meta:
+        table = "user_area"
+        unique_together = (("user", "area"),)
+
+
+class Team(Model):
+    """The community digital-technology team of one village."""
+
+    id = fields.IntField(primary_key=True)
+    village = fields.OneToOneField("langso.Area", related_name="team", on_delete=fields.CASCADE)
+    name = fields.CharField(max_length=120)
+    leader = fields.ForeignKeyField(
+        "langso.User", related_name="led_teams", null=True, on_delete=fields.SET_NULL
+    )
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "team"
+
+
+class TeamMember(Model):
+    """A user's membership of a team."""
+
+    id = fields.IntField(primary_key=True)
+    team = fields.ForeignKeyField("langso.Team", related_name="members", on_delete=fields.CASCADE)
+    user = fields.ForeignKeyField("langso.User", related_name="teams", on_delete=fields.CASCADE)
+    joined_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "team_member"
+        unique_together = (("team", "user"),)
+
+
+class ApiToken(Model):
+    """A bearer token for the JSON API: only its SHA-256 is stored."""
+
+    token_hash = fields.CharField(max_length=64, primary_key=True)
+    user = fields.ForeignKeyField("langso.User", related_name="tokens", on_delete=fields.CASCADE)
+    session_epoch = fields.IntField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_used_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "api_token"
+
+
+class LoginFailure(Model):
+    """One failed sign-in, keyed by phone number or by client address, for throttling."""
+
+    id = fields.BigIntField(primary_key=True)
+    key = fields.CharField(max_length=80, db_index=True)
+    at = fields.DatetimeField(db_index=True)
+
+    class Meta:
+        table = "login_failure"

@@ -1,0 +1,190 @@
+"""Signing in and out, the account page and each role's home: pages and JSON API."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.accounts import services
+from server.areas import services as areas
+from server.i18n import LANGUAGES, N_, gettext
+from server.templating import render
+from server.web import api_error, api_user, check_csrf, current_user, json_body, language_of
+
+
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+async def api_sign_in(request: Request) -> Response:
+    """Exchange a phone number and password for a bearer token."""
+    body = await json_body(request)
+    phone, password = body.get("phone"), body.get("password")
+    if not isinstance(phone, str) or not isinstance(password, str):
+        return api_error(request, 422, N_("Enter your phone number and password."))
+    try:
+        user = await services.authenticate(phone, password, _client_address(request))
+    except services.SignInRefused as refused:
+        lang = language_of(request)
+        message = gettext(lang, _REFUSED, {"minutes": refused.minutes})
+        return JSONResponse({"error": message}, status_code=429)
+    if user is None:
+        return api_error(request, 401, _WRONG_CREDENTIALS)
+    token = await services.issue_token(user)
+    return JSONResponse({"token": token, "user": await _user_json(user)})
+
+
+async def api_sign_out(request: Request) -> Response:
+    """Revoke the bearer token used for this request."""
+    await api_user(request)
+    await services.revoke_token(request.headers["authorization"][7:].strip())
+    return Response(status_code=204)
+
+
+async def api_me(request: Request) -> Response:
+    """Who is signed in, with their areas and villages."""
+    user = await api_user(request)
+    return JSONResponse(await _user_json(user))
+
+
+async def api_change_password(request: Request) -> Response:
+    """Change the caller's password; other sessions and tokens stop working."""
+    user = await api_user(request)
+    body = await json_body(request)
+    current, new = body.get("current_password"), body.get("new_password")
+    if not isinstance(current, str) or not isinstance(new, str):
+        return api_error(request, 422, N_("The request could not be read."))
+    try:
+        await services.change_password(user, current, new)
+    except services.AccountError as error:
+        return api_error(request, 422, error.msgid, field=error.field)
+    return JSONResponse({"token": await services.issue_token(user)})
+
+
+async def _user_json(user: services.User) -> dict[str, object]:
+    scope = await services.scope_of(user)
+    codes = sorted(scope.villages | scope.communes | scope.provinces)
+    villages = await areas.villages_in(codes) if not scope.everywhere else []
+    return {
+        "id": str(user.id),
+        "phone": user.phone,
+        "name": user.name,
+        "role": user.role,
+        "language": user.language,
+        "areas": codes,
+        "villages": [
+            {"code": v.code, "name": v.name, "commune_code": v.commune_code} for v in villages
+        ],
+    }
+
+
+_WRONG_CREDENTIALS = N_("The phone number or password is not right.")
+_REFUSED = N_("Too many failed attempts. Wait %(minutes)s minutes, then try again.")
+
+
+async def sign_in_page(request: Request) -> Response:
+    """The sign-in form; a signed-in user goes straight home."""
+    if await current_user(request) is not None:
+        return RedirectResponse("/home", status_code=303)
+    return render(request, "sign_in.html", {"phone": "", "error": None}, language_of(request))
+
+
+async def sign_in_submit(request: Request) -> Response:
+    """Check the form, start a session, go home; errors keep what was typed."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    phone, password = str(form.get("phone", "")), str(form.get("password", ""))
+    lang = language_of(request)
+    try:
+        user = await services.authenticate(phone, password, _client_address(request))
+    except services.SignInRefused as refused:
+        error = gettext(lang, _REFUSED, {"minutes": refused.minutes})
+        return render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 429)
+    if user is None:
+        error = gettext(lang, _WRONG_CREDENTIALS)
+        return render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 401)
+    request.session.clear()
+    request.session.update({"user_id": str(user.id), "epoch": user.session_epoch})
+    return RedirectResponse("/home", status_code=303)
+
+
+async def sign_out(request: Request) -> Response:
+    """End the page session."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    request.session.clear()
+    return RedirectResponse("/sign-in", status_code=303)
+
+
+async def home(request: Request) -> Response:
+    """Each role's landing page."""
+    user = await current_user(request)
+    if user is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    scope = await services.scope_of(user)
+    codes = sorted(scope.villages | scope.communes | scope.provinces)
+    context = {
+        "user": user,
+        "areas": [await areas.get_area(code) for code in codes],
+        "villages": await areas.villages_in(codes) if not scope.everywhere else [],
+    }
+    return render(request, f"home_{user.role}.html", context, language_of(request, user))
+
+
+async def password_page(request: Request) -> Response:
+    """The change-password form, and its submission."""
+    user = await current_user(request)
+    if user is None:
+        return RedirectResponse("/sign-in", status_code=303)
+    lang = language_of(request, user)
+    context: dict[str, object] = {"user": user, "error": None, "done": False}
+    if request.method == "POST":
+        form = await request.form()
+        check_csrf(request, form.get("csrf_token"))
+        try:
+            await services.change_password(
+                user, str(form.get("current_password", "")), str(form.get("new_password", ""))
+            )
+        except services.AccountError as error:
+            context["error"] = gettext(lang, error.msgid)
+            return render(request, "password.html", context, lang, 422)
+        request.session.update({"epoch": user.session_epoch})
+        context["done"] = True
+    return render(request, "password.html", context, lang)
+
+
+async def choose_language(request: Request) -> Response:
+    """Switch the page language (kept in the session, and on the user when signed in)."""
+    form = await request.form()
+    check_csrf(request, form.get("csrf_token"))
+    language = str(form.get("language", ""))
+    if language in LANGUAGES:
+        request.session["language"] = language
+        user = await current_user(request)
+        if user is not None:
+            user.language = language
+            await user.save(update_fields=["language"])
+    back = str(form.get("next", "/"))
+    return RedirectResponse(back if back.startswith("/") else "/", status_code=303)
+
+
+async def root(request: Request) -> Response:
+    """Send people to their home page or to sign in."""
+    signed_in = await current_user(request) is not None
+    return RedirectResponse("/home" if signed_in else "/sign-in", status_code=303)
+
+
+routes = [
+    Route("/api/v1/session", api_sign_in, methods=["POST"]),
+    Route("/api/v1/session", api_sign_out, methods=["DELETE"]),
+    Route("/api/v1/me", api_me, methods=["GET"]),
+    Route("/api/v1/me/password", api_change_password, methods=["POST"]),
+    Route("/", root, methods=["GET"]),
+    Route("/sign-in", sign_in_page, methods=["GET"]),
+    Route("/sign-in", sign_in_submit, methods=["POST"]),
+    Route("/sign-out", sign_out, methods=["POST"]),
+    Route("/home", home, methods=["GET"]),
+    Route("/account/password", password_page, methods=["GET", "POST"]),
+    Route("/language", choose_language, methods=["POST"]),
+]

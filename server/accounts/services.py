@@ -1,0 +1,160 @@
+"""Users, sign-in, tokens, throttling and scopes: every accounts query lives here."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from server.accounts import roles
+from server.accounts.models import ApiToken, LoginFailure, Team, TeamMember, User, UserArea
+from server.accounts.passwords import MIN_LENGTH, hash_password, verify_password
+from server.areas import kinds
+from server.areas.models import Area
+from server.areas.scope import Scope
+from server.i18n import N_
+from server.phones import normalize_phone
+
+THROTTLE_WINDOW = timedelta(minutes=15)
+SLOW_AFTER = 3  # failures before each further attempt is slowed down
+REFUSE_AFTER = 8  # failures before sign-in is refused for the rest of the window
+_DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+class AccountError(ValueError):
+    """A problem the user can fix; `msgid` is translated for them."""
+
+    def __init__(self, msgid: str, field: str | None = None) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.field = field
+
+
+@dataclass(frozen=True)
+class SignInRefused(Exception):
+    """Too many failed attempts: sign-in is refused for `minutes` more."""
+
+    minutes: int
+
+
+async def create_user(
+    *,
+    phone: str,
+    name: str,
+    role: str,
+    password: str,
+    area_codes: list[str],
+    language: str = "vi",
+) -> User:
+    """Create a user in the given areas, or raise `AccountError`."""
+    normalized = normalize_phone(phone)
+    if normalized is None:
+        raise AccountError(N_("Enter a Vietnamese mobile number, e.g. 0912 345 678."), "phone")
+    if role not in roles.ROLES:
+        raise AccountError(N_("Unknown role."), "role")
+    if not name.strip():
+        raise AccountError(N_("This field is required."), "name")
+    _check_new_password(password)
+    if await User.filter(phone=normalized).exists():
+        raise AccountError(N_("This phone number already has an account."), "phone")
+    areas = await Area.filter(code__in=area_codes)
+    if len(areas) != len(set(area_codes)):
+        raise AccountError(N_("This area does not exist."), "area")
+    if role == roles.MEMBER and any(area.kind != kinds.VILLAGE for area in areas):
+        raise AccountError(N_("A team member works in a village."), "area")
+    user = await User.create(
+        id=uuid.uuid4(),
+        phone=normalized,
+        name=name.strip(),
+        role=role,
+        password_hash=hash_password(password),
+        language=language,
+    )
+    for area in areas:
+        await UserArea.create(user=user, area=area)
+        if role == roles.MEMBER:
+            team, _ = await Team.get_or_create(village=area, defaults={"name": area.name})
+            await TeamMember.get_or_create(team=team, user=user)
+    return user
+
+
+def _check_new_password(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise AccountError(N_("Use a password of at least 8 characters."), "password")
+
+
+async def authenticate(phone: str, password: str, address: str) -> User | None:
+    """The user for these credentials, or None; raises `SignInRefused` when throttled."""
+    normalized = normalize_phone(phone) or phone.strip()[:15]
+    keys = [f"phone:{normalized}", f"addr:{address}"]
+    since = datetime.now(UTC) - THROTTLE_WINDOW
+    failures = max([await LoginFailure.filter(key=k, at__gte=since).count() for k in keys])
+    if failures >= REFUSE_AFTER:
+        raise SignInRefused(minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
+    if failures >= SLOW_AFTER:
+        await asyncio.sleep(min(2.0 ** (failures - SLOW_AFTER), 8.0))
+    user = await User.get_or_none(phone=normalized, is_active=True)
+    valid = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or not valid:
+        now = datetime.now(UTC)
+        await LoginFailure.bulk_create([LoginFailure(key=k, at=now) for k in keys])
+        return None
+    await LoginFailure.filter(key=keys[0]).delete()
+    return user
+
+
+async def issue_token(user: User) -> str:
+    """A new bearer token for the API; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    await ApiToken.create(token_hash=_digest(token), user=user, session_epoch=user.session_epoch)
+    return token
+
+
+async def user_for_token(token: str) -> User | None:
+    """The active user a bearer token belongs to."""
+    row = await ApiToken.get_or_none(token_hash=_digest(token)).prefetch_related("user")
+    if row is None:
+        return None
+    user: User = row.user
+    if not user.is_active or user.session_epoch != row.session_epoch:
+        return None
+    return user
+
+
+async def revoke_token(token: str) -> None:
+    """Sign a device out: its token stops working."""
+    await ApiToken.filter(token_hash=_digest(token)).delete()
+
+
+async def user_by_id(user_id: str, epoch: int) -> User | None:
+    """The active user behind a page session, if the session is still valid."""
+    try:
+        key = uuid.UUID(user_id)
+    except ValueError:
+        return None
+    user = await User.get_or_none(id=key, is_active=True)
+    return user if user is not None and user.session_epoch == epoch else None
+
+
+async def change_password(user: User, current: str, new: str) -> None:
+    """Change the password; every other session and token stops working."""
+    if not verify_password(user.password_hash, current):
+        raise AccountError(N_("The current password is not right."), "current")
+    _check_new_password(new)
+    user.password_hash = hash_password(new)
+    user.session_epoch += 1
+    await user.save(update_fields=["password_hash", "session_epoch"])
+    await ApiToken.filter(user=user).delete()
+
+
+async def scope_of(user: User) -> Scope:
+    """The areas the user may see and change."""
+    pairs = await UserArea.filter(user=user).values_list("area__kind", "area__code")
+    return Scope.of(user.id, user.role, [(str(kind), str(code)) for kind, code in pairs])
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

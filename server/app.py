@@ -1,0 +1,90 @@
+"""The application factory: routes from each domain, sessions, the ORM in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from http import HTTPStatus
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from tortoise.contrib.starlette import RegisterTortoise
+
+from server import curriculum, openapi
+from server.accounts import routes as accounts_routes
+from server.areas import routes as areas_routes
+from server.db import tortoise_config
+from server.i18n import N_, gettext
+from server.settings import REPO_ROOT, Settings
+from server.sync import routes as sync_routes
+from server.templating import render
+from server.web import language_of
+
+STATIC_DIR = REPO_ROOT / "pwa" / "static"
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the ASGI app for `settings` (default: from the environment)."""
+    settings = settings or Settings.from_env()
+    curriculum.configure(settings.content_dir)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        async with RegisterTortoise(
+            app, config=tortoise_config(settings), _enable_global_fallback=True
+        ):
+            yield
+
+    routes = [
+        *accounts_routes.routes,
+        *areas_routes.routes,
+        *sync_routes.routes,
+        *openapi.routes,
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="langso_session",
+            same_site="lax",
+            https_only=settings.secure_cookies,
+            max_age=60 * 60 * 24 * 30,
+        )
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: _http_error},  # type: ignore[dict-item]
+    )
+    app.state.settings = settings
+    return app
+
+
+_STATUS_MESSAGES = {
+    404: N_("This page does not exist."),
+    405: N_("This action is not allowed here."),
+}
+
+
+async def _http_error(request: Request, exc: HTTPException) -> Response:
+    """Errors in the user's language: JSON under /api/, a page elsewhere."""
+    language = language_of(request, request.scope.get("langso_user"))
+    msgid = exc.detail
+    if not msgid or msgid == HTTPStatus(exc.status_code).phrase:
+        msgid = _STATUS_MESSAGES.get(exc.status_code, N_("Something went wrong. Please try again."))
+    message = gettext(language, msgid)
+    headers = dict(exc.headers or {})
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
+    try:
+        return render(request, "error.html", {"message": message}, language, exc.status_code)
+    except Exception:
+        return HTMLResponse(message, status_code=exc.status_code, headers=headers)

@@ -1,0 +1,70 @@
+"""What part of the country a user may see and change."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tortoise.expressions import Q
+
+from server.accounts import roles
+from server.areas import kinds
+
+
+@dataclass(frozen=True)
+class Scope:
+    """A user's areas, split by level; an admin's scope is the whole country."""
+
+    user_id: uuid.UUID
+    role: str
+    villages: frozenset[str] = frozenset()
+    communes: frozenset[str] = frozenset()
+    provinces: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, user_id: uuid.UUID, role: str, areas: Iterable[tuple[str, str]]) -> Scope:
+        """Build from `(kind, code)` pairs of the user's areas."""
+        by_kind: dict[str, set[str]] = {kind: set() for kind in kinds.KINDS}
+        for kind, code in areas:
+            by_kind[kind].add(code)
+        return cls(
+            user_id=user_id,
+            role=role,
+            villages=frozenset(by_kind[kinds.VILLAGE]),
+            communes=frozenset(by_kind[kinds.COMMUNE]),
+            provinces=frozenset(by_kind[kinds.PROVINCE]),
+        )
+
+    @property
+    def everywhere(self) -> bool:
+        return self.role == roles.ADMIN
+
+    @property
+    def writes_households(self) -> bool:
+        """Members, coordinators and admins record households; trainers do not."""
+        return self.role in (roles.MEMBER, roles.COORDINATOR, roles.ADMIN)
+
+    def covers(self, village_code: str, commune_code: str | None, province_code: str) -> bool:
+        """True when the village (with its commune and province) is inside this scope."""
+        return (
+            self.everywhere
+            or village_code in self.villages
+            or commune_code in self.communes
+            or province_code in self.provinces
+        )
+
+    def area_filter(self) -> Q:
+        """A filter for rows carrying village/commune/province codes, limited to this scope."""
+        if self.everywhere:
+            return Q()
+        parts = [
+            Q(**{f"{column}__in": sorted(codes)})
+            for column, codes in (
+                ("village_code", self.villages),
+                ("commune_code", self.communes),
+                ("province_code", self.provinces),
+            )
+            if codes
+        ]
+        return Q(*parts, join_type=Q.OR) if parts else Q(village_code__in=["-"])

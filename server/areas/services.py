@@ -1,0 +1,112 @@
+"""Importing the official units and managing villages: every areas query lives here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from server.areas import kinds
+from server.areas.models import Area
+from server.i18n import N_
+
+
+class AreaError(ValueError):
+    """A problem with an area the user can fix; `msgid` is translated for them."""
+
+    def __init__(self, msgid: str) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """How many provinces and communes the import wrote."""
+
+    provinces: int
+    communes: int
+
+
+async def import_official_units() -> ImportResult:
+    """Load the 34 provinces and 3,321 communes from `vietnam-provinces`; safe to re-run."""
+    from vietnam_provinces import Province, Ward
+
+    provinces = [
+        Area(
+            code=str(int(p.code)),
+            kind=kinds.PROVINCE,
+            name=p.name,
+            division_type=p.division_type.value,
+            parent_code=None,
+            province_code=str(int(p.code)),
+            commune_code=None,
+        )
+        for p in Province.iter_all()
+    ]
+    communes = [
+        Area(
+            code=str(int(w.code)),
+            kind=kinds.COMMUNE,
+            name=w.name,
+            division_type=w.division_type.value,
+            parent_code=str(int(w.province_code)),
+            province_code=str(int(w.province_code)),
+            commune_code=str(int(w.code)),
+        )
+        for w in Ward.iter_all()
+    ]
+    async with in_transaction() as conn:
+        for rows in (provinces, communes):
+            await Area.bulk_create(
+                rows,
+                batch_size=500,
+                on_conflict=["code"],
+                update_fields=["name", "division_type", "parent_code", "province_code"],
+                using_db=conn,
+            )
+    return ImportResult(provinces=len(provinces), communes=len(communes))
+
+
+async def add_village(commune_code: str, name: str, households: int | None = None) -> Area:
+    """Create a village under a commune; its code is the commune's code and a number."""
+    name = name.strip()
+    if not name:
+        raise AreaError(N_("Write the village's name."))
+    if households is not None and not 0 <= households <= 100_000:
+        raise AreaError(N_("Enter a number of households from 0 to 100000."))
+    commune = await Area.get_or_none(code=commune_code, kind=kinds.COMMUNE)
+    if commune is None:
+        raise AreaError(N_("This commune does not exist. Import the official units first."))
+    async with in_transaction():
+        if await Area.filter(parent_code=commune.code, name=name).exists():
+            raise AreaError(N_("This commune already has a village with that name."))
+        count = await Area.filter(parent_code=commune.code, kind=kinds.VILLAGE).count()
+        return await Area.create(
+            code=f"{commune.code}-{count + 1:03d}",
+            kind=kinds.VILLAGE,
+            name=name,
+            division_type="thôn",
+            parent_code=commune.code,
+            province_code=commune.province_code,
+            commune_code=commune.code,
+            household_estimate=households,
+        )
+
+
+async def villages_in(codes: list[str]) -> list[Area]:
+    """The villages inside any of these areas (villages, communes or provinces)."""
+    areas = await Area.filter(code__in=codes)
+    village_codes = [a.code for a in areas if a.kind == kinds.VILLAGE]
+    commune_codes = [a.code for a in areas if a.kind == kinds.COMMUNE]
+    province_codes = [a.code for a in areas if a.kind == kinds.PROVINCE]
+    from tortoise.expressions import Q
+
+    query = Q(code__in=village_codes or ["-"])
+    query |= Q(commune_code__in=commune_codes or ["-"])
+    query |= Q(province_code__in=province_codes or ["-"])
+    return await Area.filter(query, kind=kinds.VILLAGE).order_by("code")
+
+
+async def get_area(code: str) -> Area | None:
+    """One area by code."""
+    return await Area.get_or_none(code=code)

@@ -1,0 +1,45 @@
+"""Checklist templates (content) and the checklists started for households (synced)."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.models import Model
+
+from server.sync.models import Synced
+
+
+class ChecklistTemplate(Model):
+    """One version of a support checklist: items and indicator effects are JSON from content/."""
+
+    id = fields.IntField(primary_key=True)
+    key = fields.CharField(max_length=60)
+    version = fields.IntField()
+    title = fields.JSONField()
+    items = fields.JSONField()
+    is_current = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "checklist_template"
+        unique_together = (("key", "version"),)
+
+
+class Checklist(Synced):
+    """A household's checklist: `items` maps item key to `{"done", "by", "at"}`."""
+
+    household_id = fields.UUIDField(db_index=True)
+    village_code = fields.CharField(max_length=20)
+    commune_code = fields.CharField(max_length=20)
+    province_code = fields.CharField(max_length=20)
+    template_key = fields.CharField(max_length=60)
+    template_version = fields.IntField()
+    items = fields.JSONField(default=dict)
+    started_by = fields.UUIDField(null=True)
+
+    class Meta:
+        table = "checklist"
+        indexes = (
+            ("village_code", "txid", "version"),
+            ("commune_code", "txid", "version"),
+            ("province_code", "txid", "version"),
+        )

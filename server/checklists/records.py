@@ -1,0 +1,48 @@
+"""What a household's checklist holds, as the devices sync it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server import curriculum
+from server.checklists.models import Checklist
+from server.i18n import N_
+from server.sync.fields import FieldError, Rule, parse_instant
+from server.sync.registry import SCOPE_PARENT, SyncType
+
+
+def _check_item(key: str, value: Any) -> dict[str, Any]:
+    name = f"items.{key}"
+    if not isinstance(value, dict) or not isinstance(value.get("done"), bool):
+        raise FieldError(name, N_("This value has the wrong shape."))
+    at = parse_instant(name, value.get("at")).isoformat()
+    return {"done": value["done"], "at": at}
+
+
+def _check_template(record: dict[str, Any]) -> list[FieldError]:
+    template = curriculum.checklist_templates().get(record.get("template_key") or "")
+    if template is None:
+        return [FieldError("template_key", N_("Unknown checklist."))]
+    known = {item.key for item in template.items}
+    return [
+        FieldError(f"items.{key}", N_("This step is not in the checklist."))
+        for key in record.get("items") or {}
+        if key not in known
+    ]
+
+
+CHECKLIST = SyncType(
+    name="checklist",
+    model=Checklist,
+    scope=SCOPE_PARENT,
+    parent=("household_id", "household"),
+    rules=(
+        Rule("household_id", "uuid", required=True),
+        Rule("template_key", "text", required=True, max_length=60),
+        Rule("template_version", "int", required=True, min=1),
+        Rule("items", "map", entry=_check_item, stamp_user=True),
+    ),
+    checks=(_check_template,),
+    extra_pull_fields=("started_by",),
+    creator_field="started_by",
+)

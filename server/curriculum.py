@@ -1,0 +1,50 @@
+"""The content/ folder as the running app sees it: loaded once, validated, shared read-only."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from server.content_files import (
+    ChecklistTemplateDef,
+    ConsentPurpose,
+    IndicatorSet,
+    load_checklist_templates,
+    load_consent_purposes,
+    load_indicators,
+)
+from server.settings import REPO_ROOT
+
+_content_dir = REPO_ROOT / "content"
+
+
+def configure(content_dir: Path) -> None:
+    """Point the app at another content folder (tests, deployments) and forget what was read."""
+    global _content_dir
+    _content_dir = content_dir
+    indicator_set.cache_clear()
+    consent_purposes.cache_clear()
+    checklist_templates.cache_clear()
+
+
+def content_dir() -> Path:
+    """The folder content is read from."""
+    return _content_dir
+
+
+@lru_cache(maxsize=1)
+def indicator_set() -> IndicatorSet:
+    """The household indicator set."""
+    return load_indicators(_content_dir)
+
+
+@lru_cache(maxsize=1)
+def consent_purposes() -> tuple[ConsentPurpose, ...]:
+    """The purposes a household can consent to."""
+    return load_consent_purposes(_content_dir)
+
+
+@lru_cache(maxsize=1)
+def checklist_templates() -> dict[str, ChecklistTemplateDef]:
+    """The support checklist templates by key."""
+    return {template.key: template for template in load_checklist_templates(_content_dir)}

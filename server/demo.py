@@ -1,0 +1,122 @@
+"""`langso demo`: a realistic Thanh Hóa demo through the same services the app uses."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from server import curriculum
+from server.accounts import roles
+from server.accounts.models import Team, User
+from server.accounts.services import create_user, scope_of
+from server.areas import kinds
+from server.areas.models import Area
+from server.areas.services import add_village, import_official_units
+from server.content_files import Indicator
+from server.lessons.importer import import_content
+from server.sync.push import PushRequest, push
+
+PROVINCE = "38"  # Thanh Hóa
+COMMUNES = {
+    "16591": [("Thôn Các Sơn 1", 62), ("Thôn Các Sơn 2", 48), ("Thôn Đồng Chùa", 55)],
+    "16636": [("Thôn Trường Lâm", 58), ("Bản Hón", 40), ("Thôn Tân Lập", 52)],
+}
+PASSWORD = "langso-demo"
+DEMO_USERS = [
+    ("0901000001", "Quản trị Demo", roles.ADMIN, [PROVINCE]),
+    ("0901000002", "Lê Thị Hoa (điều phối xã Các Sơn)", roles.COORDINATOR, ["16591"]),
+    ("0901000003", "Trần Văn Minh (giảng viên)", roles.TRAINER, [PROVINCE]),
+    ("0901000004", "Nguyễn Văn Bình (tổ viên)", roles.MEMBER, ["village:0"]),
+    ("0901000005", "Phạm Thị Lan (tổ viên)", roles.MEMBER, ["village:3"]),
+]
+_FAMILY = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Lò", "Hà", "Cầm"]
+_MIDDLE = ["Văn", "Thị", "Đức", "Ngọc", "Minh", "Thu", "Xuân", "Hữu"]
+_GIVEN = ["An", "Bình", "Chi", "Dũng", "Hà", "Hải", "Hoa", "Hùng", "Lan", "Mai", "Nam", "Sơn"]
+
+
+async def create_demo(seed: int = 2025) -> list[str]:
+    """Create the demo once (re-running only reprints the logins); return the login lines."""
+    lines = [f"{name} [{role}]: {phone} / {PASSWORD}" for phone, name, role, _ in DEMO_USERS]
+    if await User.filter(phone=DEMO_USERS[0][0]).exists():
+        return lines
+    if not await Area.filter(kind=kinds.PROVINCE).exists():
+        await import_official_units()
+    await import_content(curriculum.content_dir())
+    villages: list[Area] = []
+    for commune, names in COMMUNES.items():
+        for name, estimate in names:
+            villages.append(await add_village(commune, name, estimate))
+    rng = random.Random(seed)
+    users: dict[str, User] = {}
+    for phone, name, role, areas in DEMO_USERS:
+        codes = [
+            villages[int(a.split(":")[1])].code if a.startswith("village:") else a for a in areas
+        ]
+        users[phone] = await create_user(
+            phone=phone, name=name, role=role, password=PASSWORD, area_codes=codes
+        )
+    for village in villages:
+        team, _ = await Team.get_or_create(
+            village=village, defaults={"name": f"Tổ CNSCĐ {village.name}"}
+        )
+        for member in users.values():
+            if member.role == roles.MEMBER and await _in(member, village):
+                team.leader = member
+                await team.save()
+                break
+    admin = users[DEMO_USERS[0][0]]
+    scope = await scope_of(admin)
+    for village in villages:
+        count = int((village.household_estimate or 50) * rng.uniform(0.7, 1.0))
+        mutations = [_household(rng, village.code) for _ in range(count)]
+        await push(PushRequest(scope=scope, device_id="demo-seed", mutations=mutations))
+    return lines
+
+
+async def _in(user: User, village: Area) -> bool:
+    scope = await scope_of(user)
+    return village.code in scope.villages
+
+
+def _household(rng: random.Random, village_code: str) -> dict[str, Any]:
+    name = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
+    people = rng.randint(1, 7)
+    given_at = datetime.now(UTC) - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
+    readiness = rng.random()  # some households are far along, some just starting
+    return {
+        "id": str(uuid.uuid4()),
+        "type": "household",
+        "record_id": str(uuid.uuid4()),
+        "op": "create",
+        "base_version": 0,
+        "data": {
+            "village_code": village_code,
+            "head_name": name,
+            "address": f"Xóm {rng.randint(1, 9)}",
+            "phone": f"09{rng.randint(10_000_000, 99_999_999)}",
+            "people_count": people,
+            "adult_count": rng.randint(1, people),
+            "consent": {
+                "given_by": name,
+                "purposes": [
+                    p.key for p in curriculum.consent_purposes() if p.required or rng.random() < 0.6
+                ],
+                "given_at": given_at.isoformat(),
+            },
+            "indicators": {
+                i.key: _value(rng, i, readiness) for i in curriculum.indicator_set().indicators
+            },
+        },
+    }
+
+
+def _value(rng: random.Random, indicator: Indicator, readiness: float) -> Any:
+    ahead = rng.random() < readiness
+    if indicator.type == "bool":
+        return ahead
+    if indicator.type == "int":
+        return rng.randint(1, 3) if ahead else rng.randint(0, 1)
+    values = [choice.value for choice in indicator.choices]
+    return values[-1] if ahead else rng.choice(values[:-1] or values)

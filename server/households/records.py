@@ -1,0 +1,80 @@
+"""What a household record holds, as the devices sync it: field rules and consent."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from server import curriculum
+from server.households.models import Household
+from server.i18n import N_
+from server.sync.fields import FieldError, Rule, parse_instant
+from server.sync.registry import SCOPE_VILLAGE, SyncType
+
+
+def _check_consent(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise FieldError("consent", N_("Record the household's consent first."))
+    given_by = value.get("given_by")
+    if not isinstance(given_by, str) or not given_by.strip() or len(given_by) > 120:
+        raise FieldError("consent", N_("Write the name of the person who gave consent."))
+    purposes = value.get("purposes")
+    known = {purpose.key: purpose for purpose in curriculum.consent_purposes()}
+    if not isinstance(purposes, list) or not all(isinstance(p, str) for p in purposes):
+        raise FieldError("consent", N_("Record the household's consent first."))
+    unknown = [p for p in purposes if p not in known]
+    if unknown:
+        raise FieldError(
+            "consent", N_("Unknown consent purpose: %(purpose)s."), {"purpose": unknown[0]}
+        )
+    missing = [key for key, purpose in known.items() if purpose.required and key not in purposes]
+    if missing:
+        raise FieldError(
+            "consent",
+            N_("Without consent to keep the household's records, nothing personal can be saved."),
+        )
+    given_at = parse_instant("consent", value.get("given_at"))
+    return {
+        "given_by": given_by.strip(),
+        "purposes": sorted(set(purposes)),
+        "given_at": given_at.isoformat(),
+    }
+
+
+def _check_indicator(key: str, value: Any) -> Any:
+    indicator = curriculum.indicator_set().by_key.get(key)
+    if indicator is None:
+        raise FieldError(f"indicators.{key}", N_("Unknown indicator."))
+    problem = indicator.check(value)
+    if problem is not None:
+        params = {"min": indicator.min, "max": indicator.max}
+        raise FieldError(f"indicators.{key}", problem, params)
+    return value
+
+
+def _check_counts(record: dict[str, Any]) -> list[FieldError]:
+    people, adults = record.get("people_count"), record.get("adult_count")
+    if people is not None and adults is not None and adults > people:
+        return [FieldError("adult_count", N_("There cannot be more adults than people."))]
+    return []
+
+
+HOUSEHOLD = SyncType(
+    name="household",
+    model=Household,
+    scope=SCOPE_VILLAGE,
+    rules=(
+        Rule("village_code", "area", required=True),
+        Rule("head_name", "text", required=True, max_length=120),
+        Rule("address", "text", max_length=200),
+        Rule("phone", "phone"),
+        Rule("people_count", "int", min=1, max=50),
+        Rule("adult_count", "int", min=0, max=50),
+        Rule("consent", "object", required=True, check=_check_consent),
+        Rule("indicators", "map", entry=_check_indicator),
+        Rule("notes", "text", max_length=2000),
+    ),
+    checks=(_check_counts,),
+    cleared_on_delete={"head_name": "", "address": "", "phone": None, "notes": ""},
+    extra_pull_fields=("created_by",),
+    creator_field="created_by",
+)

@@ -1,0 +1,93 @@
+"""`langso content import`: lessons and checklist templates from content/ into the database."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from pathlib import Path
+
+from tortoise.transactions import in_transaction
+
+from server.checklists.models import ChecklistTemplate
+from server.content_files import (
+    LessonDef,
+    load_checklist_templates,
+    load_indicators,
+    load_lessons,
+)
+from server.lessons.models import Lesson, LessonVersion
+
+
+async def import_content(content_dir: Path) -> str:
+    """Validate everything first, then store what changed; re-running changes nothing."""
+    indicators = load_indicators(content_dir)
+    templates = load_checklist_templates(content_dir)
+    lessons = load_lessons(content_dir)
+    new_versions = 0
+    new_templates = 0
+    async with in_transaction():
+        for template in templates:
+            items = [
+                {
+                    "key": item.key,
+                    "label": item.label,
+                    "help": item.help,
+                    "sets_indicator": list(item.sets_indicator) if item.sets_indicator else None,
+                }
+                for item in template.items
+            ]
+            _, created = await ChecklistTemplate.get_or_create(
+                key=template.key,
+                version=template.version,
+                defaults={"title": template.title, "items": items, "is_current": True},
+            )
+            if created:
+                new_templates += 1
+                await ChecklistTemplate.filter(
+                    key=template.key, version__lt=template.version
+                ).update(is_current=False)
+        for lesson in lessons:
+            new_versions += await _store_lesson(lesson)
+    return (
+        f"Indicator set v{indicators.version}: {len(indicators.indicators)} indicators. "
+        f"Checklists: {len(templates)} ({new_templates} new versions). "
+        f"Lessons: {len(lessons)} ({new_versions} new versions, all published)."
+    )
+
+
+async def _store_lesson(lesson: LessonDef) -> int:
+    """Add a version when the file differs from the latest one, and publish it."""
+    row, _ = await Lesson.get_or_create(slug=lesson.slug)
+    latest = await LessonVersion.filter(lesson=row).order_by("-number").first()
+    quiz = json.loads(json.dumps([asdict(question) for question in lesson.quiz]))
+    meta = {
+        "order": lesson.order,
+        "objectives": list(lesson.objectives),
+        "audience_roles": list(lesson.audience_roles),
+    }
+    unchanged = latest is not None and (
+        latest.title == lesson.title
+        and latest.body_md == lesson.body_md
+        and latest.summary == lesson.summary
+        and latest.quiz == quiz
+        and latest.meta == meta
+    )
+    if unchanged and latest is not None:
+        if row.published_version != latest.number:
+            row.published_version = latest.number
+            await row.save(update_fields=["published_version"])
+        return 0
+    number = (latest.number if latest else 0) + 1
+    await LessonVersion.create(
+        lesson=row,
+        number=number,
+        title=lesson.title,
+        language=lesson.language,
+        summary=lesson.summary,
+        body_md=lesson.body_md,
+        quiz=quiz,
+        meta=meta,
+    )
+    row.published_version = number
+    await row.save(update_fields=["published_version"])
+    return 1

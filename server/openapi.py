@@ -1,0 +1,232 @@
+"""The OpenAPI description of the JSON API, served at /api/v1/openapi.json."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server import __version__
+from server.sync.statuses import ALL as STATUSES
+
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}},
+    "required": ["error"],
+}
+_BEARER = [{"bearer": []}]
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"200": {"description": "OK", **_json(ok)}}
+    for code in errors:
+        out[str(code)] = {"description": "Error", **_json(_ERROR)}
+    return out
+
+
+_MUTATION = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "string", "format": "uuid"},
+        "type": {"type": "string", "enum": ["household", "checklist", "lesson_progress"]},
+        "record_id": {"type": "string", "format": "uuid"},
+        "op": {"type": "string", "enum": ["create", "update", "delete"]},
+        "base_version": {"type": "integer", "minimum": 0},
+        "data": {"type": "object"},
+    },
+    "required": ["id", "type", "record_id", "op", "base_version"],
+}
+_RECEIPT = {
+    "type": "object",
+    "properties": {
+        "id": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": list(STATUSES)},
+        "type": {"type": "string"},
+        "record_id": {"type": "string"},
+        "version": {"type": "integer"},
+        "original_status": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object"}},
+        "conflicts": {"type": "array", "items": {"type": "object"}},
+        "record": {"type": "object"},
+        "message": {"type": "string"},
+    },
+    "required": ["id", "status"],
+}
+_CHANGE = {
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "record_id": {"type": "string"},
+        "version": {"type": "integer"},
+        "deleted": {"type": "boolean"},
+        "data": {"type": "object"},
+    },
+    "required": ["type", "record_id", "version", "deleted", "data"],
+}
+_USER = {"type": "object", "properties": {"id": {"type": "string"}, "role": {"type": "string"}}}
+_VILLAGE = {"type": "object", "properties": {"code": {"type": "string"}}}
+
+SPEC: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "Làng Số API", "version": __version__},
+    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "paths": {
+        "/api/v1/session": {
+            "post": {
+                "summary": "Sign in with a phone number and password; returns a bearer token.",
+                "requestBody": _json(
+                    {
+                        "type": "object",
+                        "properties": {"phone": {"type": "string"}, "password": {"type": "string"}},
+                        "required": ["phone", "password"],
+                    }
+                ),
+                "responses": _responses(
+                    {"type": "object", "properties": {"token": {"type": "string"}}},
+                    400,
+                    401,
+                    422,
+                    429,
+                ),
+            },
+            "delete": {
+                "summary": "Sign this token out.",
+                "security": _BEARER,
+                "responses": {"204": {"description": "Signed out"}, "401": _json(_ERROR)},
+            },
+        },
+        "/api/v1/me": {
+            "get": {
+                "summary": "The signed-in user, their areas and villages.",
+                "security": _BEARER,
+                "responses": _responses(_USER, 401),
+            }
+        },
+        "/api/v1/me/password": {
+            "post": {
+                "summary": "Change the password; other sessions stop working.",
+                "security": _BEARER,
+                "requestBody": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "current_password": {"type": "string"},
+                            "new_password": {"type": "string"},
+                        },
+                        "required": ["current_password", "new_password"],
+                    }
+                ),
+                "responses": _responses({"type": "object"}, 400, 401, 422),
+            }
+        },
+        "/api/v1/villages": {
+            "get": {
+                "summary": "Villages in the caller's areas.",
+                "security": _BEARER,
+                "responses": _responses(
+                    {"type": "object", "properties": {"villages": {"type": "array"}}}, 401
+                ),
+            },
+            "post": {
+                "summary": "Create a village under a commune (coordinators, admins).",
+                "security": _BEARER,
+                "requestBody": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "commune_code": {"type": "string"},
+                            "name": {"type": "string"},
+                            "household_estimate": {"type": ["integer", "null"]},
+                        },
+                        "required": ["commune_code", "name"],
+                    }
+                ),
+                "responses": {
+                    "201": {"description": "Created", **_json(_VILLAGE)},
+                    **{
+                        str(c): _json(_ERROR) | {"description": "Error"}
+                        for c in (400, 401, 403, 422)
+                    },
+                },
+            },
+        },
+        "/api/v1/sync/push": {
+            "post": {
+                "summary": "Apply a batch of mutations; one receipt per mutation.",
+                "security": _BEARER,
+                "requestBody": _json(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "device_id": {"type": "string", "minLength": 1, "maxLength": 64},
+                            "app_version": {"type": "string"},
+                            "pending_changes": {"type": "integer", "minimum": 0},
+                            "mutations": {"type": "array", "items": _MUTATION, "maxItems": 500},
+                        },
+                        "required": ["device_id", "mutations"],
+                    }
+                ),
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {"results": {"type": "array", "items": _RECEIPT}},
+                        "required": ["results"],
+                    },
+                    400,
+                    401,
+                    413,
+                    422,
+                ),
+            }
+        },
+        "/api/v1/sync/pull": {
+            "get": {
+                "summary": "Changes after a cursor, in pages, limited to the caller's areas.",
+                "security": _BEARER,
+                "parameters": [
+                    {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "limit",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 1, "maximum": 1000},
+                    },
+                ],
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "changes": {"type": "array", "items": _CHANGE},
+                            "cursor": {"type": "string"},
+                            "more": {"type": "boolean"},
+                        },
+                        "required": ["changes", "cursor", "more"],
+                    },
+                    400,
+                    401,
+                    422,
+                ),
+            }
+        },
+        "/api/v1/sync/schema": {
+            "get": {
+                "summary": "Field rules, indicators and consent purposes for the device.",
+                "security": _BEARER,
+                "responses": _responses({"type": "object"}, 401),
+            }
+        },
+    },
+}
+
+
+async def openapi_json(request: Request) -> JSONResponse:
+    """The OpenAPI document."""
+    return JSONResponse(SPEC)
+
+
+routes = [Route("/api/v1/openapi.json", openapi_json, methods=["GET"])]

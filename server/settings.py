@@ -1,0 +1,97 @@
+"""Settings read from the environment; secrets generated and kept in the data directory."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# Every setting, its default and what it means. docs/settings.md and the README list the same
+# names; tests/unit/test_settings_documented.py fails when one is missing there.
+SETTINGS_HELP: dict[str, str] = {
+    "LANGSO_DATA_DIR": "Folder for the SQLite file, generated secrets and uploads "
+    "(default ./data).",
+    "LANGSO_DATABASE_URL": "Database URL (default sqlite://<data dir>/langso.sqlite3; "
+    "postgres://user@host:5432/db for PostgreSQL).",
+    "LANGSO_SECRET_KEY": "Key that signs sessions; generated into <data dir>/secret_key "
+    "when unset.",
+    "LANGSO_PUBLIC_URL": "The URL people use (default http://127.0.0.1:8000); https:// makes "
+    "cookies Secure.",
+    "LANGSO_VAPID_PRIVATE_KEY": "Web push VAPID private key (PEM); generated into "
+    "<data dir>/vapid_private.pem when unset.",
+    "LANGSO_VAPID_SUBJECT": "Contact for push services (default mailto:admin@langso.invalid).",
+    "LANGSO_CONTENT_DIR": "Curriculum, checklist templates and indicator set (default ./content).",
+    "LANGSO_DB_POOL_SIZE": "PostgreSQL connections per worker (default 10).",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app needs to start; build with `Settings.from_env()`."""
+
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    public_url: str
+    vapid_private_key: str
+    vapid_subject: str
+    content_dir: Path
+    db_pool_size: int = 10
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgres://", "postgresql://", "asyncpg://"))
+
+    @property
+    def secure_cookies(self) -> bool:
+        return self.public_url.startswith("https://")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        """Read settings from `environ` (default `os.environ`), creating kept secrets."""
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("LANGSO_DATA_DIR", "data")).resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("LANGSO_DATABASE_URL") or f"sqlite://{data_dir / 'langso.sqlite3'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            secret_key=env.get("LANGSO_SECRET_KEY") or _kept_secret(data_dir / "secret_key"),
+            public_url=env.get("LANGSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            vapid_private_key=env.get("LANGSO_VAPID_PRIVATE_KEY")
+            or _kept_vapid_key(data_dir / "vapid_private.pem"),
+            vapid_subject=env.get("LANGSO_VAPID_SUBJECT", "mailto:admin@langso.invalid"),
+            content_dir=Path(env.get("LANGSO_CONTENT_DIR", REPO_ROOT / "content")).resolve(),
+            db_pool_size=int(env.get("LANGSO_DB_POOL_SIZE", "10")),
+        )
+
+
+def _kept_secret(path: Path) -> str:
+    if not path.exists():
+        _write_private(path, secrets.token_urlsafe(48))
+    return path.read_text(encoding="utf-8").strip()
+
+
+def _kept_vapid_key(path: Path) -> str:
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+
+        key = ec.generate_private_key(ec.SECP256R1())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        _write_private(path, pem.decode("ascii"))
+    return path.read_text(encoding="ascii")
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)

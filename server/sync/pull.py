@@ -1,0 +1,110 @@
+"""Changes after a cursor, in pages, limited to the caller's scope.
+
+The cursor holds, per record type, the `(txid, version)` of the last change sent. On PostgreSQL
+only rows written by transactions below the txid horizon are sent, so a change that took an early
+version but committed late is still sent later, never skipped.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from tortoise.expressions import Q
+
+from server.areas.scope import Scope
+from server.db import connection
+from server.sync.clock import txid_horizon
+from server.sync.push import public_data
+from server.sync.registry import SCOPE_OWNER, SyncType, sync_types
+
+MAX_LIMIT = 1000
+DEFAULT_LIMIT = 200
+
+
+class BadCursor(ValueError):
+    """The cursor was not made by this server."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of changes and the cursor to ask for the next."""
+
+    changes: list[dict[str, Any]]
+    cursor: str
+    more: bool
+
+
+def encode_cursor(positions: dict[str, tuple[int, int]]) -> str:
+    """Pack per-type positions into an opaque string."""
+    raw = json.dumps({k: list(v) for k, v in sorted(positions.items())}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> dict[str, tuple[int, int]]:
+    """Unpack a cursor; an empty one starts from the beginning."""
+    if not cursor:
+        return {}
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        data = json.loads(raw)
+        return {str(k): (int(v[0]), int(v[1])) for k, v in data.items()}
+    except (binascii.Error, ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise BadCursor(cursor) from None
+
+
+async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> Page:
+    """The next page of changes visible to `scope` after `cursor`."""
+    positions = decode_cursor(cursor)
+    limit = max(1, min(limit, MAX_LIMIT))
+    horizon = await txid_horizon(connection())
+    changes: list[dict[str, Any]] = []
+    more = False
+    for sync_type in sync_types():
+        room = limit - len(changes)
+        if room <= 0:
+            more = True
+            break
+        txid, version = positions.get(sync_type.name, (0, 0))
+        rows = await _rows_after(sync_type, scope, txid, version, horizon, room + 1)
+        if len(rows) > room:
+            rows, more = rows[:room], True
+        for row in rows:
+            changes.append(
+                {
+                    "type": sync_type.name,
+                    "record_id": str(row["id"]),
+                    "version": row["version"],
+                    "deleted": row["deleted"],
+                    "data": {} if row["deleted"] else public_data(sync_type, row),
+                }
+            )
+        if rows:
+            positions[sync_type.name] = (rows[-1]["txid"], rows[-1]["version"])
+        if more:
+            break
+    return Page(changes=changes, cursor=encode_cursor(positions), more=more)
+
+
+async def _rows_after(
+    sync_type: SyncType,
+    scope: Scope,
+    txid: int,
+    version: int,
+    horizon: int | None,
+    limit: int,
+) -> list[dict[str, Any]]:
+    model = sync_type.model
+    owned = sync_type.scope == SCOPE_OWNER
+    visible = Q(user_id=scope.user_id) if owned else scope.area_filter()
+    query = model.filter(visible).filter(Q(txid__gt=txid) | Q(txid=txid, version__gt=version))
+    if horizon is not None:
+        query = query.filter(txid__lt=horizon)
+    columns = ("id", "txid", "version", "deleted", *sync_type.pull_fields)
+    rows: list[dict[str, Any]] = (
+        await query.order_by("txid", "version").limit(limit).values(*columns)
+    )
+    return rows

@@ -1,0 +1,81 @@
+"""The synced record types, declared once, in dependency order (a parent before its children)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from server.sync.fields import FieldError, Rule
+from server.sync.models import Synced
+
+# How a type is scoped: by its own village, by its parent record, or by the user who owns it.
+SCOPE_VILLAGE = "village"
+SCOPE_PARENT = "parent"
+SCOPE_OWNER = "owner"
+
+AREA_COLUMNS = ("village_code", "commune_code", "province_code")
+
+
+@dataclass(frozen=True)
+class SyncType:
+    """A record type the devices sync: its model, field rules, scope and cross-field checks."""
+
+    name: str
+    model: type[Synced]
+    rules: tuple[Rule, ...]
+    scope: str
+    # For SCOPE_PARENT: the field holding the parent id and the parent's type name.
+    parent: tuple[str, str] | None = None
+    # Cross-field checks on the merged record; each returns the errors it finds.
+    checks: tuple[Callable[[dict[str, Any]], list[FieldError]], ...] = ()
+    # Fields emptied when the record is deleted (personal data does not outlive the record).
+    cleared_on_delete: dict[str, Any] = field(default_factory=dict)
+    # Server-set fields sent back on pull besides the rules' fields.
+    extra_pull_fields: tuple[str, ...] = ()
+    # The field that records who created the record (set by the server), if any.
+    creator_field: str | None = None
+
+    def rule(self, name: str) -> Rule | None:
+        """The rule for field `name`, if the type has one."""
+        return self._rules_by_name.get(name)
+
+    @property
+    def _rules_by_name(self) -> dict[str, Rule]:
+        return _rules_index(self.rules)
+
+    @property
+    def pull_fields(self) -> tuple[str, ...]:
+        """The columns a device receives for this type."""
+        names = [rule.name for rule in self.rules]
+        names += [name for name in self.extra_pull_fields if name not in names]
+        return tuple(names)
+
+    def describe(self) -> dict[str, Any]:
+        """The type's rules as JSON, for the device's validation."""
+        return {
+            "name": self.name,
+            "scope": self.scope,
+            "fields": [rule.describe() for rule in self.rules if not rule.server_only],
+        }
+
+
+@lru_cache(maxsize=1)
+def sync_types() -> tuple[SyncType, ...]:
+    """Every synced type, parents first: the order pushes are loaded and pulls are paged in."""
+    from server.checklists.records import CHECKLIST
+    from server.households.records import HOUSEHOLD
+    from server.lessons.records import LESSON_PROGRESS
+
+    return (HOUSEHOLD, CHECKLIST, LESSON_PROGRESS)
+
+
+def get_type(name: str) -> SyncType | None:
+    """The synced type called `name`, if there is one."""
+    return next((t for t in sync_types() if t.name == name), None)
+
+
+@lru_cache(maxsize=16)
+def _rules_index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
+    return {rule.name: rule for rule in rules}

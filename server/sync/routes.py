@@ -1,0 +1,69 @@
+"""The sync API: push, pull and schema (JSON only)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from server.accounts import services as accounts
+from server.i18n import N_
+from server.sync import services
+from server.web import api_error, api_user, json_body, language_of
+
+
+async def push(request: Request) -> JSONResponse:
+    """Apply a batch of mutations; one receipt per mutation."""
+    user = await api_user(request)
+    body = await json_body(request)
+    device_id, mutations = body.get("device_id"), body.get("mutations")
+    if not isinstance(device_id, str) or not 1 <= len(device_id) <= 64:
+        return api_error(request, 422, N_("The device is not identified."))
+    if not isinstance(mutations, list):
+        return api_error(request, 422, N_("The request could not be read."))
+    if len(mutations) > services.MAX_BATCH:
+        return api_error(
+            request, 413, N_("Too many changes in one request."), max=services.MAX_BATCH
+        )
+    app_version, pending = body.get("app_version"), body.get("pending_changes")
+    results = await services.push(
+        services.PushRequest(
+            scope=await accounts.scope_of(user),
+            device_id=device_id,
+            mutations=mutations,
+            language=language_of(request, user),
+            app_version=app_version[:40] if isinstance(app_version, str) else None,
+            pending_changes=pending if type(pending) is int and 0 <= pending < 2**31 else None,
+        )
+    )
+    return JSONResponse({"results": results})
+
+
+async def pull(request: Request) -> JSONResponse:
+    """The next page of changes after the cursor."""
+    user = await api_user(request)
+    raw_limit = request.query_params.get("limit", str(200))
+    if not raw_limit.isdigit():
+        return api_error(request, 422, N_("The request could not be read."))
+    try:
+        page = await services.pull(
+            await accounts.scope_of(user),
+            request.query_params.get("cursor"),
+            int(raw_limit[:6]),
+        )
+    except services.BadCursor:
+        return api_error(request, 400, N_("The sync position is not valid. Sync from the start."))
+    return JSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
+
+
+async def schema(request: Request) -> JSONResponse:
+    """The validation rules the device applies before it saves."""
+    await api_user(request)
+    return JSONResponse(services.schema())
+
+
+routes = [
+    Route("/api/v1/sync/push", push, methods=["POST"]),
+    Route("/api/v1/sync/pull", pull, methods=["GET"]),
+    Route("/api/v1/sync/schema", schema, methods=["GET"]),
+]

@@ -1,0 +1,62 @@
+"""Jinja2 templates from pwa/templates, translated with the request's language."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.templating import Jinja2Templates
+
+from server import __version__
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime, format_number, translations
+from server.settings import REPO_ROOT
+from server.web import csrf_token
+
+TEMPLATES_DIR = REPO_ROOT / "pwa" / "templates"
+_language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
+
+
+def _gettext(message: str, **params: Any) -> str:
+    text = translations(_language.get()).gettext(message)
+    return text % params if params else text
+
+
+def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
+    text = translations(_language.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["number"] = lambda value: format_number(_language.get(), value)
+    env.filters["datetime"] = lambda value: (
+        format_datetime(_language.get(), value) if isinstance(value, datetime) else ""
+    )
+    env.globals["app_version"] = __version__
+    env.globals["languages"] = LANGUAGES
+    return env
+
+
+templates = Jinja2Templates(env=_environment())
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    language: str,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a page (or, for htmx, the fragment it asks for) in `language`."""
+    _language.set(language)
+    full = {"language": language, "csrf_token": csrf_token(request), **context}
+    return templates.TemplateResponse(request, name, full, status_code=status_code)

@@ -1,0 +1,175 @@
+"""Pulling changes: pages, cursors, scope, and the late-commit case on PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+import pytest
+
+from server.accounts import roles
+from server.db import is_postgres
+from tests.conftest import household_data, mutation
+
+
+async def _pull_all(client: httpx.AsyncClient, headers: dict[str, str], limit: int, cursor=""):
+    seen: list[dict] = []
+    pages = 0
+    while True:
+        response = await client.get(
+            "/api/v1/sync/pull", params={"cursor": cursor, "limit": limit}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body = response.json()
+        seen += body["changes"]
+        cursor = body["cursor"]
+        pages += 1
+        if not body["more"]:
+            return seen, cursor, pages
+        assert pages < 1000
+
+
+async def _push(client, headers, device, mutations):
+    response = await client.post(
+        "/api/v1/sync/push", json={"device_id": device, "mutations": mutations}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()["results"]
+
+
+async def test_pull_pages_through_everything_in_scope_once(client, village, user, login):
+    home, other = await village(), await village()
+    member = await login(await user(roles.MEMBER, home.code))
+    neighbour = await login(await user(roles.MEMBER, other.code))
+    mine = [uuid.uuid4() for _ in range(23)]
+    await _push(client, member, "d1", [mutation(i, household_data(home.code)) for i in mine])
+    await _push(client, neighbour, "d2", [mutation(uuid.uuid4(), household_data(other.code))])
+
+    changes, cursor, pages = await _pull_all(client, member, limit=5)
+    households = [c for c in changes if c["type"] == "household"]
+    assert sorted(c["record_id"] for c in households) == sorted(map(str, mine))
+    assert pages >= 5
+    assert {c["data"]["village_code"] for c in households} == {home.code}
+    assert households[0]["data"]["phone"] == "0912345678"
+    assert "field_meta" not in households[0]["data"]
+
+    again, _, _ = await _pull_all(client, member, limit=50, cursor=cursor)
+    assert again == []
+
+    [receipt] = await _push(
+        client, member, "d1", [mutation(mine[3], {"notes": "mới"}, "update", 1)]
+    )
+    newer, _, _ = await _pull_all(client, member, limit=50, cursor=cursor)
+    assert [(c["record_id"], c["data"]["notes"]) for c in newer] == [(str(mine[3]), "mới")]
+    assert newer[0]["version"] == receipt["version"]
+
+
+async def test_coordinator_pulls_the_commune_but_not_the_next(client, village, user, login):
+    from tests.conftest import COMMUNE_B
+
+    in_a, in_b = await village(), await village(COMMUNE_B)
+    coordinator = await login(await user(roles.COORDINATOR, in_a.commune_code))
+    admin = await login(await user(roles.ADMIN, "38"))
+    a_id, b_id = uuid.uuid4(), uuid.uuid4()
+    await _push(client, admin, "adm", [mutation(a_id, household_data(in_a.code))])
+    await _push(client, admin, "adm", [mutation(b_id, household_data(in_b.code))])
+    changes, _, _ = await _pull_all(client, coordinator, limit=1000)
+    ids = {c["record_id"] for c in changes}
+    assert str(a_id) in ids and str(b_id) not in ids
+
+
+async def test_deleted_records_arrive_as_tombstones(client, village, user, login):
+    area = await village()
+    member = await login(await user(roles.MEMBER, area.code))
+    record = uuid.uuid4()
+    [created] = await _push(client, member, "d", [mutation(record, household_data(area.code))])
+    _, cursor, _ = await _pull_all(client, member, limit=100)
+    await _push(client, member, "d", [mutation(record, {}, "delete", created["version"])])
+    changes, _, _ = await _pull_all(client, member, limit=100, cursor=cursor)
+    assert changes == [
+        {
+            "type": "household",
+            "record_id": str(record),
+            "version": changes[0]["version"],
+            "deleted": True,
+            "data": {},
+        }
+    ]
+
+
+async def test_bad_cursor_and_limit_are_clear_errors(client, village, user, login):
+    member = await login(await user(roles.MEMBER, (await village()).code))
+    bad = await client.get("/api/v1/sync/pull", params={"cursor": "@@@"}, headers=member)
+    assert bad.status_code == 400
+    assert "đồng bộ" in bad.json()["error"]
+    worse = await client.get("/api/v1/sync/pull", params={"limit": "-1"}, headers=member)
+    assert worse.status_code == 422
+
+
+async def test_pull_needs_sign_in(client):
+    response = await client.get("/api/v1/sync/pull")
+    assert response.status_code == 401
+    assert response.json()["error"] == "Vui lòng đăng nhập lại."
+
+
+async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, user, login):
+    """Two writers on PostgreSQL: the one with the earlier version commits last."""
+    from tortoise.transactions import in_transaction
+
+    from server.db import connection
+    from server.households.models import Household
+    from server.sync.clock import allocate_versions
+
+    if not is_postgres(connection()):
+        pytest.skip("SQLite has one writer at a time: versions commit in order by design")
+    area = await village()
+    member = await login(await user(roles.MEMBER, area.code))
+    _, cursor, _ = await _pull_all(client, member, limit=500)
+
+    slow_id, fast_id = uuid.uuid4(), uuid.uuid4()
+    slow_has_version = asyncio.Event()
+    fast_committed = asyncio.Event()
+
+    async def slow_writer() -> int:
+        async with in_transaction() as conn:
+            [version] = await allocate_versions(conn, 1)
+            slow_has_version.set()
+            await _insert(conn, slow_id, version, area)
+            await fast_committed.wait()  # commit after the later version is already visible
+            return version
+
+    async def fast_writer() -> int:
+        await slow_has_version.wait()
+        async with in_transaction() as conn:
+            [version] = await allocate_versions(conn, 1)
+            await _insert(conn, fast_id, version, area)
+        fast_committed.set()
+        return version
+
+    async def _insert(conn, record_id, version, area):
+        from datetime import UTC, datetime
+
+        now = datetime.now(UTC)
+        await Household.create(
+            id=record_id,
+            version=version,
+            village_code=area.code,
+            commune_code=area.commune_code,
+            province_code=area.province_code,
+            head_name="Hộ chậm" if record_id == slow_id else "Hộ nhanh",
+            consent={},
+            created_at=now,
+            updated_at=now,
+            using_db=conn,
+        )
+
+    slow = asyncio.create_task(slow_writer())
+    fast_version = await fast_writer()
+    # The fast writer's row is committed, the slow one is not: pull now.
+    mid, cursor, _ = await _pull_all(client, member, limit=500, cursor=cursor)
+    slow_version = await slow
+    assert slow_version < fast_version
+    late, _, _ = await _pull_all(client, member, limit=500, cursor=cursor)
+    pulled = {c["record_id"] for c in mid} | {c["record_id"] for c in late}
+    assert {str(slow_id), str(fast_id)} <= pulled

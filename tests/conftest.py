@@ -1,0 +1,146 @@
+"""One app per test session, on SQLite or on PostgreSQL (LANGSO_TEST_DATABASE_URL)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+
+from server.accounts.models import User
+from server.accounts.services import create_user
+from server.app import create_app
+from server.areas.models import Area
+from server.areas.services import add_village, import_official_units
+from server.db import upgrade
+from server.settings import Settings
+
+PASSWORD = "mat-khau-thu"
+COMMUNE_A, COMMUNE_B = "16591", "16636"  # two communes of Thanh Hóa (38)
+_phones = itertools.count(10_000_001)
+_names = itertools.count(1)
+
+
+def _database_url(data_dir: Path) -> str:
+    return os.environ.get("LANGSO_TEST_DATABASE_URL") or f"sqlite://{data_dir / 'test.sqlite3'}"
+
+
+async def _reset_postgres(url: str) -> None:
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data_dir = tmp_path_factory.mktemp("langso-data")
+    return Settings.from_env(
+        {"LANGSO_DATA_DIR": str(data_dir), "LANGSO_DATABASE_URL": _database_url(data_dir)}
+    )
+
+
+@pytest_asyncio.fixture(scope="session", loop_scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    if settings.is_postgres:
+        await _reset_postgres(settings.database_url)
+    await upgrade(settings)
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        await import_official_units()
+        yield application
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 5000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def village(app: Starlette) -> Callable[..., Awaitable[Area]]:
+    """Make a new village (in commune A unless told otherwise)."""
+
+    async def make(commune: str = COMMUNE_A, households: int | None = 100) -> Area:
+        return await add_village(commune, f"Thôn Thử {next(_names)}", households)
+
+    return make
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def user(app: Starlette) -> Callable[..., Awaitable[User]]:
+    """Make a user with a fresh phone number in the given areas."""
+
+    async def make(role: str, *areas: str, language: str = "vi") -> User:
+        return await create_user(
+            phone=f"09{next(_phones):08d}",
+            name=f"Người thử {uuid.uuid4().hex[:6]}",
+            role=role,
+            password=PASSWORD,
+            area_codes=list(areas),
+            language=language,
+        )
+
+    return make
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def login(client: httpx.AsyncClient) -> Callable[[User], Awaitable[dict[str, str]]]:
+    """Bearer headers for a user, through the real sign-in API."""
+
+    async def make(who: User) -> dict[str, str]:
+        response = await client.post(
+            "/api/v1/session", json={"phone": who.phone, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['token']}"}
+
+    return make
+
+
+def household_data(village_code: str, **overrides: Any) -> dict[str, Any]:
+    """A valid new household for `village_code`."""
+    data: dict[str, Any] = {
+        "village_code": village_code,
+        "head_name": "Nguyễn Văn An",
+        "address": "Xóm 2",
+        "phone": "0912 345 678",
+        "people_count": 4,
+        "adult_count": 2,
+        "consent": {
+            "given_by": "Nguyễn Văn An",
+            "purposes": ["support_records"],
+            "given_at": "2026-11-23T08:00:00+07:00",
+        },
+        "indicators": {"vneid": "level1", "smartphone_count": 1},
+    }
+    data.update(overrides)
+    return data
+
+
+def mutation(
+    record_id: str | uuid.UUID,
+    data: dict[str, Any],
+    op: str = "create",
+    base_version: int = 0,
+    type_: str = "household",
+) -> dict[str, Any]:
+    """One mutation with a fresh id."""
+    return {
+        "id": str(uuid.uuid4()),
+        "type": type_,
+        "record_id": str(record_id),
+        "op": op,
+        "base_version": base_version,
+        "data": data,
+    }
