@@ -13,6 +13,7 @@ fi
 echo "== lint"
 .venv/bin/ruff check server tests bench
 .venv/bin/ruff format --check server tests bench
+.venv/bin/mypy
 
 echo "== tests on SQLite"
 env -u LANGSO_TEST_DATABASE_URL .venv/bin/python -m pytest "$@"

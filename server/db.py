@@ -45,7 +45,8 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
 
 def connection() -> BaseDBAsyncClient:
     """The default database connection."""
-    return connections.get("default")
+    conn: BaseDBAsyncClient = connections.get("default")
+    return conn
 
 
 def is_postgres(conn: BaseDBAsyncClient | None = None) -> bool:

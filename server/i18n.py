@@ -6,6 +6,7 @@ import io
 from datetime import datetime
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_datetime as _format_datetime
@@ -17,6 +18,7 @@ from babel.support import Translations
 from server.settings import REPO_ROOT
 
 DEFAULT_LANGUAGE = "vi"
+_VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LANGUAGES = ("vi", "en")
 LOCALES_DIR = REPO_ROOT / "locales"
 
@@ -72,4 +74,4 @@ def format_number(language: str, value: float | int) -> str:
 
 def format_datetime(language: str, value: datetime) -> str:
     """A date and time in the language's medium format, in Vietnam's time zone."""
-    return _format_datetime(value, "medium", tzinfo="Asia/Ho_Chi_Minh", locale=language)
+    return _format_datetime(value, "medium", tzinfo=_VIETNAM, locale=language)

@@ -16,7 +16,7 @@ _ERROR = {
     "properties": {"error": {"type": "string"}},
     "required": ["error"],
 }
-_BEARER = [{"bearer": []}]
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
 def _json(schema: dict[str, Any]) -> dict[str, Any]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from tortoise import fields
 from tortoise.models import Model
 
+from server.areas.models import Area
+
 
 class User(Model):
     """A person who signs in with a Vietnamese mobile number."""
@@ -28,8 +30,12 @@ class UserArea(Model):
     """An area a user works in: a member's village, a coordinator's commune or province."""
 
     id = fields.IntField(primary_key=True)
-    user = fields.ForeignKeyField("langso.User", related_name="areas", on_delete=fields.CASCADE)
-    area = fields.ForeignKeyField("langso.Area", related_name="users", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "langso.User", related_name="areas", on_delete=fields.CASCADE
+    )
+    area: fields.ForeignKeyRelation[Area] = fields.ForeignKeyField(
+        "langso.Area", related_name="users", on_delete=fields.CASCADE
+    )
 
     class Meta:
         table = "user_area"
@@ -40,9 +46,11 @@ class Team(Model):
     """The community digital-technology team of one village."""
 
     id = fields.IntField(primary_key=True)
-    village = fields.OneToOneField("langso.Area", related_name="team", on_delete=fields.CASCADE)
+    village: fields.OneToOneRelation[Area] = fields.OneToOneField(
+        "langso.Area", related_name="team", on_delete=fields.CASCADE
+    )
     name = fields.CharField(max_length=120)
-    leader = fields.ForeignKeyField(
+    leader: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
         "langso.User", related_name="led_teams", null=True, on_delete=fields.SET_NULL
     )
     created_at = fields.DatetimeField(auto_now_add=True)
@@ -55,8 +63,12 @@ class TeamMember(Model):
     """A user's membership of a team."""
 
     id = fields.IntField(primary_key=True)
-    team = fields.ForeignKeyField("langso.Team", related_name="members", on_delete=fields.CASCADE)
-    user = fields.ForeignKeyField("langso.User", related_name="teams", on_delete=fields.CASCADE)
+    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
+        "langso.Team", related_name="members", on_delete=fields.CASCADE
+    )
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "langso.User", related_name="teams", on_delete=fields.CASCADE
+    )
     joined_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:
@@ -68,7 +80,9 @@ class ApiToken(Model):
     """A bearer token for the JSON API: only its SHA-256 is stored."""
 
     token_hash = fields.CharField(max_length=64, primary_key=True)
-    user = fields.ForeignKeyField("langso.User", related_name="tokens", on_delete=fields.CASCADE)
+    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
+        "langso.User", related_name="tokens", on_delete=fields.CASCADE
+    )
     session_epoch = fields.IntField()
     created_at = fields.DatetimeField(auto_now_add=True)
     last_used_at = fields.DatetimeField(null=True)

@@ -7,6 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import services
+from server.accounts.models import User
 from server.areas import services as areas
 from server.i18n import LANGUAGES, N_, gettext
 from server.templating import render
@@ -62,7 +63,7 @@ async def api_change_password(request: Request) -> Response:
     return JSONResponse({"token": await services.issue_token(user)})
 
 
-async def _user_json(user: services.User) -> dict[str, object]:
+async def _user_json(user: User) -> dict[str, object]:
     scope = await services.scope_of(user)
     codes = sorted(scope.villages | scope.communes | scope.provinces)
     villages = await areas.villages_in(codes) if not scope.everywhere else []

@@ -5,11 +5,16 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import Q
 
 from server.accounts import roles
 from server.areas import kinds
+
+
+def _in(column: str, codes: frozenset[str]) -> dict[str, Any]:
+    return {f"{column}__in": sorted(codes)}
 
 
 @dataclass(frozen=True)
@@ -59,7 +64,7 @@ class Scope:
         if self.everywhere:
             return Q()
         parts = [
-            Q(**{f"{column}__in": sorted(codes)})
+            Q(**_in(column, codes))
             for column, codes in (
                 ("village_code", self.villages),
                 ("commune_code", self.communes),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -14,8 +16,8 @@ class ChecklistTemplate(Model):
     id = fields.IntField(primary_key=True)
     key = fields.CharField(max_length=60)
     version = fields.IntField()
-    title = fields.JSONField()
-    items = fields.JSONField()
+    title: fields.Field[dict[str, str]] = fields.JSONField()
+    items: fields.Field[list[dict[str, Any]]] = fields.JSONField()
     is_current = fields.BooleanField(default=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -33,7 +35,7 @@ class Checklist(Synced):
     province_code = fields.CharField(max_length=20)
     template_key = fields.CharField(max_length=60)
     template_version = fields.IntField()
-    items = fields.JSONField(default=dict)
+    items: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     started_by = fields.UUIDField(null=True)
 
     class Meta:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 
 from server.sync.models import Synced
@@ -18,8 +20,8 @@ class Household(Synced):
     phone = fields.CharField(max_length=15, null=True)
     people_count = fields.IntField(null=True)
     adult_count = fields.IntField(null=True)
-    consent = fields.JSONField(null=True)
-    indicators = fields.JSONField(default=dict)
+    consent: fields.Field[Any] = fields.JSONField(null=True)
+    indicators: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     notes = fields.TextField(default="")
     created_by = fields.UUIDField(null=True)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -24,14 +26,16 @@ class LessonVersion(Model):
     """One saved version of a lesson: Markdown body, quiz, audience."""
 
     id = fields.IntField(primary_key=True)
-    lesson = fields.ForeignKeyField("langso.Lesson", related_name="versions")
+    lesson: fields.ForeignKeyRelation[Lesson] = fields.ForeignKeyField(
+        "langso.Lesson", related_name="versions"
+    )
     number = fields.IntField()
     title = fields.CharField(max_length=200)
     language = fields.CharField(max_length=5, default="vi")
     summary = fields.TextField(default="")
     body_md = fields.TextField()
-    quiz = fields.JSONField(default=list)
-    meta = fields.JSONField(default=dict)
+    quiz: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    meta: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     created_by = fields.UUIDField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
@@ -48,7 +52,7 @@ class LessonProgress(Synced):
     lesson_version = fields.IntField(null=True)
     status = fields.CharField(max_length=10, default="started")
     score = fields.IntField(null=True)
-    answers = fields.JSONField(default=dict)
+    answers: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
 
     class Meta:
         table = "lesson_progress"

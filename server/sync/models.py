@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.models import Model
 
@@ -18,7 +20,7 @@ class Synced(Model):
     version = fields.BigIntField(default=0)
     txid = fields.BigIntField(default=0)
     deleted = fields.BooleanField(default=False)
-    field_meta = fields.JSONField(default=dict)
+    field_meta: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     created_at = fields.DatetimeField()
     updated_at = fields.DatetimeField()
 
@@ -43,7 +45,7 @@ class SyncMutation(Model):
     device_id = fields.CharField(max_length=64, db_index=True)
     user_id = fields.UUIDField()
     status = fields.CharField(max_length=10)
-    receipt = fields.JSONField()
+    receipt: fields.Field[dict[str, Any]] = fields.JSONField()
     received_at = fields.DatetimeField()
 
     class Meta:
@@ -62,8 +64,8 @@ class ChangeLog(Model):
     record_id = fields.UUIDField()
     version = fields.BigIntField()
     op = fields.CharField(max_length=10)
-    before = fields.JSONField(null=True)
-    after = fields.JSONField(null=True)
+    before: fields.Field[Any] = fields.JSONField(null=True)
+    after: fields.Field[Any] = fields.JSONField(null=True)
     village_code = fields.CharField(max_length=20, null=True, db_index=True)
 
     class Meta:
@@ -78,10 +80,10 @@ class Conflict(Model):
     record_type = fields.CharField(max_length=30)
     record_id = fields.UUIDField(db_index=True)
     field = fields.CharField(max_length=80)
-    kept_value = fields.JSONField(null=True)
+    kept_value: fields.Field[Any] = fields.JSONField(null=True)
     kept_version = fields.BigIntField()
     kept_device_id = fields.CharField(max_length=64, null=True)
-    lost_value = fields.JSONField(null=True)
+    lost_value: fields.Field[Any] = fields.JSONField(null=True)
     lost_device_id = fields.CharField(max_length=64)
     lost_user_id = fields.UUIDField()
     mutation_id = fields.UUIDField()

@@ -358,8 +358,8 @@ class _Batch:
             if str(current.get("user_id")) != str(self.scope.user_id):
                 raise FieldError("record_id", N_("This is outside your area."))
             return
-        codes = [current.get(column) for column in AREA_COLUMNS]
-        if not self.scope.covers(*codes):
+        village, commune, province = (str(current.get(c) or "") for c in AREA_COLUMNS)
+        if not self.scope.covers(village, commune, province):
             raise FieldError("record_id", N_("This is outside your area."))
 
     def _place(self, m: Mutation, row: dict[str, Any]) -> None:
@@ -515,7 +515,7 @@ def _receipt(
         )
     if o.status in (statuses.MERGED, statuses.CONFLICT) and row is not None:
         receipt["record"] = public_data(m.type, row)
-    return _jsonable(receipt)
+    return {str(k): _jsonable(v) for k, v in receipt.items()}
 
 
 def public_data(sync_type: SyncType, row: dict[str, Any]) -> dict[str, Any]:

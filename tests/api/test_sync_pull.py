@@ -113,6 +113,7 @@ async def test_pull_needs_sign_in(client):
     assert response.json()["error"] == "Vui lòng đăng nhập lại."
 
 
+@pytest.mark.postgres
 async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, user, login):
     """Two writers on PostgreSQL: the one with the earlier version commits last."""
     from tortoise.transactions import in_transaction
@@ -121,8 +122,7 @@ async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, us
     from server.households.models import Household
     from server.sync.clock import allocate_versions
 
-    if not is_postgres(connection()):
-        pytest.skip("SQLite has one writer at a time: versions commit in order by design")
+    assert is_postgres(connection())
     area = await village()
     member = await login(await user(roles.MEMBER, area.code))
     _, cursor, _ = await _pull_all(client, member, limit=500)
