@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import __version__
+from server.sync.registry import sync_types
 from server.sync.statuses import ALL as STATUSES
 
 _ERROR = {
@@ -34,7 +35,7 @@ _MUTATION = {
     "type": "object",
     "properties": {
         "id": {"type": "string", "format": "uuid"},
-        "type": {"type": "string", "enum": ["household", "checklist", "lesson_progress"]},
+        "type": {"type": "string", "enum": [t.name for t in sync_types()]},
         "record_id": {"type": "string", "format": "uuid"},
         "op": {"type": "string", "enum": ["create", "update", "delete"]},
         "base_version": {"type": "integer", "minimum": 0},
@@ -98,7 +99,10 @@ SPEC: dict[str, Any] = {
             "delete": {
                 "summary": "Sign this token out.",
                 "security": _BEARER,
-                "responses": {"204": {"description": "Signed out"}, "401": _json(_ERROR)},
+                "responses": {
+                    "204": {"description": "Signed out"},
+                    "401": {"description": "Error", **_json(_ERROR)},
+                },
             },
         },
         "/api/v1/me": {
@@ -191,6 +195,7 @@ SPEC: dict[str, Any] = {
                 "security": _BEARER,
                 "parameters": [
                     {"name": "cursor", "in": "query", "schema": {"type": "string"}},
+                    {"name": "device_id", "in": "query", "schema": {"type": "string"}},
                     {
                         "name": "limit",
                         "in": "query",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import secrets
 from typing import Any
 
@@ -58,13 +59,23 @@ def api_error(request: Request, status: int, msgid: str, **extra: Any) -> JSONRe
 
 async def json_body(request: Request) -> dict[str, Any]:
     """The request's JSON object, or a 400 error."""
+    raw = await request.body()
+    # PostgreSQL cannot store NUL in text: no field of ours has a use for it.
+    if b"\\u0000" in raw or b"\x00" in raw:
+        raise HTTPException(400, N_("The request could not be read."))
     try:
-        body = await request.json()
-    except ValueError:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
         raise HTTPException(400, N_("The request could not be read.")) from None
     if not isinstance(body, dict):
         raise HTTPException(400, N_("The request could not be read."))
     return body
+
+
+async def form_data(request: Request) -> dict[str, str]:
+    """A form post's text fields (NUL characters removed: no field has a use for them)."""
+    form = await request.form()
+    return {key: str(value).replace("\x00", "") for key, value in form.items()}
 
 
 def csrf_token(request: Request) -> str:

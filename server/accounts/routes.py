@@ -11,7 +11,15 @@ from server.accounts.models import User
 from server.areas import services as areas
 from server.i18n import LANGUAGES, N_, gettext
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, current_user, json_body, language_of
+from server.web import (
+    api_error,
+    api_user,
+    check_csrf,
+    current_user,
+    form_data,
+    json_body,
+    language_of,
+)
 
 
 def _client_address(request: Request) -> str:
@@ -29,7 +37,8 @@ async def api_sign_in(request: Request) -> Response:
     except services.SignInRefused as refused:
         lang = language_of(request)
         message = gettext(lang, _REFUSED, {"minutes": refused.minutes})
-        return JSONResponse({"error": message}, status_code=429)
+        retry = {"Retry-After": str(refused.minutes * 60)}
+        return JSONResponse({"error": message}, status_code=429, headers=retry)
     if user is None:
         return api_error(request, 401, _WRONG_CREDENTIALS)
     token = await services.issue_token(user)
@@ -39,7 +48,11 @@ async def api_sign_in(request: Request) -> Response:
 async def api_sign_out(request: Request) -> Response:
     """Revoke the bearer token used for this request."""
     await api_user(request)
-    await services.revoke_token(request.headers["authorization"][7:].strip())
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        await services.revoke_token(header[7:].strip())
+    else:
+        request.session.clear()
     return Response(status_code=204)
 
 
@@ -93,7 +106,7 @@ async def sign_in_page(request: Request) -> Response:
 
 async def sign_in_submit(request: Request) -> Response:
     """Check the form, start a session, go home; errors keep what was typed."""
-    form = await request.form()
+    form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
     phone, password = str(form.get("phone", "")), str(form.get("password", ""))
     lang = language_of(request)
@@ -101,7 +114,9 @@ async def sign_in_submit(request: Request) -> Response:
         user = await services.authenticate(phone, password, _client_address(request))
     except services.SignInRefused as refused:
         error = gettext(lang, _REFUSED, {"minutes": refused.minutes})
-        return render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 429)
+        response = render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 429)
+        response.headers["Retry-After"] = str(refused.minutes * 60)
+        return response
     if user is None:
         error = gettext(lang, _WRONG_CREDENTIALS)
         return render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 401)
@@ -112,7 +127,7 @@ async def sign_in_submit(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     """End the page session."""
-    form = await request.form()
+    form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
@@ -141,7 +156,7 @@ async def password_page(request: Request) -> Response:
     lang = language_of(request, user)
     context: dict[str, object] = {"user": user, "error": None, "done": False}
     if request.method == "POST":
-        form = await request.form()
+        form = await form_data(request)
         check_csrf(request, form.get("csrf_token"))
         try:
             await services.change_password(
@@ -157,7 +172,7 @@ async def password_page(request: Request) -> Response:
 
 async def choose_language(request: Request) -> Response:
     """Switch the page language (kept in the session, and on the user when signed in)."""
-    form = await request.form()
+    form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
     language = str(form.get("language", ""))
     if language in LANGUAGES:
@@ -167,7 +182,8 @@ async def choose_language(request: Request) -> Response:
             user.language = language
             await user.save(update_fields=["language"])
     back = str(form.get("next", "/"))
-    return RedirectResponse(back if back.startswith("/") else "/", status_code=303)
+    local = back.startswith("/") and not back.startswith(("//", "/\\"))
+    return RedirectResponse(back if local else "/", status_code=303)
 
 
 async def root(request: Request) -> Response:

@@ -72,17 +72,29 @@ async def add_village(commune_code: str, name: str, households: int | None = Non
     name = name.strip()
     if not name:
         raise AreaError(N_("Write the village's name."))
+    if len(name) > 120:
+        raise AreaError(N_("Use at most 120 characters for the name."))
     if households is not None and not 0 <= households <= 100_000:
         raise AreaError(N_("Enter a number of households from 0 to 100000."))
-    commune = await Area.get_or_none(code=commune_code, kind=kinds.COMMUNE)
-    if commune is None:
-        raise AreaError(N_("This commune does not exist. Import the official units first."))
-    async with in_transaction():
-        if await Area.filter(parent_code=commune.code, name=name).exists():
+    async with in_transaction() as conn:
+        # Lock the commune row: villages added at the same moment get their numbers in turn.
+        query = Area.filter(code=commune_code, kind=kinds.COMMUNE).using_db(conn)
+        if conn.capabilities.support_for_update:
+            query = query.select_for_update()
+        commune = await query.first()
+        if commune is None:
+            raise AreaError(N_("This commune does not exist. Import the official units first."))
+        if await Area.filter(parent_code=commune.code, name=name).using_db(conn).exists():
             raise AreaError(N_("This commune already has a village with that name."))
-        count = await Area.filter(parent_code=commune.code, kind=kinds.VILLAGE).count()
+        codes = (
+            await Area.filter(parent_code=commune.code, kind=kinds.VILLAGE)
+            .using_db(conn)
+            .values_list("code", flat=True)
+        )
+        highest = max((int(str(code).rsplit("-", 1)[1]) for code in codes), default=0)
         return await Area.create(
-            code=f"{commune.code}-{count + 1:03d}",
+            using_db=conn,
+            code=f"{commune.code}-{highest + 1:03d}",
             kind=kinds.VILLAGE,
             name=name,
             division_type="thôn",

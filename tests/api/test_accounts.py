@@ -1,0 +1,403 @@
+"""Signing in through the JSON API: tokens, errors in the user's language, throttling, passwords."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import os
+from collections.abc import AsyncIterator, Awaitable, Callable
+from types import SimpleNamespace
+
+import httpx
+import pytest
+import pytest_asyncio
+from starlette.applications import Starlette
+
+from server.accounts import roles
+from server.accounts import services as accounts
+from server.accounts.models import User
+from tests.conftest import COMMUNE_A, COMMUNE_B, PASSWORD
+
+NEW_PASSWORD = "mat-khau-moi-2026"
+WRONG_VI = "Số điện thoại hoặc mật khẩu chưa đúng. Hãy nhập lại."
+WRONG_EN = "The phone number or password is not right."
+UNREADABLE_VI = "Không đọc được yêu cầu. Vui lòng thử lại."
+SIGN_IN_AGAIN_VI = "Vui lòng đăng nhập lại."
+_ON_POSTGRES = os.environ.get("LANGSO_TEST_DATABASE_URL", "").startswith(("postgres", "asyncpg"))
+_addresses = itertools.count(1)
+
+Connect = Callable[[], Awaitable[httpx.AsyncClient]]
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def connect(app: Starlette) -> AsyncIterator[Connect]:
+    """New clients, each from an address of its own, that see server errors as 500s.
+
+    Failed sign-ins are counted per address too: a test that fails on purpose must not slow down
+    or lock out the shared `client` used by every other test.
+    """
+    opened: list[httpx.AsyncClient] = []
+
+    async def make() -> httpx.AsyncClient:
+        n = next(_addresses)
+        address = f"10.1.{n // 250}.{n % 250 + 1}"
+        transport = httpx.ASGITransport(app=app, client=(address, 5000), raise_app_exceptions=False)
+        opened.append(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
+        return opened[-1]
+
+    yield make
+    for c in opened:
+        await c.aclose()
+
+
+async def _sign_in(
+    c: httpx.AsyncClient, phone: str, password: str = PASSWORD, **headers: str
+) -> httpx.Response:
+    return await c.post(
+        "/api/v1/session", json={"phone": phone, "password": password}, headers=headers
+    )
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# Signing in
+
+
+async def test_sign_in_returns_a_token_and_the_user(client, village, user):
+    area = await village()
+    member = await user(roles.MEMBER, area.code)
+
+    response = await _sign_in(client, member.phone)
+
+    assert response.status_code == 200
+    body = response.json()
+    assert isinstance(body["token"], str) and len(body["token"]) >= 32
+    assert body["user"] == {
+        "id": str(member.id),
+        "phone": member.phone,
+        "name": member.name,
+        "role": "member",
+        "language": "vi",
+        "areas": [area.code],
+        "villages": [{"code": area.code, "name": area.name, "commune_code": COMMUNE_A}],
+    }
+    me = await client.get("/api/v1/me", headers=_bearer(body["token"]))
+    assert me.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "message"),
+    [(None, WRONG_VI), ("vi-VN,vi;q=0.9", WRONG_VI), ("en-US,en;q=0.9", WRONG_EN)],
+    ids=["default", "vi", "en"],
+)
+@pytest.mark.parametrize("mistake", ["wrong password", "unknown phone"])
+async def test_wrong_credentials_are_refused_in_the_users_language(
+    connect, user, accept_language, message, mistake
+):
+    member = await user(roles.MEMBER)
+    headers = {"Accept-Language": accept_language} if accept_language else {}
+    phone, password = (
+        (member.phone, "sai-mat-khau") if mistake == "wrong password" else ("0399999999", PASSWORD)
+    )
+
+    response = await _sign_in(await connect(), phone, password, **headers)
+
+    # The same answer either way: nobody learns which phone numbers have an account.
+    assert response.status_code == 401
+    assert response.json() == {"error": message}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"phone": "0912345678"},
+        {"password": PASSWORD},
+        {"phone": 912345678, "password": PASSWORD},
+        {"phone": "0912345678", "password": None},
+    ],
+    ids=["empty", "no password", "no phone", "phone is a number", "password is null"],
+)
+async def test_missing_fields_are_named_in_the_error(client, body):
+    response = await client.post("/api/v1/session", json=body)
+
+    assert response.status_code == 422
+    assert response.json() == {"error": "Hãy nhập số điện thoại và mật khẩu."}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"phone=0912345678&password=x", b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe{}"],
+    ids=["empty", "form", "broken", "array", "string", "not utf-8"],
+)
+async def test_unreadable_body_is_a_400_with_a_message(client, content):
+    response = await client.post(
+        "/api/v1/session", content=content, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": UNREADABLE_VI}
+
+
+async def test_deeply_nested_json_is_a_400_not_a_crash(connect):
+    response = await (await connect()).post(
+        "/api/v1/session", content=b"[" * 100_000, headers={"Content-Type": "application/json"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"error": UNREADABLE_VI}
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "+84 {a} {b} {c}",
+        "+84{a}{b}{c}",
+        "84{a}{b}{c}",
+        "0{a}.{b}.{c}",
+        "0{a}-{b}-{c}",
+        " (0{a}) {b} {c} ",
+    ],
+)
+async def test_phone_written_another_way_still_signs_in(client, user, written):
+    member = await user(roles.MEMBER)
+    digits = member.phone[1:]  # stored as 0 + 9 digits
+    phone = written.format(a=digits[:3], b=digits[3:6], c=digits[6:])
+
+    response = await _sign_in(client, phone)
+
+    assert response.status_code == 200, response.text
+    assert response.json()["user"]["id"] == str(member.id)
+
+
+async def test_deactivated_user_cannot_sign_in_and_their_tokens_stop(connect, client, user, login):
+    member = await user(roles.MEMBER)
+    headers = await login(member)
+    member.is_active = False
+    await member.save(update_fields=["is_active"])
+
+    response = await _sign_in(await connect(), member.phone)
+
+    assert response.status_code == 401
+    assert response.json() == {"error": WRONG_VI}
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
+
+
+async def test_a_nul_character_in_the_phone_is_a_clear_error(connect):
+    response = await _sign_in(await connect(), "09\x0012345678", "sai-mat-khau")
+
+    assert response.status_code == 400
+    assert response.json() == {"error": UNREADABLE_VI}
+
+
+# Throttling
+
+
+@pytest.fixture
+def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits sign-in would have slept, recorded instead of slept."""
+    waits: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        waits.append(seconds)
+
+    monkeypatch.setattr(
+        accounts, "asyncio", SimpleNamespace(sleep=sleep, to_thread=asyncio.to_thread)
+    )
+    return waits
+
+
+async def test_repeated_failures_are_slowed_then_refused(connect, user, slept):
+    member, colleague = await user(roles.MEMBER), await user(roles.MEMBER)
+    phone_of_the_village = await connect()
+
+    statuses = [
+        (await _sign_in(phone_of_the_village, member.phone, f"sai-{n}")).status_code
+        for n in range(accounts.REFUSE_AFTER)
+    ]
+    assert statuses == [401] * accounts.REFUSE_AFTER
+    assert slept == [1, 2, 4, 8, 8]  # from the 4th attempt on, each one waits longer
+
+    refused = await _sign_in(phone_of_the_village, member.phone)  # even the right password
+    assert refused.status_code == 429
+    assert refused.json() == {"error": "Nhập sai quá nhiều lần. Hãy đợi 15 phút rồi thử lại."}
+    english = await _sign_in(phone_of_the_village, member.phone, **{"Accept-Language": "en"})
+    assert english.json() == {"error": "Too many failed attempts. Wait 15 minutes, then try again."}
+
+    # The phone number stays locked from anywhere; a colleague behind the same address (a
+    # carrier's shared address) can still sign in.
+    assert (await _sign_in(await connect(), member.phone)).status_code == 429
+    assert (await _sign_in(phone_of_the_village, colleague.phone)).status_code == 200
+    assert len(slept) == 5  # refusals answer at once
+    assert refused.headers["Retry-After"] == "900"
+
+
+async def test_one_address_guessing_many_numbers_is_refused(connect, user, slept):
+    member = await user(roles.MEMBER)
+    guesser = await connect()
+    attempts = accounts.REFUSE_AFTER * accounts.ADDRESS_FACTOR
+    for n in range(attempts):
+        await _sign_in(guesser, f"09{n:08d}", "doan-mo")
+    assert (await _sign_in(guesser, member.phone)).status_code == 429
+    assert (await _sign_in(await connect(), member.phone)).status_code == 200
+
+
+async def test_a_successful_sign_in_forgives_earlier_mistakes_of_that_phone(connect, user, slept):
+    member = await user(roles.MEMBER)
+    for _round in range(2):
+        for _ in range(accounts.SLOW_AFTER - 1):
+            assert (await _sign_in(await connect(), member.phone, "sai")).status_code == 401
+        assert (await _sign_in(await connect(), member.phone)).status_code == 200
+
+    assert slept == []  # four mistakes in all, but never three in a row
+
+
+# Who am I, signing out
+
+
+async def test_me_describes_a_coordinator_and_the_villages_of_their_commune(
+    client, village, user, login
+):
+    mine, other = await village(COMMUNE_A), await village(COMMUNE_B)
+    coordinator = await user(roles.COORDINATOR, COMMUNE_A, language="en")
+
+    response = await client.get("/api/v1/me", headers=await login(coordinator))
+
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["role"], body["language"], body["areas"]) == ("coordinator", "en", [COMMUNE_A])
+    codes = {v["code"] for v in body["villages"]}
+    assert mine.code in codes
+    assert other.code not in codes
+    assert {v["commune_code"] for v in body["villages"]} == {COMMUNE_A}
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    [None, "Bearer ", "Bearer not-a-token", "Basic bWU6cGFzcw==", "Token abc"],
+    ids=["none", "empty", "unknown", "basic", "other scheme"],
+)
+async def test_me_without_a_valid_token_asks_to_sign_in_again(client, authorization):
+    headers = {"Authorization": authorization} if authorization else {}
+
+    response = await client.get("/api/v1/me", headers=headers)
+
+    assert response.status_code == 401
+    assert response.json() == {"error": SIGN_IN_AGAIN_VI}
+
+
+async def test_signing_out_revokes_only_that_token(client, user, login):
+    member = await user(roles.MEMBER)
+    phone_a, phone_b = await login(member), await login(member)
+
+    response = await client.delete("/api/v1/session", headers=phone_a)
+
+    assert response.status_code == 204
+    again = await client.get("/api/v1/me", headers=phone_a)
+    assert again.status_code == 401
+    assert again.json() == {"error": SIGN_IN_AGAIN_VI}
+    assert (await client.delete("/api/v1/session", headers=phone_a)).status_code == 401
+    assert (await client.get("/api/v1/me", headers=phone_b)).status_code == 200
+
+
+async def test_sign_out_api_with_only_a_page_session_does_not_crash(connect, user):
+    member = await user(roles.MEMBER)
+    browser = await connect()
+    form = await browser.get("/sign-in")
+    csrf = form.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    signed_in = await browser.post(
+        "/sign-in", data={"csrf_token": csrf, "phone": member.phone, "password": PASSWORD}
+    )
+    assert signed_in.status_code == 303
+
+    response = await browser.delete("/api/v1/session")
+
+    assert response.status_code in (204, 401)
+
+
+# Changing the password
+
+
+async def _change(
+    c: httpx.AsyncClient, headers: dict[str, str], current: str, new: str
+) -> httpx.Response:
+    return await c.post(
+        "/api/v1/me/password",
+        json={"current_password": current, "new_password": new},
+        headers=headers,
+    )
+
+
+async def test_wrong_current_password_is_refused(client, user, login):
+    member = await user(roles.MEMBER)
+    headers = await login(member)
+
+    response = await _change(client, headers, "khong-phai", NEW_PASSWORD)
+
+    assert response.status_code == 422
+    assert response.json() == {
+        "error": "Mật khẩu hiện tại chưa đúng. Hãy nhập lại.",
+        "field": "current",
+    }
+    assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("vi", "Hãy dùng mật khẩu có ít nhất 8 ký tự."),
+        ("en", "Use a password of at least 8 characters."),
+    ],
+    ids=["vi", "en"],
+)
+async def test_too_short_new_password_is_refused(client, user, login, language, message):
+    member = await user(roles.MEMBER, language=language)
+    headers = await login(member)
+
+    response = await _change(client, headers, PASSWORD, "ngan")
+
+    assert response.status_code == 422
+    assert response.json() == {"error": message, "field": "password"}
+    assert (await _sign_in(client, member.phone)).status_code == 200  # nothing changed
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"current_password": PASSWORD}, {"current_password": PASSWORD, "new_password": 12345678}],
+    ids=["empty", "no new password", "new password is a number"],
+)
+async def test_change_password_with_missing_fields_is_a_422(client, user, login, body):
+    headers = await login(await user(roles.MEMBER))
+
+    response = await client.post("/api/v1/me/password", json=body, headers=headers)
+
+    assert response.status_code == 422
+    assert response.json() == {"error": UNREADABLE_VI}
+
+
+async def test_changing_the_password_gives_a_new_token_and_ends_the_old_ones(
+    connect, client, user, login
+):
+    member = await user(roles.MEMBER)
+    this_phone, other_phone = await login(member), await login(member)
+
+    response = await _change(client, this_phone, PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 200
+    new_headers = _bearer(response.json()["token"])
+    assert (await client.get("/api/v1/me", headers=new_headers)).status_code == 200
+    for old in (this_phone, other_phone):
+        assert (await client.get("/api/v1/me", headers=old)).status_code == 401
+    elsewhere = await connect()
+    assert (await _sign_in(elsewhere, member.phone, PASSWORD)).status_code == 401
+    assert (await _sign_in(elsewhere, member.phone, NEW_PASSWORD)).status_code == 200
+    assert (await User.get(id=member.id)).session_epoch == member.session_epoch + 1
+
+
+async def test_change_password_needs_a_token(client):
+    response = await _change(client, {}, PASSWORD, NEW_PASSWORD)
+
+    assert response.status_code == 401
+    assert response.json() == {"error": SIGN_IN_AGAIN_VI}
