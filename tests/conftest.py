@@ -21,6 +21,7 @@ from server.app import create_app
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
 from server.db import upgrade
+from server.lessons.importer import import_content
 from server.settings import Settings
 
 PASSWORD = "mat-khau-thu"
@@ -68,6 +69,7 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(settings)
     async with application.router.lifespan_context(application):
         await import_official_units()
+        await import_content(settings.content_dir)
         yield application
 
 

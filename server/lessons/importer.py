@@ -16,6 +16,7 @@ from server.content_files import (
     load_lessons,
 )
 from server.lessons.models import Lesson, LessonVersion
+from server.lessons.services import publish
 
 
 async def import_content(content_dir: Path) -> str:
@@ -74,8 +75,7 @@ async def _store_lesson(lesson: LessonDef) -> int:
     )
     if unchanged and latest is not None:
         if row.published_version != latest.number:
-            row.published_version = latest.number
-            await row.save(update_fields=["published_version"])
+            await publish(row, latest.number)
         return 0
     number = (latest.number if latest else 0) + 1
     await LessonVersion.create(
@@ -88,6 +88,5 @@ async def _store_lesson(lesson: LessonDef) -> int:
         quiz=quiz,
         meta=meta,
     )
-    row.published_version = number
-    await row.save(update_fields=["published_version"])
+    await publish(row, number)
     return 1

@@ -57,3 +57,27 @@ class LessonProgress(Synced):
     class Meta:
         table = "lesson_progress"
         indexes = (("user_id", "txid", "version"),)
+
+
+class PublishedLesson(Synced):
+    """What members' devices hold: the published version of a lesson, rendered and ready offline.
+
+    Written by the server when a lesson is published or unpublished (then `deleted`); devices
+    receive it through the ordinary pull and never push it.
+    """
+
+    slug = fields.CharField(max_length=80, unique=True)
+    number = fields.IntField()
+    title = fields.CharField(max_length=200)
+    language = fields.CharField(max_length=5)
+    summary = fields.TextField(default="")
+    order = fields.IntField(default=0)
+    objectives: fields.Field[list[str]] = fields.JSONField(default=list)
+    html = fields.TextField()
+    quiz: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
+    images: fields.Field[list[str]] = fields.JSONField(default=list)
+    audience_roles: fields.Field[list[str]] = fields.JSONField(default=list)
+
+    class Meta:
+        table = "published_lesson"
+        indexes = (("txid", "version"),)

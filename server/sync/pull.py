@@ -19,7 +19,7 @@ from server.areas.scope import Scope
 from server.db import connection
 from server.sync.clock import txid_horizon
 from server.sync.push import public_data
-from server.sync.registry import SCOPE_OWNER, SyncType, sync_types
+from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, sync_types
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200
@@ -72,6 +72,10 @@ async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> 
         rows = await _rows_after(sync_type, scope, txid, version, horizon, room + 1)
         if len(rows) > room:
             rows, more = rows[:room], True
+        if rows:
+            positions[sync_type.name] = (rows[-1]["txid"], rows[-1]["version"])
+        if sync_type.audience is not None:
+            rows = [row for row in rows if sync_type.audience(row, scope.role)]
         for row in rows:
             changes.append(
                 {
@@ -82,8 +86,6 @@ async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> 
                     "data": {} if row["deleted"] else public_data(sync_type, row),
                 }
             )
-        if rows:
-            positions[sync_type.name] = (rows[-1]["txid"], rows[-1]["version"])
         if more:
             break
     return Page(changes=changes, cursor=encode_cursor(positions), more=more)
@@ -98,8 +100,12 @@ async def _rows_after(
     limit: int,
 ) -> list[dict[str, Any]]:
     model = sync_type.model
-    owned = sync_type.scope == SCOPE_OWNER
-    visible = Q(user_id=scope.user_id) if owned else scope.area_filter()
+    if sync_type.scope == SCOPE_OWNER:
+        visible = Q(user_id=scope.user_id)
+    elif sync_type.scope == SCOPE_EVERYONE:
+        visible = Q()
+    else:
+        visible = scope.area_filter()
     query = model.filter(visible).filter(Q(txid__gt=txid) | Q(txid=txid, version__gt=version))
     if horizon is not None:
         query = query.filter(txid__lt=horizon)

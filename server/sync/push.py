@@ -235,6 +235,8 @@ class _Batch:
             return _Outcome(m, statuses.REJECTED, errors=rejected.errors)
 
     def _apply(self, m: Mutation) -> _Outcome:
+        if m.type.read_only:
+            raise FieldError("type", N_("This cannot be changed from the app."))
         if m.type.scope != SCOPE_OWNER and not self.scope.writes_households:
             raise FieldError("type", N_("Your role cannot change household records."))
         key = (m.type.name, m.record_id)

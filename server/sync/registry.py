@@ -14,6 +14,7 @@ from server.sync.models import Synced
 SCOPE_VILLAGE = "village"
 SCOPE_PARENT = "parent"
 SCOPE_OWNER = "owner"
+SCOPE_EVERYONE = "everyone"  # server-written content every signed-in user may read
 
 AREA_COLUMNS = ("village_code", "commune_code", "province_code")
 
@@ -36,14 +37,19 @@ class SyncType:
     extra_pull_fields: tuple[str, ...] = ()
     # The field that records who created the record (set by the server), if any.
     creator_field: str | None = None
+    # Written only by the server: devices pull it and may not push it.
+    read_only: bool = False
+    # For SCOPE_EVERYONE: whether a pulled row is for this role (e.g. a lesson's audience).
+    audience: Callable[[dict[str, Any], str], bool] | None = None
+
+    _by_name: dict[str, Rule] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_name", {rule.name: rule for rule in self.rules})
 
     def rule(self, name: str) -> Rule | None:
         """The rule for field `name`, if the type has one."""
-        return self._rules_by_name.get(name)
-
-    @property
-    def _rules_by_name(self) -> dict[str, Rule]:
-        return _rules_index(self.rules)
+        return self._by_name.get(name)
 
     @property
     def pull_fields(self) -> tuple[str, ...]:
@@ -66,16 +72,11 @@ def sync_types() -> tuple[SyncType, ...]:
     """Every synced type, parents first: the order pushes are loaded and pulls are paged in."""
     from server.checklists.records import CHECKLIST
     from server.households.records import HOUSEHOLD
-    from server.lessons.records import LESSON_PROGRESS
+    from server.lessons.records import LESSON, LESSON_PROGRESS
 
-    return (HOUSEHOLD, CHECKLIST, LESSON_PROGRESS)
+    return (HOUSEHOLD, CHECKLIST, LESSON, LESSON_PROGRESS)
 
 
 def get_type(name: str) -> SyncType | None:
     """The synced type called `name`, if there is one."""
     return next((t for t in sync_types() if t.name == name), None)
-
-
-@lru_cache(maxsize=16)
-def _rules_index(rules: tuple[Rule, ...]) -> dict[str, Rule]:
-    return {rule.name: rule for rule in rules}

@@ -53,6 +53,9 @@ async def pull(request: Request) -> JSONResponse:
         )
     except services.BadCursor:
         return api_error(request, 400, N_("The sync position is not valid. Sync from the start."))
+    device_id = request.query_params.get("device_id")
+    if device_id and len(device_id) <= 64:
+        await services.record_pull(device_id, user.id)
     return JSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
 
 

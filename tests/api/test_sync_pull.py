@@ -173,3 +173,19 @@ async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, us
     late, _, _ = await _pull_all(client, member, limit=500, cursor=cursor)
     pulled = {c["record_id"] for c in mid} | {c["record_id"] for c in late}
     assert {str(slow_id), str(fast_id)} <= pulled
+
+
+async def test_published_lessons_arrive_through_pull_and_cannot_be_pushed(
+    client, village, user, login
+):
+    member = await login(await user(roles.MEMBER, (await village()).code))
+    changes, _, _ = await _pull_all(client, member, limit=1000)
+    lessons = [c for c in changes if c["type"] == "lesson"]
+    assert len(lessons) >= 10
+    first = min(lessons, key=lambda c: c["data"]["order"])
+    assert first["data"]["title"] and "<h2>" in first["data"]["html"]
+    assert all(q["choices"] and "answer" in q for q in first["data"]["quiz"])
+    [receipt] = await _push(
+        client, member, "d", [mutation(first["record_id"], {"title": "x"}, "update", 1, "lesson")]
+    )
+    assert receipt["status"] == "rejected"
