@@ -10,6 +10,17 @@ fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
+# The browser tests (tests/browser) drive Debian's Chromium; never `playwright install`.
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== installing Debian's chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  if ! { $SUDO apt-get update -qq \
+         && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium; }; then
+    if [ "${CI:-}" = "true" ]; then echo "could not install chromium" >&2; exit 1; fi
+    echo "chromium could not be installed: the browser tests will be skipped" >&2
+  fi
+fi
+
 echo "== lint"
 .venv/bin/ruff check server tests bench
 .venv/bin/ruff format --check server tests bench

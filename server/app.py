@@ -22,6 +22,7 @@ from server.areas import routes as areas_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
 from server.settings import REPO_ROOT, Settings
+from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
 from server.templating import render
 from server.web import language_of
@@ -45,8 +46,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *accounts_routes.routes,
         *areas_routes.routes,
         *sync_routes.routes,
+        *shell_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount(
+            "/media/lessons",
+            StaticFiles(directory=settings.content_dir / "lessons" / "images", check_dir=False),
+            name="lesson-media",
+        ),
     ]
     middleware = [
         Middleware(

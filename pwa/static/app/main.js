@@ -1,0 +1,227 @@
+// The member app: start-up, routing, the sync status bar and the service worker.
+
+import { $, html, mount } from "./dom.js";
+import { ago, loadLanguage, t } from "./i18n.js";
+import { currentAccount, deviceId, expire, settings } from "./session.js";
+import { Store } from "./store.js";
+import { SyncEngine } from "./sync.js";
+import * as fix from "./views/fix.js";
+import * as checklist from "./views/checklist.js";
+import * as home from "./views/home.js";
+import * as household from "./views/household.js";
+import * as householdForm from "./views/household_form.js";
+import * as households from "./views/households.js";
+import * as lessons from "./views/lessons.js";
+import * as settingsView from "./views/settings.js";
+import * as signin from "./views/signin.js";
+
+const ROUTES = [
+  [/^#\/households\/new$/, householdForm.render],
+  [/^#\/households\/([\w-]+)\/edit$/, householdForm.render],
+  [/^#\/households\/([\w-]+)\/checklists\/([\w-]+)$/, checklist.render],
+  [/^#\/households\/([\w-]+)$/, household.render],
+  [/^#\/households$/, households.render],
+  [/^#\/lessons\/([\w-]+)$/, lessons.renderLesson],
+  [/^#\/lessons$/, lessons.render],
+  [/^#\/settings$/, settingsView.render],
+  [/^#\/fix$/, fix.render],
+  [/^#\/?$/, home.render],
+];
+
+/** Everything a view needs; one object for the app's lifetime. */
+export const app = {
+  account: null,
+  store: null,
+  engine: null,
+  schema: null,
+  settings: null,
+  dirty: false,
+  appVersion: document.body.dataset.appVersion,
+  view: () => $("#view"),
+  go(path) {
+    if (location.hash === path) route();
+    else location.hash = path;
+  },
+  toast(message) {
+    const box = $("#toast");
+    box.textContent = message;
+    box.classList.add("show");
+    clearTimeout(app._toastTimer);
+    app._toastTimer = setTimeout(() => box.classList.remove("show"), 4000);
+  },
+  async saved() {
+    app.dirty = false;
+    await app.engine.nudge();
+  },
+  startSession,
+  route,
+};
+
+async function boot() {
+  app.settings = await settings();
+  await loadLanguage(app.settings.language);
+  document.documentElement.classList.toggle("large-text", Boolean(app.settings.largeText));
+  registerServiceWorker();
+  window.addEventListener("hashchange", route);
+  app.account = await currentAccount();
+  if (app.account) await startSession(app.account);
+  await route();
+  window.langso.resolveReady();
+}
+
+async function startSession(account) {
+  app.account = account;
+  app.store = await Store.open(account.id);
+  app.schema = await app.store.meta("schema");
+  app.engine = new SyncEngine({
+    store: app.store,
+    account,
+    deviceId: await deviceId(),
+    appVersion: app.appVersion,
+    language: app.settings.language,
+    onExpired: async () => {
+      await expire(account);
+      app.toast(t("Your sign-in has expired. Sign in again to send your changes."));
+    },
+  });
+  app.engine.addEventListener("status", (event) => showStatus(event.detail));
+  app.engine.addEventListener("changed", () => {
+    // Show what the sync brought, unless the member is in the middle of a form.
+    const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
+    if (!editing && !document.activeElement?.matches("input, textarea, select")) route();
+  });
+  app.engine.addEventListener("status", async (event) => {
+    if (event.detail.state === "idle" && !app.schema) {
+      app.schema = await app.store.meta("schema");
+      route();
+    }
+  });
+  renderTabs();
+  await app.engine.start();
+  navigator.storage?.persist?.();
+}
+
+async function route() {
+  const view = app.view();
+  if (!app.account) return signin.render(app);
+  if (!app.schema) {
+    mount(view, html`<section class="first-sync"><h1>${t("Getting your village's data")}</h1>
+      <p>${navigator.onLine ? t("Please wait, this happens once.") : t("Connect to the internet once to download your village's data.")}</p></section>`);
+    return;
+  }
+  for (const [pattern, render] of ROUTES) {
+    const match = location.hash.match(pattern);
+    if (match) {
+      app.dirty = false;
+      await render(app, ...match.slice(1));
+      view.focus({ preventScroll: true });
+      window.scrollTo(0, 0);
+      markTab();
+      return;
+    }
+  }
+  app.go("#/");
+}
+
+function renderTabs() {
+  const tabs = $("#tabs");
+  tabs.hidden = false;
+  mount(
+    tabs,
+    html`<a href="#/households" data-tab="households">${t("Households")}</a>
+      <a href="#/lessons" data-tab="lessons">${t("Lessons")}</a>
+      <a href="#/settings" data-tab="settings">${t("Settings")}</a>`,
+  );
+}
+
+function markTab() {
+  for (const link of document.querySelectorAll("#tabs a")) {
+    const active = location.hash.startsWith(`#/${link.dataset.tab}`);
+    link.toggleAttribute("aria-current", active);
+  }
+}
+
+function showStatus(status) {
+  const button = $(".sync-status");
+  button.hidden = false;
+  button.dataset.state = status.state;
+  let text;
+  if (status.state === "syncing") {
+    text = t("Syncing…");
+  } else if (status.state === "expired") {
+    text = t("Sign in again to sync");
+  } else if (status.pending > 0) {
+    text = t("%(n)s changes waiting to sync", { n: status.pending });
+  } else if (status.lastSync) {
+    text = t("Synced %(when)s", { when: ago(status.lastSync) });
+  } else {
+    text = t("Not synced yet");
+  }
+  if (status.state === "offline") text = `${t("Offline")} · ${text}`;
+  $(".sync-text", button).textContent = text;
+  $(".pending-badge", button).textContent = String(status.pending);
+  $(".pending-badge", button).hidden = status.pending === 0;
+  const bar = $("#sync-progress");
+  bar.hidden = status.state !== "syncing";
+  const share = status.total ? Math.min(1, status.done / status.total) : 0.15;
+  bar.firstElementChild.style.width = `${Math.round(share * 100)}%`;
+  button.onclick = () => app.engine.run();
+}
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const registration = await navigator.serviceWorker.register("/sw.js", {
+    type: "module",
+    scope: "/",
+  });
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data === "sync") app.engine?.run();
+  });
+  let updateRequested = false;
+  const offerUpdate = (worker) => {
+    const banner = $("#update-banner");
+    mount(banner, html`<span>${t("A new version of the app is ready.")}</span>
+      <button type="button">${t("Update now")}</button>`);
+    banner.hidden = false;
+    banner.querySelector("button").onclick = () => {
+      if (app.dirty && !confirm(t("Your form is saved as a draft. Update now?"))) return;
+      updateRequested = true;
+      worker.postMessage("skip-waiting");
+    };
+  };
+  if (registration.waiting && navigator.serviceWorker.controller) offerUpdate(registration.waiting);
+  registration.addEventListener("updatefound", () => {
+    const worker = registration.installing;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) offerUpdate(worker);
+    });
+  });
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    // The first install takes control without a reload; an update reloads only when asked.
+    if (updateRequested) location.reload();
+  });
+  await navigator.serviceWorker.ready;
+  if (navigator.serviceWorker.controller || registration.active) {
+    const first = !localStorage.getItem("langso-offline-ready");
+    document.documentElement.dataset.offlineReady = "true";
+    if (first) {
+      localStorage.setItem("langso-offline-ready", "1");
+      app.toast(t("Ready to work offline"));
+    }
+  }
+}
+
+let resolveReady;
+window.langso = {
+  app,
+  ready: new Promise((resolve) => {
+    resolveReady = resolve;
+  }),
+  resolveReady: () => resolveReady(),
+  sync: () => app.engine?.run(),
+};
+
+boot().catch((error) => {
+  console.error(error);
+  mount(app.view(), html`<p class="error">${t("The app could not start.")} ${error.message}</p>`);
+});

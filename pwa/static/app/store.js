@@ -1,0 +1,192 @@
+// The device's own store: one IndexedDB database per user, the source of truth on the phone.
+// Every edit is written to the record and appended to the outbox in one transaction.
+
+import { openDatabase, request, transact } from "./idb.js";
+
+export const MAP_FIELDS = new Set(["indicators", "items", "answers"]);
+
+/** Apply a patch of changed fields; map fields merge key by key. */
+export function mergeData(base, patch) {
+  const out = { ...(base || {}) };
+  for (const [name, value] of Object.entries(patch || {})) {
+    if (MAP_FIELDS.has(name) && value && typeof value === "object") {
+      out[name] = { ...(out[name] || {}), ...value };
+    } else {
+      out[name] = value;
+    }
+  }
+  return out;
+}
+
+export class Store {
+  constructor(db, userId) {
+    this.db = db;
+    this.userId = userId;
+  }
+
+  static async open(userId) {
+    const db = await openDatabase(`langso-u-${userId}`, 1, (database) => {
+      const records = database.createObjectStore("records", { keyPath: ["type", "id"] });
+      records.createIndex("type", "type");
+      const outbox = database.createObjectStore("outbox", { keyPath: "seq", autoIncrement: true });
+      outbox.createIndex("record", "record_id");
+      database.createObjectStore("drafts", { keyPath: "key" });
+      database.createObjectStore("meta", { keyPath: "key" });
+    });
+    return new Store(db, userId);
+  }
+
+  get(type, id) {
+    return transact(this.db, ["records"], "readonly", (s) => request(s.records.get([type, id])));
+  }
+
+  async all(type) {
+    const rows = await transact(this.db, ["records"], "readonly", (s) =>
+      request(s.records.index("type").getAll(type)),
+    );
+    return rows.filter((row) => !row.deleted);
+  }
+
+  /** Record a local edit: update the record and queue the mutation, atomically. */
+  edit({ type, id, op, data, mutationId, madeAt }) {
+    return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
+      const current = await request(s.records.get([type, id]));
+      const record = current || { type, id, version: 0, deleted: false, data: {}, pending: 0 };
+      const entry = {
+        id: mutationId,
+        type,
+        record_id: id,
+        op,
+        base_version: record.version || 0,
+        data,
+        made_at: madeAt,
+        status: "pending",
+      };
+      record.data = op === "delete" ? record.data : mergeData(record.data, data);
+      record.deleted = op === "delete";
+      record.pending = (record.pending || 0) + 1;
+      record.changed_at = madeAt;
+      await request(s.records.put(record));
+      await request(s.outbox.add(entry));
+      return record;
+    });
+  }
+
+  outbox(status = "pending", limit = Infinity) {
+    return transact(this.db, ["outbox"], "readonly", async (s) => {
+      const all = await request(s.outbox.getAll());
+      return all.filter((entry) => entry.status === status).slice(0, limit);
+    });
+  }
+
+  async counts() {
+    const all = await transact(this.db, ["outbox"], "readonly", (s) => request(s.outbox.getAll()));
+    return {
+      pending: all.filter((e) => e.status === "pending").length,
+      rejected: all.filter((e) => e.status === "rejected").length,
+    };
+  }
+
+  /** The server answered a pushed mutation: settle the outbox entry and the record. */
+  settle(entry, receipt) {
+    return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
+      const key = [entry.type, entry.record_id];
+      const record = await request(s.records.get(key));
+      if (receipt.status === "rejected") {
+        entry.status = "rejected";
+        entry.errors = receipt.errors || [];
+        entry.message = receipt.message || "";
+        await request(s.outbox.put(entry));
+        if (record) {
+          record.rejected = true;
+          await request(s.records.put(record));
+        }
+        return;
+      }
+      await request(s.outbox.delete(entry.seq));
+      if (!record) return;
+      record.pending = Math.max(0, (record.pending || 1) - 1);
+      record.version = Math.max(record.version || 0, receipt.version || 0);
+      if (receipt.record) {
+        const left = await this._outstanding(s.outbox, entry.record_id);
+        record.data = left.reduce((data, e) => mergeData(data, e.data), receipt.record);
+      }
+      await request(s.records.put(record));
+    });
+  }
+
+  async _outstanding(outbox, recordId) {
+    const entries = await request(outbox.index("record").getAll(recordId));
+    return entries.sort((a, b) => a.seq - b.seq);
+  }
+
+  /** A change from the server: replace the record, keeping local edits not yet sent on top. */
+  applyRemote(changes) {
+    return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
+      for (const change of changes) {
+        const key = [change.type, change.record_id];
+        const current = await request(s.records.get(key));
+        const left = current ? await this._outstanding(s.outbox, change.record_id) : [];
+        const data = left.reduce((d, e) => mergeData(d, e.data), change.data);
+        await request(
+          s.records.put({
+            type: change.type,
+            id: change.record_id,
+            version: change.version,
+            deleted: change.deleted && !left.length,
+            data,
+            pending: left.filter((e) => e.status === "pending").length,
+            rejected: left.some((e) => e.status === "rejected"),
+            changed_at: current?.changed_at,
+          }),
+        );
+      }
+    });
+  }
+
+  /** Drop a rejected entry the member chose to discard or has replaced with a fix. */
+  discard(entry) {
+    return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
+      await request(s.outbox.delete(entry.seq));
+      const record = await request(s.records.get([entry.type, entry.record_id]));
+      if (!record) return;
+      const left = await this._outstanding(s.outbox, entry.record_id);
+      record.rejected = left.some((e) => e.status === "rejected");
+      if (!left.length && !record.version) {
+        await request(s.records.delete([entry.type, entry.record_id]));
+      } else {
+        await request(s.records.put(record));
+      }
+    });
+  }
+
+  async meta(key, fallback = null) {
+    const row = await transact(this.db, ["meta"], "readonly", (s) => request(s.meta.get(key)));
+    return row ? row.value : fallback;
+  }
+
+  setMeta(key, value) {
+    return transact(this.db, ["meta"], "readwrite", (s) => request(s.meta.put({ key, value })));
+  }
+
+  draft(key) {
+    return transact(this.db, ["drafts"], "readonly", (s) => request(s.drafts.get(key)));
+  }
+
+  saveDraft(key, value) {
+    const row = { key, value, saved_at: new Date().toISOString() };
+    return transact(this.db, ["drafts"], "readwrite", (s) => request(s.drafts.put(row)));
+  }
+
+  dropDraft(key) {
+    return transact(this.db, ["drafts"], "readwrite", (s) => request(s.drafts.delete(key)));
+  }
+
+  /** Everything not yet accepted by the server, for the last-resort export. */
+  async unsynced() {
+    const entries = await transact(this.db, ["outbox"], "readonly", (s) =>
+      request(s.outbox.getAll()),
+    );
+    return { user: this.userId, exported_at: new Date().toISOString(), mutations: entries };
+  }
+}

@@ -1,0 +1,203 @@
+// The sync engine: push the outbox, then pull changes, in the background, with backoff.
+// Started on app start, on `online`, after each save, every few minutes, and by Background Sync.
+
+const BATCH = 100;
+const PULL_LIMIT = 500;
+const PERIOD_MS = 3 * 60 * 1000;
+const MAX_BACKOFF_MS = 5 * 60 * 1000;
+
+export class SyncEngine extends EventTarget {
+  constructor({ store, account, deviceId, appVersion, language, onExpired }) {
+    super();
+    this.language = language || "vi";
+    this.store = store;
+    this.account = account;
+    this.deviceId = deviceId;
+    this.appVersion = appVersion;
+    this.onExpired = onExpired;
+    this.running = null;
+    this.failures = 0;
+    this.timer = null;
+    this.status = { state: "idle", pending: 0, rejected: 0, lastSync: null, done: 0, total: 0 };
+  }
+
+  async start() {
+    this.status.lastSync = await this.store.meta("last_sync");
+    await this._counts();
+    window.addEventListener("online", () => this.run());
+    document.addEventListener("visibilitychange", () => {
+      if (document.visibilityState === "visible") this.run();
+    });
+    this.run();
+  }
+
+  stop() {
+    clearTimeout(this.timer);
+    this.stopped = true;
+  }
+
+  /** Sync now (or join the sync already running). */
+  run() {
+    if (this.stopped) return Promise.resolve(this.status);
+    if (!this.running) {
+      this.running = this.once().finally(() => {
+        this.running = null;
+      });
+    }
+    return this.running;
+  }
+
+  /** Called after each local save: sync soon, and ask for Background Sync if the tab closes. */
+  async nudge() {
+    await this._counts();
+    try {
+      const registration = await navigator.serviceWorker?.getRegistration();
+      await registration?.sync?.register("langso-sync");
+    } catch {
+      // Background Sync is not available everywhere
+    }
+    setTimeout(() => this.run(), 300);
+  }
+
+  /** One full sync (push, then pull); usable in a page or in the service worker. */
+  async once() {
+    clearTimeout(this.timer);
+    if (!navigator.onLine) {
+      this._set({ state: "offline" });
+      this._schedule(PERIOD_MS);
+      return this.status;
+    }
+    try {
+      this._set({ state: "syncing", done: 0, total: (await this.store.counts()).pending });
+      this.changed = 0;
+      await this._push();
+      await this._pull();
+      await this.store.setMeta("schema", await this._fetch("/api/v1/sync/schema"));
+      const now = new Date().toISOString();
+      await this.store.setMeta("last_sync", now);
+      this.failures = 0;
+      this._set({ state: "idle", lastSync: now });
+      if (this.changed) this.dispatchEvent(new CustomEvent("changed"));
+      this._schedule(PERIOD_MS);
+    } catch (error) {
+      if (error.status === 401) {
+        this._set({ state: "expired" });
+        this.onExpired?.();
+        return this.status;
+      }
+      this.failures += 1;
+      const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** this.failures);
+      this._set({ state: navigator.onLine ? "error" : "offline", error: String(error.message) });
+      this._schedule(delay * (0.5 + Math.random()));
+    }
+    await this._counts();
+    return this.status;
+  }
+
+  async _push() {
+    for (let round = 0; round < 10000; round += 1) {
+      const entries = await this.store.outbox("pending", BATCH);
+      if (!entries.length) return;
+      const counts = await this.store.counts();
+      const body = await this._fetch("/api/v1/sync/push", {
+        method: "POST",
+        body: JSON.stringify({
+          device_id: this.deviceId,
+          app_version: this.appVersion,
+          pending_changes: counts.pending,
+          mutations: entries.map(({ id, type, record_id, op, base_version, data }) => ({
+            id,
+            type,
+            record_id,
+            op,
+            base_version,
+            data,
+          })),
+        }),
+      });
+      const byId = new Map(body.results.map((receipt) => [receipt.id, receipt]));
+      for (const entry of entries) {
+        const receipt = byId.get(entry.id);
+        if (!receipt) continue;
+        await this.store.settle(entry, receipt);
+        if (receipt.record) this.changed += 1;
+        if (receipt.status === "conflict") await this._noteConflict(entry, receipt);
+        this.status.done += 1;
+      }
+      this._emit();
+    }
+  }
+
+  async _pull() {
+    let cursor = await this.store.meta("cursor", "");
+    for (let page = 0; page < 10000; page += 1) {
+      const query = new URLSearchParams({
+        cursor,
+        limit: String(PULL_LIMIT),
+        device_id: this.deviceId,
+      });
+      const body = await this._fetch(`/api/v1/sync/pull?${query}`);
+      await this.store.applyRemote(body.changes);
+      this.changed += body.changes.length;
+      cursor = body.cursor;
+      await this.store.setMeta("cursor", cursor);
+      await this._cacheLessonImages(body.changes);
+      if (!body.more) return;
+    }
+  }
+
+  async _noteConflict(entry, receipt) {
+    const notes = await this.store.meta("conflicts", []);
+    notes.unshift({
+      type: entry.type,
+      record_id: entry.record_id,
+      conflicts: receipt.conflicts || [],
+      message: receipt.message || "",
+      at: new Date().toISOString(),
+    });
+    await this.store.setMeta("conflicts", notes.slice(0, 50));
+  }
+
+  async _cacheLessonImages(changes) {
+    const urls = changes.filter((c) => c.type === "lesson").flatMap((c) => c.data.images || []);
+    if (!urls.length || !("caches" in globalThis)) return;
+    const cache = await caches.open("langso-media");
+    await Promise.all(urls.map((url) => cache.add(url).catch(() => null)));
+  }
+
+  async _fetch(url, options = {}) {
+    const response = await fetch(url, {
+      ...options,
+      headers: {
+        "Content-Type": "application/json",
+        Authorization: `Bearer ${this.account.token}`,
+        "Accept-Language": this.language,
+      },
+    });
+    if (!response.ok) {
+      const error = new Error(`HTTP ${response.status}`);
+      error.status = response.status;
+      throw error;
+    }
+    return response.json();
+  }
+
+  async _counts() {
+    const counts = await this.store.counts();
+    this._set({ pending: counts.pending, rejected: counts.rejected });
+  }
+
+  _schedule(ms) {
+    clearTimeout(this.timer);
+    if (!this.stopped) this.timer = setTimeout(() => this.run(), ms);
+  }
+
+  _set(values) {
+    Object.assign(this.status, values);
+    this._emit();
+  }
+
+  _emit() {
+    this.dispatchEvent(new CustomEvent("status", { detail: { ...this.status } }));
+  }
+}

@@ -1,0 +1,84 @@
+// A household's checklist: tick steps offline; a step can set one of the household's indicators.
+
+import { html, mount, uuid } from "../dom.js";
+import { label, t } from "../i18n.js";
+
+export async function render(app, householdId, checklistId) {
+  const view = app.view();
+  const [household, checklist] = await Promise.all([
+    app.store.get("household", householdId),
+    app.store.get("checklist", checklistId),
+  ]);
+  const template = app.schema.checklists.find((tpl) => tpl.key === checklist?.data.template_key);
+  if (!household || !checklist || !template) {
+    mount(view, html`<p>${t("This checklist is not on this phone.")}</p>`);
+    return;
+  }
+  const draw = (items) => {
+    const done = template.items.filter((item) => items[item.key]?.done).length;
+    const share = Math.round((done / template.items.length) * 100);
+    mount(
+      view,
+      html`<section>
+        <a href="#/households/${householdId}" class="back">← ${household.data.head_name}</a>
+        <h1>${label(template.title)}</h1>
+        <p class="muted">${label(template.description)}</p>
+        <p>${t("%(done)s of %(total)s steps", { done, total: template.items.length })}</p>
+        <div class="meter big" role="progressbar" aria-valuenow="${share}" aria-valuemin="0" aria-valuemax="100">
+          <span style="width:${share}%"></span></div>
+        <ol class="steps">
+          ${template.items.map((item) => html`<li>
+            <label class="check step">
+              <input type="checkbox" data-item="${item.key}" ${items[item.key]?.done ? "checked" : ""}>
+              <span><strong>${label(item.label)}</strong><br><small>${label(item.help)}</small></span>
+            </label></li>`)}
+        </ol>
+      </section>`,
+    );
+    for (const box of view.querySelectorAll("input[data-item]")) {
+      box.addEventListener("change", () => tick(box.dataset.item, box.checked));
+    }
+  };
+
+  const tick = async (key, done) => {
+    const madeAt = new Date().toISOString();
+    const entry = { done, at: madeAt };
+    const updated = await app.store.edit({
+      type: "checklist",
+      id: checklistId,
+      op: "update",
+      data: { items: { [key]: entry } },
+      mutationId: uuid(),
+      madeAt,
+    });
+    const effects = indicatorEffects(template, updated.data.items || {});
+    const current = (await app.store.get("household", householdId)).data.indicators || {};
+    const changed = Object.fromEntries(Object.entries(effects).filter(([k, v]) => current[k] !== v));
+    if (Object.keys(changed).length) {
+      await app.store.edit({
+        type: "household",
+        id: householdId,
+        op: "update",
+        data: { indicators: changed },
+        mutationId: uuid(),
+        madeAt,
+      });
+      app.toast(t("The household's readiness was updated."));
+    }
+    await app.saved();
+    draw(updated.data.items || {});
+  };
+  draw(checklist.data.items || {});
+}
+
+/** Indicator values the ticked steps set; a later step in the list wins (level 2 over level 1). */
+export function indicatorEffects(template, items) {
+  const effects = {};
+  for (const item of template.items) {
+    if (item.sets_indicator && items[item.key]?.done) {
+      const [key, value] = item.sets_indicator;
+      effects[key] = value;
+    }
+  }
+  return effects;
+}

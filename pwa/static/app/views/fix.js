@@ -1,0 +1,51 @@
+// Changes the server refused (to fix) and changes someone else also made (for information).
+
+import { html, mount } from "../dom.js";
+import { formatDateTime, t } from "../i18n.js";
+
+export async function render(app) {
+  const view = app.view();
+  const rejected = await app.store.outbox("rejected");
+  const conflicts = await app.store.meta("conflicts", []);
+  const names = new Map((await app.store.all("household")).map((h) => [h.id, h.data.head_name]));
+  mount(
+    view,
+    html`<section>
+      <h1>${t("Needs attention")}</h1>
+      <h2>${t("Refused by the server")}</h2>
+      ${rejected.length ? "" : html`<p class="muted">${t("Nothing to fix.")}</p>`}
+      <ul class="list">
+        ${rejected.map((entry) => html`<li class="card warn">
+          <strong>${names.get(entry.record_id) || entry.type}</strong>
+          <ul>${(entry.errors || []).map((e) => html`<li>${e.message}</li>`)}</ul>
+          <div class="row">
+            ${entry.type === "household" ? html`<a class="button primary" href="#/households/${entry.record_id}/edit">${t("Fix")}</a>` : ""}
+            <button type="button" data-discard="${entry.seq}">${t("Discard this change")}</button>
+          </div></li>`)}
+      </ul>
+      <h2>${t("Also changed by someone else")}</h2>
+      ${conflicts.length ? "" : html`<p class="muted">${t("No conflicts.")}</p>`}
+      <ul class="list">
+        ${conflicts.map((c) => html`<li class="card note">
+          <strong>${names.get(c.record_id) || c.type}</strong> · ${formatDateTime(c.at)}
+          <p>${c.message}</p>
+          <ul>${c.conflicts.map((x) => html`<li>${x.field}: ${t("kept %(kept)s, yours %(yours)s", { kept: JSON.stringify(x.kept), yours: JSON.stringify(x.yours) })}</li>`)}</ul>
+        </li>`)}
+      </ul>
+      ${conflicts.length ? html`<button type="button" id="clear-conflicts">${t("Clear this list")}</button>` : ""}
+    </section>`,
+  );
+  for (const button of view.querySelectorAll("[data-discard]")) {
+    button.addEventListener("click", async () => {
+      if (!confirm(t("Discard this change? It will not be sent."))) return;
+      const entry = rejected.find((e) => String(e.seq) === button.dataset.discard);
+      await app.store.discard(entry);
+      await app.saved();
+      render(app);
+    });
+  }
+  view.querySelector("#clear-conflicts")?.addEventListener("click", async () => {
+    await app.store.setMeta("conflicts", []);
+    render(app);
+  });
+}

@@ -1,0 +1,110 @@
+// The household list: search without diacritics, filters by indicator, quick to scroll.
+
+import { debounce, fold, html, mount } from "../dom.js";
+import { formatNumber, label, t } from "../i18n.js";
+import { meets } from "../rules.js";
+
+const PAGE = 100;
+// The search and filter are kept while the app is open (not across restarts).
+const remembered = { q: "", filter: "" };
+
+export async function render(app) {
+  const view = app.view();
+  const indicators = app.schema.indicators.items;
+  const rows = (await app.store.all("household"))
+    .map((record) => ({
+      record,
+      key: fold(`${record.data.head_name} ${record.data.address} ${record.data.phone || ""}`),
+    }))
+    .sort((a, b) => a.key.localeCompare(b.key));
+  const saved = remembered;
+  mount(
+    view,
+    html`<section>
+      <div class="row">
+        <h1>${t("Households")}</h1>
+        <a class="button primary" href="#/households/new">${t("Add")}</a>
+      </div>
+      <label for="search" class="visually-hidden">${t("Search by name, address or phone")}</label>
+      <input id="search" type="search" placeholder="${t("Search by name, address or phone")}"
+        autocomplete="off" value="${saved.q || ""}">
+      <label for="filter">${t("Show")}</label>
+      <select id="filter">
+        <option value="">${t("All households")}</option>
+        <option value="incomplete">${t("Not fully recorded yet")}</option>
+        <option value="unsynced">${t("Changes not yet sent")}</option>
+        ${indicators
+          .filter((i) => i.type !== "int" || i.meets_min !== null)
+          .map((i) => html`<option value="not:${i.key}">${t("Not yet: %(what)s", { what: label(i.label) })}</option>`)}
+      </select>
+      <p class="muted" id="count" aria-live="polite"></p>
+      <ul class="list" id="households"></ul>
+      <button type="button" id="more" hidden>${t("Show more")}</button>
+    </section>`,
+  );
+  const search = view.querySelector("#search");
+  const filter = view.querySelector("#filter");
+  filter.value = saved.filter || "";
+  let shown = PAGE;
+  const list = view.querySelector("#households");
+
+  const matches = () => {
+    const words = fold(search.value).split(/\s+/).filter(Boolean);
+    const choice = filter.value;
+    const indicator = choice.startsWith("not:")
+      ? indicators.find((i) => `not:${i.key}` === choice)
+      : null;
+    return rows.filter(({ record, key }) => {
+      if (words.some((w) => !key.includes(w))) return false;
+      const values = record.data.indicators || {};
+      if (choice === "incomplete") return indicators.some((i) => values[i.key] == null);
+      if (choice === "unsynced") return record.pending > 0 || record.rejected;
+      if (indicator) {
+        const value = values[indicator.key];
+        return !meets(indicator, value) && !(indicator.not_applicable || []).includes(value);
+      }
+      return true;
+    });
+  };
+
+  const draw = () => {
+    const found = matches();
+    remembered.q = search.value;
+    remembered.filter = filter.value;
+    view.querySelector("#count").textContent = t("%(n)s households", {
+      n: formatNumber(found.length),
+    });
+    mount(
+      view.querySelector("#households"),
+      html`${found.slice(0, shown).map(({ record }) => row(record, indicators))}`,
+    );
+    view.querySelector("#more").hidden = found.length <= shown;
+    list.dataset.drawn = String(Number(list.dataset.drawn || 0) + 1);
+  };
+  search.addEventListener("input", debounce(() => {
+    shown = PAGE;
+    draw();
+  }, 120));
+  filter.addEventListener("change", () => {
+    shown = PAGE;
+    draw();
+  });
+  view.querySelector("#more").addEventListener("click", () => {
+    shown += PAGE;
+    draw();
+  });
+  draw();
+}
+
+function row(record, indicators) {
+  const values = record.data.indicators || {};
+  const met = indicators.filter((i) => meets(i, values[i.key])).length;
+  return html`<li><a href="#/households/${record.id}">
+    <strong>${record.data.head_name}</strong>
+    <span class="muted">${record.data.address || ""}</span>
+    <span class="meter" aria-label="${t("%(met)s of %(total)s indicators met", { met, total: indicators.length })}">
+      <span style="width:${Math.round((met / indicators.length) * 100)}%"></span></span>
+    ${record.pending ? html`<span class="tag">${t("not sent")}</span>` : ""}
+    ${record.rejected ? html`<span class="tag bad">${t("needs fixing")}</span>` : ""}
+  </a></li>`;
+}
