@@ -121,7 +121,7 @@ async def issue_token(user: User) -> str:
 
 async def user_for_token(token: str) -> User | None:
     """The active user a bearer token belongs to."""
-    row = await ApiToken.get_or_none(token_hash=_digest(token)).prefetch_related("user")
+    row = await ApiToken.filter(token_hash=_digest(token)).select_related("user").first()
     if row is None:
         return None
     user: User = row.user

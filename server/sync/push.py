@@ -21,7 +21,7 @@ from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.i18n import N_, gettext
-from server.sync import statuses
+from server.sync import bulk, statuses
 from server.sync.clock import allocate_versions, lock_device
 from server.sync.fields import FieldError
 from server.sync.models import ChangeLog, Conflict, Device, SyncMutation
@@ -125,19 +125,21 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             first = fresh[item.id]
             receipts[index] = first if seen[item.id] == index else _duplicate(first)
 
-    await SyncMutation.bulk_create(
+    await bulk.insert(
+        conn,
+        SyncMutation,
         [
-            SyncMutation(
-                id=o.mutation.id,
-                device_id=request.device_id,
-                user_id=request.scope.user_id,
-                status=o.status,
-                receipt=fresh[o.mutation.id],
-                received_at=now,
-            )
+            {
+                "id": o.mutation.id,
+                "device_id": request.device_id,
+                "user_id": request.scope.user_id,
+                "status": o.status,
+                "receipt": fresh[o.mutation.id],
+                "received_at": now,
+            }
             for o in outcomes
         ],
-        using_db=conn,
+        bulk.columns_of(SyncMutation),
     )
     await batch.write(conn, outcomes, versions)
     await _record_device(conn, request, now)
@@ -286,6 +288,7 @@ class _Batch:
         row: dict[str, Any] = {
             "id": m.record_id,
             "version": 0,
+            "txid": 0,  # PostgreSQL's trigger writes the real transaction id
             "deleted": False,
             "field_meta": {},
             "created_at": self.now,
@@ -418,19 +421,17 @@ class _Batch:
             if not keys:
                 continue
             model = sync_type.model
-            columns = [name for name in model._meta.fields_map if name != "id"]
-            objects = [
-                model(**{k: v for k, v in self.rows[key].items() if not k.startswith("_")})
-                for key in keys
-            ]
-            await model.bulk_create(
-                objects,
-                on_conflict=["id"],
-                update_fields=[c for c in columns if c != "created_at"],
-                using_db=conn,
+            columns = bulk.columns_of(model)
+            await bulk.insert(
+                conn,
+                model,
+                [self.rows[key] for key in keys],
+                columns,
+                conflict="id",
+                update=[c for c in columns if c not in ("id", "created_at")],
             )
-        log: list[ChangeLog] = []
-        conflicts: list[Conflict] = []
+        log: list[dict[str, Any]] = []
+        conflicts: list[dict[str, Any]] = []
         for o in outcomes:
             m = o.mutation
             key = (m.type.name, m.record_id)
@@ -439,44 +440,45 @@ class _Batch:
             row = self.rows[key]
             if o.after:
                 log.append(
-                    ChangeLog(
-                        at=self.now,
-                        user_id=self.scope.user_id,
-                        device_id=self.device,
-                        mutation_id=m.id,
-                        record_type=m.type.name,
-                        record_id=m.record_id,
-                        version=versions[key],
-                        op=m.op,
-                        before=_jsonable(o.before),
-                        after=_jsonable(o.after),
-                        village_code=row.get("village_code"),
-                    )
+                    {
+                        "at": self.now,
+                        "user_id": self.scope.user_id,
+                        "device_id": self.device,
+                        "mutation_id": m.id,
+                        "record_type": m.type.name,
+                        "record_id": m.record_id,
+                        "version": versions[key],
+                        "op": m.op,
+                        "before": _jsonable(o.before),
+                        "after": _jsonable(o.after),
+                        "village_code": row.get("village_code"),
+                    }
                 )
             conflicts.extend(
-                Conflict(
-                    id=uuid.uuid4(),
-                    record_type=m.type.name,
-                    record_id=m.record_id,
-                    field=c["field"],
-                    kept_value=_jsonable(c["kept"]),
-                    kept_version=c["meta"][0],
-                    kept_device_id=c["meta"][1],
-                    lost_value=_jsonable(c["yours"]),
-                    lost_device_id=self.device,
-                    lost_user_id=self.scope.user_id,
-                    mutation_id=m.id,
-                    base_version=m.base_version,
-                    village_code=row.get("village_code"),
-                    commune_code=row.get("commune_code"),
-                    created_at=self.now,
-                )
+                {
+                    "id": uuid.uuid4(),
+                    "record_type": m.type.name,
+                    "record_id": m.record_id,
+                    "field": c["field"],
+                    "kept_value": _jsonable(c["kept"]),
+                    "kept_version": c["meta"][0],
+                    "kept_device_id": c["meta"][1],
+                    "lost_value": _jsonable(c["yours"]),
+                    "lost_device_id": self.device,
+                    "lost_user_id": self.scope.user_id,
+                    "mutation_id": m.id,
+                    "base_version": m.base_version,
+                    "village_code": row.get("village_code"),
+                    "commune_code": row.get("commune_code"),
+                    "created_at": self.now,
+                    "resolved_at": None,
+                    "resolved_by": None,
+                    "resolution": None,
+                }
                 for c in o.conflicts
             )
-        if log:
-            await ChangeLog.bulk_create(log, using_db=conn)
-        if conflicts:
-            await Conflict.bulk_create(conflicts, using_db=conn)
+        await bulk.insert(conn, ChangeLog, log, bulk.columns_of(ChangeLog, skip=("id",)))
+        await bulk.insert(conn, Conflict, conflicts, bulk.columns_of(Conflict))
 
 
 class _Rejected(Exception):
@@ -526,20 +528,17 @@ def public_data(sync_type: SyncType, row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _record_device(conn: BaseDBAsyncClient, request: PushRequest, now: datetime) -> None:
-    await Device.bulk_create(
-        [
-            Device(
-                id=request.device_id,
-                user_id=request.scope.user_id,
-                last_push_at=now,
-                app_version=request.app_version,
-                pending_changes=request.pending_changes,
-            )
-        ],
-        on_conflict=["id"],
-        update_fields=["user_id", "last_push_at", "app_version", "pending_changes"],
-        using_db=conn,
-    )
+    device = {
+        "id": request.device_id,
+        "user_id": request.scope.user_id,
+        "last_push_at": now,
+        "last_pull_at": None,
+        "app_version": request.app_version,
+        "pending_changes": request.pending_changes,
+    }
+    update = ["user_id", "last_push_at", "app_version", "pending_changes"]
+    columns = bulk.columns_of(Device)
+    await bulk.insert(conn, Device, [device], columns, conflict="id", update=update)
 
 
 def _concurrent(meta: list[Any], base_version: int, device: str) -> bool:
