@@ -22,6 +22,8 @@ export class Store {
   constructor(db, userId) {
     this.db = db;
     this.userId = userId;
+    // Raised on every write, so screens can keep what they computed until something changes.
+    this.revision = 0;
   }
 
   static async open(userId) {
@@ -49,6 +51,7 @@ export class Store {
 
   /** Record a local edit: update the record and queue the mutation, atomically. */
   edit({ type, id, op, data, mutationId, madeAt }) {
+    this.revision += 1;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
       const current = await request(s.records.get([type, id]));
       const record = current || { type, id, version: 0, deleted: false, data: {}, pending: 0 };
@@ -89,6 +92,7 @@ export class Store {
 
   /** The server answered a pushed mutation: settle the outbox entry and the record. */
   settle(entry, receipt) {
+    this.revision += 1;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
       const key = [entry.type, entry.record_id];
       const record = await request(s.records.get(key));
@@ -122,6 +126,7 @@ export class Store {
 
   /** A change from the server: replace the record, keeping local edits not yet sent on top. */
   applyRemote(changes) {
+    if (changes.length) this.revision += 1;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
       for (const change of changes) {
         const key = [change.type, change.record_id];
@@ -146,6 +151,7 @@ export class Store {
 
   /** Drop a rejected entry the member chose to discard or has replaced with a fix. */
   discard(entry) {
+    this.revision += 1;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
       await request(s.outbox.delete(entry.seq));
       const record = await request(s.records.get([entry.type, entry.record_id]));

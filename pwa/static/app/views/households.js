@@ -4,19 +4,30 @@ import { debounce, fold, html, mount } from "../dom.js";
 import { formatNumber, label, t } from "../i18n.js";
 import { meets } from "../rules.js";
 
-const PAGE = 100;
+const PAGE = 40;
 // The search and filter are kept while the app is open (not across restarts).
 const remembered = { q: "", filter: "" };
+// Rows with their search keys, kept until the store changes (opening the list stays quick).
+let cached = { store: null, revision: -1, rows: [] };
 
-export async function render(app) {
-  const view = app.view();
-  const indicators = app.schema.indicators.items;
+async function loadRows(app, indicators) {
+  if (cached.store === app.store && cached.revision === app.store.revision) return cached.rows;
+  const revision = app.store.revision;
   const rows = (await app.store.all("household"))
     .map((record) => ({
       record,
       key: fold(`${record.data.head_name} ${record.data.address} ${record.data.phone || ""}`),
+      met: indicators.filter((i) => meets(i, (record.data.indicators || {})[i.key])).length,
     }))
-    .sort((a, b) => a.key.localeCompare(b.key));
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  cached = { store: app.store, revision, rows };
+  return rows;
+}
+
+export async function render(app) {
+  const view = app.view();
+  const indicators = app.schema.indicators.items;
+  const rows = await loadRows(app, indicators);
   const saved = remembered;
   mount(
     view,
@@ -76,7 +87,7 @@ export async function render(app) {
     });
     mount(
       view.querySelector("#households"),
-      html`${found.slice(0, shown).map(({ record }) => row(record, indicators))}`,
+      html`${found.slice(0, shown).map(({ record, met }) => row(record, met, indicators.length))}`,
     );
     view.querySelector("#more").hidden = found.length <= shown;
     list.dataset.drawn = String(Number(list.dataset.drawn || 0) + 1);
@@ -96,14 +107,12 @@ export async function render(app) {
   draw();
 }
 
-function row(record, indicators) {
-  const values = record.data.indicators || {};
-  const met = indicators.filter((i) => meets(i, values[i.key])).length;
+function row(record, met, total) {
   return html`<li><a href="#/households/${record.id}">
     <strong>${record.data.head_name}</strong>
     <span class="muted">${record.data.address || ""}</span>
-    <span class="meter" aria-label="${t("%(met)s of %(total)s indicators met", { met, total: indicators.length })}">
-      <span style="width:${Math.round((met / indicators.length) * 100)}%"></span></span>
+    <span class="meter" aria-label="${t("%(met)s of %(total)s indicators met", { met, total })}">
+      <span style="width:${Math.round((met / total) * 100)}%"></span></span>
     ${record.pending ? html`<span class="tag">${t("not sent")}</span>` : ""}
     ${record.rejected ? html`<span class="tag bad">${t("needs fixing")}</span>` : ""}
   </a></li>`;
