@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.sync.models import Synced
+from server.sync.models import AREA_PULL_INDEXES, AreaSynced
 
 
 class ChecklistTemplate(Model):
@@ -26,13 +26,10 @@ class ChecklistTemplate(Model):
         unique_together = (("key", "version"),)
 
 
-class Checklist(Synced):
+class Checklist(AreaSynced):
     """A household's checklist: `items` maps item key to `{"done", "by", "at"}`."""
 
     household_id = fields.UUIDField(db_index=True)
-    village_code = fields.CharField(max_length=20)
-    commune_code = fields.CharField(max_length=20)
-    province_code = fields.CharField(max_length=20)
     template_key = fields.CharField(max_length=60)
     template_version = fields.IntField()
     items: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
@@ -40,8 +37,4 @@ class Checklist(Synced):
 
     class Meta:
         table = "checklist"
-        indexes = (
-            ("village_code", "txid", "version"),
-            ("commune_code", "txid", "version"),
-            ("province_code", "txid", "version"),
-        )
+        indexes = AREA_PULL_INDEXES

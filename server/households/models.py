@@ -6,15 +6,12 @@ from typing import Any
 
 from tortoise import fields
 
-from server.sync.models import Synced
+from server.sync.models import AREA_PULL_INDEXES, AreaSynced
 
 
-class Household(Synced):
+class Household(AreaSynced):
     """One household in a village, with the consent given and its indicator values."""
 
-    village_code = fields.CharField(max_length=20)
-    commune_code = fields.CharField(max_length=20)
-    province_code = fields.CharField(max_length=20)
     head_name = fields.CharField(max_length=120, default="")
     address = fields.CharField(max_length=200, default="")
     phone = fields.CharField(max_length=15, null=True)
@@ -27,8 +24,4 @@ class Household(Synced):
 
     class Meta:
         table = "household"
-        indexes = (
-            ("village_code", "txid", "version"),
-            ("commune_code", "txid", "version"),
-            ("province_code", "txid", "version"),
-        )
+        indexes = AREA_PULL_INDEXES

@@ -28,6 +28,28 @@ class Synced(Model):
         abstract = True
 
 
+class AreaSynced(Synced):
+    """A synced record that lives in a village, with its commune and province kept beside it.
+
+    The three codes make scope filters and coverage counts plain indexed equalities.
+    """
+
+    village_code = fields.CharField(max_length=20)
+    commune_code = fields.CharField(max_length=20)
+    province_code = fields.CharField(max_length=20)
+
+    class Meta:
+        abstract = True
+
+
+# Pull pages through each scope level in (txid, version) order: one index per level.
+AREA_PULL_INDEXES = (
+    ("village_code", "txid", "version"),
+    ("commune_code", "txid", "version"),
+    ("province_code", "txid", "version"),
+)
+
+
 class SyncClock(Model):
     """The version counter used on SQLite (PostgreSQL uses the `sync_version` sequence)."""
 
