@@ -3,12 +3,7 @@
 # PostgreSQL runs when CI=true or LANGSO_TEST_DATABASE_URL is set; in CI a missing service fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PYTHON=${PYTHON:-python3}
-if [ ! -x .venv/bin/python ]; then
-  "$PYTHON" -m venv .venv
-fi
-.venv/bin/python -m pip install --quiet --upgrade pip
-.venv/bin/python -m pip install --quiet -e ".[test]"
+. scripts/_venv.sh test
 
 # The browser tests (tests/browser) drive Debian's Chromium; never `playwright install`.
 if [ ! -x /usr/bin/chromium ]; then
