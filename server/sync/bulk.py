@@ -1,24 +1,38 @@
-"""Multi-row INSERT (and upsert) straight to the database: one statement per table per batch.
+"""Set-based reads and writes straight to the database: one statement per table per batch.
 
-Sync batches write many rows to a few tables; building ORM objects for each row costs more than
-the database work. Values are converted the way Tortoise stores them (JSON as text, UUIDs as
-text, datetimes as they are), so the ORM reads these rows back as its own.
+Sync batches touch many rows of a few tables; building ORM objects (and ORM queries) for each
+costs more than the database work. Values are converted the way Tortoise stores them (JSON as
+text, UUIDs as text on SQLite), so the ORM reads these rows back as its own. On PostgreSQL a
+write is one `INSERT … SELECT FROM unnest(…)` with one array per column: the same SQL text
+whatever the row count, so the server prepares it once per connection.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import orjson
 from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
 from server.db import is_postgres
 
-_MAX_PARAMETERS = 30_000  # below PostgreSQL's 32,767 and SQLite's 32,766
+_MAX_PARAMETERS = 30_000  # SQLite: below its 32,766 parameters per statement
+_OPTIONS = orjson.OPT_NON_STR_KEYS
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text (orjson; the standard library for what orjson refuses, e.g. huge ints)."""
+    try:
+        return orjson.dumps(value, default=str, option=_OPTIONS).decode()
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), default=str, ensure_ascii=False)
 
 
 def _identity(value: Any) -> Any:
@@ -26,7 +40,7 @@ def _identity(value: Any) -> Any:
 
 
 def _json(value: Any) -> Any:
-    return None if value is None else json.dumps(value, separators=(",", ":"), default=str)
+    return None if value is None else dumps(value)
 
 
 def _uuid(value: Any) -> Any:
@@ -41,6 +55,26 @@ def _converter(field: fields.Field[Any]) -> Callable[[Any], Any]:
     return _identity
 
 
+_PG_TYPES: tuple[tuple[type[fields.Field[Any]], str], ...] = (
+    (fields.UUIDField, "uuid"),
+    (fields.JSONField, "jsonb"),
+    (fields.DatetimeField, "timestamptz"),
+    (fields.BigIntField, "int8"),
+    (fields.SmallIntField, "int2"),
+    (fields.IntField, "int4"),
+    (fields.BooleanField, "bool"),
+    (fields.CharField, "text"),
+    (fields.TextField, "text"),
+)
+
+
+def _pg_type(field: fields.Field[Any]) -> str:
+    for kind, name in _PG_TYPES:
+        if isinstance(field, kind):
+            return name
+    raise TypeError(f"no PostgreSQL array type for {type(field).__name__}")
+
+
 def columns_of(model: type[Model], skip: Sequence[str] = ()) -> list[str]:
     """The model's stored fields (not relations), minus `skip`."""
     return [
@@ -48,6 +82,53 @@ def columns_of(model: type[Model], skip: Sequence[str] = ()) -> list[str]:
         for name, field in model._meta.fields_map.items()
         if name not in skip and name in model._meta.db_fields
     ]
+
+
+async def select(
+    conn: BaseDBAsyncClient, model: type[Model], ids: Iterable[Any], *, lock: bool = False
+) -> list[dict[str, Any]]:
+    """The rows whose primary key is in `ids`, as dicts by field name (locked, in id order)."""
+    keys = sorted({str(key) for key in ids})
+    if not keys:
+        return []
+    meta = model._meta
+    postgres = is_postgres(conn)
+    if postgres:
+        pk_type = _pg_type(meta.fields_map[meta.pk_attr])
+        sql = _select_sql(meta.db_table, meta.db_pk_column, f"= ANY($1::{pk_type}[])", lock)
+        params: list[Any] = [keys]
+    else:
+        marks = ", ".join("?" * len(keys))
+        sql = _select_sql(meta.db_table, meta.db_pk_column, f"IN ({marks})", False)
+        params = keys
+    _, rows = await conn.execute_query(sql, params)
+    columns = [
+        (name, meta.fields_db_projection[name], _reader(meta.fields_map[name]))
+        for name in columns_of(model)
+    ]
+    return [{name: read(row[column]) for name, column, read in columns} for row in rows]
+
+
+def _select_sql(table: str, pk: str, condition: str, lock: bool) -> str:
+    sql = f'SELECT * FROM "{table}" WHERE "{pk}" {condition} ORDER BY "{pk}"'
+    return sql + " FOR UPDATE" if lock else sql
+
+
+def _reader(field: fields.Field[Any]) -> Callable[[Any], Any]:
+    if isinstance(field, fields.JSONField):
+        return lambda value: orjson.loads(value) if isinstance(value, str | bytes) else value
+    return field.to_python_value
+
+
+@dataclass(frozen=True)
+class Insert:
+    """Rows (dicts by field name) for one table; with `conflict`, an upsert of `update`."""
+
+    model: type[Model]
+    rows: Sequence[dict[str, Any]]
+    columns: Sequence[str]
+    conflict: str | None = None
+    update: Sequence[str] = ()
 
 
 async def insert(
@@ -60,32 +141,80 @@ async def insert(
     update: Sequence[str] = (),
 ) -> None:
     """Insert `rows` (dicts by field name); with `conflict`, update `update` columns instead."""
-    if not rows:
+    await write(conn, [Insert(model, rows, columns, conflict, update)])
+
+
+async def write(conn: BaseDBAsyncClient, inserts: Sequence[Insert]) -> None:
+    """Run every insert: on PostgreSQL as one statement (one `WITH` part per table)."""
+    inserts = [part for part in inserts if part.rows]
+    if not inserts:
         return
-    meta = model._meta
+    if is_postgres(conn):
+        parts: list[str] = []
+        params: list[Any] = []
+        for part in inserts:
+            parts.append(_unnest_sql(part.model, tuple(part.columns), part.conflict,
+                                     tuple(part.update), len(params)))  # fmt: skip
+            params.extend(_arrays(part))
+        if len(parts) == 1:
+            sql = parts[0]
+        else:
+            sql = "WITH " + ", ".join(f"w{i} AS ({p})" for i, p in enumerate(parts)) + " SELECT 1"
+        await conn.execute_query(sql, params)
+        return
+    for part in inserts:
+        await _insert_values(conn, part)
+
+
+def _arrays(part: Insert) -> list[list[Any]]:
+    fields_map = part.model._meta.fields_map
+    return [
+        [convert(row.get(name)) for row in part.rows]
+        for convert, name in ((_converter(fields_map[name]), name) for name in part.columns)
+    ]
+
+
+async def _insert_values(conn: BaseDBAsyncClient, part: Insert) -> None:
+    """SQLite: multi-row `INSERT … VALUES`, as many rows per statement as parameters allow."""
+    meta = part.model._meta
+    columns = part.columns
     converters = [_converter(meta.fields_map[name]) for name in columns]
     names = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in columns)
-    postgres = is_postgres(conn)
+    marks = "(" + ", ".join("?" * len(columns)) + ")"
     per_statement = max(1, _MAX_PARAMETERS // len(columns))
-    for start in range(0, len(rows), per_statement):
-        part = rows[start : start + per_statement]
-        params: list[Any] = []
-        groups = []
-        for row in part:
-            first = len(params) + 1
-            params.extend(
-                convert(row.get(name)) for convert, name in zip(converters, columns, strict=True)
-            )
-            if postgres:
-                marks = ", ".join(f"${n}" for n in range(first, first + len(columns)))
-            else:
-                marks = ", ".join("?" * len(columns))
-            groups.append(f"({marks})")
-        sql = f'INSERT INTO "{meta.db_table}" ({names}) VALUES {", ".join(groups)}'
-        if conflict is not None:
-            sets = ", ".join(
-                f'"{meta.fields_db_projection[c]}" = EXCLUDED."{meta.fields_db_projection[c]}"'
-                for c in update
-            )
-            sql += f' ON CONFLICT ("{meta.fields_db_projection[conflict]}") DO UPDATE SET {sets}'
-        await conn.execute_query(sql, params)
+    for start in range(0, len(part.rows), per_statement):
+        rows = part.rows[start : start + per_statement]
+        params = [
+            convert(row.get(name))
+            for row in rows
+            for convert, name in zip(converters, columns, strict=True)
+        ]
+        values = ", ".join([marks] * len(rows))
+        sql = f'INSERT INTO "{meta.db_table}" ({names}) VALUES {values}'
+        await conn.execute_query(sql + _on_conflict(part.model, part.conflict, part.update), params)
+
+
+@lru_cache(maxsize=128)
+def _unnest_sql(
+    model: type[Model],
+    columns: tuple[str, ...],
+    conflict: str | None,
+    update: tuple[str, ...],
+    offset: int,
+) -> str:
+    meta = model._meta
+    names = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in columns)
+    arrays = ", ".join(
+        f"${n}::{_pg_type(meta.fields_map[name])}[]"
+        for n, name in enumerate(columns, start=offset + 1)
+    )
+    sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT * FROM unnest({arrays})'
+    return sql + _on_conflict(model, conflict, update)
+
+
+def _on_conflict(model: type[Model], conflict: str | None, update: Sequence[str]) -> str:
+    if conflict is None:
+        return ""
+    column = model._meta.fields_db_projection
+    sets = ", ".join(f'"{column[c]}" = EXCLUDED."{column[c]}"' for c in update)
+    return f' ON CONFLICT ("{column[conflict]}") DO UPDATE SET {sets}'

@@ -7,14 +7,15 @@ result. See docs/sync-protocol.md for the contract.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
+from tortoise.models import Model
 from tortoise.transactions import in_transaction
 
 from server.areas import kinds
@@ -96,10 +97,7 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
     await lock_device(conn, request.device_id)
     parsed = [_parse(raw, request.language) for raw in request.mutations]
     ids = [item.id for item in parsed if isinstance(item, Mutation)]
-    earlier = {
-        row.id: row.receipt
-        for row in await SyncMutation.filter(id__in=ids).using_db(conn).only("id", "receipt")
-    }
+    earlier = {row["id"]: row["receipt"] for row in await bulk.select(conn, SyncMutation, ids)}
     batch = _Batch(request, now)
     await batch.load(conn, [m for m in parsed if isinstance(m, Mutation) and m.id not in earlier])
 
@@ -125,8 +123,7 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             first = fresh[item.id]
             receipts[index] = first if seen[item.id] == index else _duplicate(first)
 
-    await bulk.insert(
-        conn,
+    answered = bulk.Insert(
         SyncMutation,
         [
             {
@@ -139,10 +136,10 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             }
             for o in outcomes
         ],
-        bulk.columns_of(SyncMutation),
+        _columns(SyncMutation),
     )
-    await batch.write(conn, outcomes, versions)
-    await _record_device(conn, request, now)
+    # One statement on PostgreSQL: receipts, records, change log, conflicts, the device.
+    await bulk.write(conn, [answered, *batch.writes(outcomes, versions), _device(request, now)])
     return [receipt for receipt in receipts if receipt is not None]
 
 
@@ -198,7 +195,7 @@ class _Batch:
         self.now = now
         self.rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
         self.changed: dict[tuple[str, uuid.UUID], SyncType] = {}
-        self.villages: dict[str, Area] = {}
+        self.villages: dict[str, dict[str, Any]] = {}
 
     async def load(self, conn: BaseDBAsyncClient, mutations: list[Mutation]) -> None:
         """Load every record and village the mutations name: one query per table."""
@@ -214,18 +211,14 @@ class _Batch:
             code = m.data.get("village_code")
             if m.type.scope == SCOPE_VILLAGE and isinstance(code, str):
                 village_codes.add(code.strip())
+        lock = conn.capabilities.support_for_update
         for sync_type in sync_types():
             ids = wanted.get(sync_type.name)
-            if not ids:
-                continue
-            query = sync_type.model.filter(id__in=sorted(ids)).order_by("id").using_db(conn)
-            if conn.capabilities.support_for_update:
-                query = query.select_for_update()
-            for obj in await query:
-                self.rows[(sync_type.name, obj.id)] = _row_of(obj)
-        if village_codes:
-            areas = Area.filter(code__in=sorted(village_codes), kind=kinds.VILLAGE).using_db(conn)
-            self.villages = {area.code: area for area in await areas}
+            if ids:
+                for row in await bulk.select(conn, sync_type.model, ids, lock=lock):
+                    self.rows[(sync_type.name, row["id"])] = _row_of(row)
+        areas = await bulk.select(conn, Area, village_codes)
+        self.villages = {area["code"]: area for area in areas if area["kind"] == kinds.VILLAGE}
 
     def apply(self, m: Mutation) -> _Outcome:
         """Apply one mutation to the in-memory records."""
@@ -310,7 +303,7 @@ class _Batch:
 
     def _update(self, m: Mutation, current: dict[str, Any], values: dict[str, Any]) -> _Outcome:
         self._guard(m, current)
-        row = copy.deepcopy(current)
+        row = _copy(current)
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         conflicts: list[dict[str, Any]] = []
@@ -348,7 +341,7 @@ class _Batch:
         self._guard(m, current)
         if current["deleted"]:
             return _Outcome(m, statuses.APPLIED)
-        row = copy.deepcopy(current)
+        row = _copy(current)
         before = {name: row.get(name) for name in m.type.cleared_on_delete}
         row.update(m.type.cleared_on_delete)
         row["deleted"] = True
@@ -385,9 +378,9 @@ class _Batch:
             village = self.villages.get(row.get("village_code") or "")
             if village is None:
                 raise FieldError("village_code", N_("This village does not exist."))
-            row["village_code"] = village.code
-            row["commune_code"] = village.commune_code
-            row["province_code"] = village.province_code
+            row["village_code"] = village["code"]
+            row["commune_code"] = village["commune_code"]
+            row["province_code"] = village["province_code"]
         if not self.scope.covers(row["village_code"], row["commune_code"], row["province_code"]):
             raise FieldError("village_code", N_("This is outside your area."))
 
@@ -409,27 +402,18 @@ class _Batch:
                     meta[0] = version
         return versions
 
-    async def write(
-        self,
-        conn: BaseDBAsyncClient,
-        outcomes: list[_Outcome],
-        versions: dict[tuple[str, uuid.UUID], int],
-    ) -> None:
-        """Store changed records, the change log and conflicts: one bulk write per table."""
+    def writes(
+        self, outcomes: list[_Outcome], versions: dict[tuple[str, uuid.UUID], int]
+    ) -> list[bulk.Insert]:
+        """The changed records, the change log and the conflicts: one insert per table."""
+        inserts = []
         for sync_type in sync_types():
             keys = [key for key, t in self.changed.items() if t is sync_type]
-            if not keys:
-                continue
-            model = sync_type.model
-            columns = bulk.columns_of(model)
-            await bulk.insert(
-                conn,
-                model,
-                [self.rows[key] for key in keys],
-                columns,
-                conflict="id",
-                update=[c for c in columns if c not in ("id", "created_at")],
-            )
+            if keys:
+                columns = _columns(sync_type.model)
+                update = [c for c in columns if c not in ("id", "created_at")]
+                rows = [self.rows[key] for key in keys]
+                inserts.append(bulk.Insert(sync_type.model, rows, columns, "id", update))
         log: list[dict[str, Any]] = []
         conflicts: list[dict[str, Any]] = []
         for o in outcomes:
@@ -477,8 +461,9 @@ class _Batch:
                 }
                 for c in o.conflicts
             )
-        await bulk.insert(conn, ChangeLog, log, bulk.columns_of(ChangeLog, skip=("id",)))
-        await bulk.insert(conn, Conflict, conflicts, bulk.columns_of(Conflict))
+        inserts.append(bulk.Insert(ChangeLog, log, _columns(ChangeLog, skip=("id",))))
+        inserts.append(bulk.Insert(Conflict, conflicts, _columns(Conflict)))
+        return inserts
 
 
 class _Rejected(Exception):
@@ -527,7 +512,8 @@ def public_data(sync_type: SyncType, row: dict[str, Any]) -> dict[str, Any]:
     return {name: _jsonable(row.get(name)) for name in sync_type.pull_fields}
 
 
-async def _record_device(conn: BaseDBAsyncClient, request: PushRequest, now: datetime) -> None:
+def _device(request: PushRequest, now: datetime) -> bulk.Insert:
+    """The device's last push, for sync health."""
     device = {
         "id": request.device_id,
         "user_id": request.scope.user_id,
@@ -537,8 +523,17 @@ async def _record_device(conn: BaseDBAsyncClient, request: PushRequest, now: dat
         "pending_changes": request.pending_changes,
     }
     update = ["user_id", "last_push_at", "app_version", "pending_changes"]
-    columns = bulk.columns_of(Device)
-    await bulk.insert(conn, Device, [device], columns, conflict="id", update=update)
+    return bulk.Insert(Device, [device], _columns(Device), "id", update)
+
+
+@lru_cache(maxsize=32)
+def _columns(model: type[Model], skip: tuple[str, ...] = ()) -> list[str]:
+    return bulk.columns_of(model, skip)
+
+
+def _copy(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a loaded record to change: values are replaced, never changed in place."""
+    return {**row, "field_meta": dict(row["field_meta"])}
 
 
 def _concurrent(meta: list[Any], base_version: int, device: str) -> bool:
@@ -580,9 +575,9 @@ def _set_path(row: dict[str, Any], path: str, value: Any) -> None:
     row[name] = {**(row.get(name) or {}), key: value}
 
 
-def _row_of(obj: Any) -> dict[str, Any]:
-    row = {name: getattr(obj, name) for name in obj._meta.fields_map}
-    return {k: str(v) if isinstance(v, uuid.UUID) and k != "id" else v for k, v in row.items()}
+def _row_of(stored: dict[str, Any]) -> dict[str, Any]:
+    """A loaded record with its UUIDs other than `id` as text, as devices send them."""
+    return {k: str(v) if isinstance(v, uuid.UUID) and k != "id" else v for k, v in stored.items()}
 
 
 def _as_uuid(value: Any) -> uuid.UUID | None:

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from server.accounts import services as accounts
 from server.i18n import N_
 from server.sync import services
-from server.web import api_error, api_user, json_body, language_of
+from server.web import FastJSONResponse, api_error, api_user, json_body, language_of
 
 
 async def push(request: Request) -> JSONResponse:
@@ -36,7 +36,7 @@ async def push(request: Request) -> JSONResponse:
             pending_changes=pending if type(pending) is int and 0 <= pending < 2**31 else None,
         )
     )
-    return JSONResponse({"results": results})
+    return FastJSONResponse({"results": results})
 
 
 async def pull(request: Request) -> JSONResponse:
@@ -56,7 +56,7 @@ async def pull(request: Request) -> JSONResponse:
     device_id = request.query_params.get("device_id")
     if device_id and len(device_id) <= 64:
         await services.record_pull(device_id, user.id)
-    return JSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
+    return FastJSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
 
 
 async def schema(request: Request) -> JSONResponse:
