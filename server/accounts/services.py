@@ -15,6 +15,7 @@ from server.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.db import connection, placeholders
 from server.i18n import N_
 from server.phones import normalize_phone
 
@@ -120,12 +121,19 @@ async def issue_token(user: User) -> str:
 
 
 async def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to."""
-    row = await ApiToken.filter(token_hash=_digest(token)).select_related("user").first()
-    if row is None:
+    """The active user a bearer token belongs to (one plain query: every API call asks)."""
+    conn = connection()
+    (mark,) = placeholders(conn, 1)
+    rows = await conn.execute_query_dict(
+        f"SELECT u.*, t.session_epoch AS token_epoch FROM api_token t "
+        f"JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = {mark}",
+        [_digest(token)],
+    )
+    if not rows:
         return None
-    user: User = row.user
-    if not user.is_active or user.session_epoch != row.session_epoch:
+    token_epoch = rows[0].pop("token_epoch")
+    user = User._init_from_db(**rows[0])
+    if not user.is_active or user.session_epoch != token_epoch:
         return None
     return user
 
@@ -158,8 +166,14 @@ async def change_password(user: User, current: str, new: str) -> None:
 
 async def scope_of(user: User) -> Scope:
     """The areas the user may see and change."""
-    pairs = await UserArea.filter(user=user).values_list("area__kind", "area__code")
-    return Scope.of(user.id, user.role, [(str(kind), str(code)) for kind, code in pairs])
+    conn = connection()
+    (mark,) = placeholders(conn, 1)
+    rows = await conn.execute_query_dict(
+        f"SELECT a.kind, a.code FROM user_area ua JOIN area a ON a.code = ua.area_id "
+        f"WHERE ua.user_id = {mark}",
+        [str(user.id)],
+    )
+    return Scope.of(user.id, user.role, [(str(r["kind"]), str(r["code"])) for r in rows])
 
 
 def _digest(token: str) -> str:
