@@ -2,10 +2,12 @@
 
 Sync batches touch many rows of a few tables; building ORM objects (and ORM queries) for each
 costs more than the database work. Values are converted the way Tortoise stores them (JSON as
-text, UUIDs as text on SQLite), so the ORM reads these rows back as its own. On PostgreSQL a
-write is one `INSERT … SELECT FROM unnest(…)` with one array per column: the same SQL text
-whatever the row count, so the server prepares it once per connection.
-"""
+text, UUIDs as text on SQLite), so the ORM reads these rows back as its own.
+
+On PostgreSQL every table's rows travel as ONE JSON array (encoded by orjson in one call) that
+`json_populate_recordset` turns back into rows, and all the tables of a batch are written by
+one statement (one `WITH` part per table): the same SQL text whatever the row count, prepared
+once per connection, and no per-value work in Python."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -152,10 +155,10 @@ async def write(conn: BaseDBAsyncClient, inserts: Sequence[Insert]) -> None:
     if is_postgres(conn):
         parts: list[str] = []
         params: list[Any] = []
-        for part in inserts:
-            parts.append(_unnest_sql(part.model, tuple(part.columns), part.conflict,
-                                     tuple(part.update), len(params)))  # fmt: skip
-            params.extend(_arrays(part))
+        for number, part in enumerate(inserts, start=1):
+            parts.append(_populate_sql(part.model, tuple(part.columns), part.conflict,
+                                       tuple(part.update), number))  # fmt: skip
+            params.append(_rows_json(part))
         if len(parts) == 1:
             sql = parts[0]
         else:
@@ -166,12 +169,16 @@ async def write(conn: BaseDBAsyncClient, inserts: Sequence[Insert]) -> None:
         await _insert_values(conn, part)
 
 
-def _arrays(part: Insert) -> list[list[Any]]:
-    fields_map = part.model._meta.fields_map
-    return [
-        [convert(row.get(name)) for row in part.rows]
-        for convert, name in ((_converter(fields_map[name]), name) for name in part.columns)
-    ]
+def _rows_json(part: Insert) -> str:
+    """The rows as one JSON array keyed by field name (= column name; extra keys are ignored)."""
+    try:
+        return orjson.dumps(part.rows, default=str, option=_OPTIONS).decode()
+    except TypeError:  # what orjson refuses (e.g. an integer beyond 64 bits)
+        return json.dumps(part.rows, default=_plain, separators=(",", ":"), ensure_ascii=False)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 async def _insert_values(conn: BaseDBAsyncClient, part: Insert) -> None:
@@ -195,20 +202,19 @@ async def _insert_values(conn: BaseDBAsyncClient, part: Insert) -> None:
 
 
 @lru_cache(maxsize=128)
-def _unnest_sql(
+def _populate_sql(
     model: type[Model],
     columns: tuple[str, ...],
     conflict: str | None,
     update: tuple[str, ...],
-    offset: int,
+    number: int,
 ) -> str:
     meta = model._meta
-    names = ", ".join(f'"{meta.fields_db_projection[name]}"' for name in columns)
-    arrays = ", ".join(
-        f"${n}::{_pg_type(meta.fields_map[name])}[]"
-        for n, name in enumerate(columns, start=offset + 1)
-    )
-    sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT * FROM unnest({arrays})'
+    if any(meta.fields_db_projection[name] != name for name in columns):
+        raise ValueError(f"{meta.db_table}: bulk writes need column names equal to field names")
+    names = ", ".join(f'"{name}"' for name in columns)
+    source = f'json_populate_recordset(NULL::"{meta.db_table}", ${number}::json)'
+    sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT {names} FROM {source}'
     return sql + _on_conflict(model, conflict, update)
 
 
