@@ -433,8 +433,8 @@ class _Batch:
                         "record_id": m.record_id,
                         "version": versions[key],
                         "op": m.op,
-                        "before": _jsonable(o.before),
-                        "after": _jsonable(o.after),
+                        "before": o.before,
+                        "after": o.after,
                         "village_code": row.get("village_code"),
                     }
                 )
@@ -496,7 +496,8 @@ def _receipt(
     receipt["version"] = versions.get(key, row["version"] if row else 0)
     if o.conflicts:
         receipt["conflicts"] = [
-            {"field": c["field"], "kept": c["kept"], "yours": c["yours"]} for c in o.conflicts
+            {"field": c["field"], "kept": _jsonable(c["kept"]), "yours": _jsonable(c["yours"])}
+            for c in o.conflicts
         ]
         receipt["message"] = gettext(
             language,
@@ -504,7 +505,7 @@ def _receipt(
         )
     if o.status in (statuses.MERGED, statuses.CONFLICT) and row is not None:
         receipt["record"] = public_data(m.type, row)
-    return {str(k): _jsonable(v) for k, v in receipt.items()}
+    return receipt
 
 
 def public_data(sync_type: SyncType, row: dict[str, Any]) -> dict[str, Any]:
