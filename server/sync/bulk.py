@@ -106,7 +106,7 @@ async def select(
         params = keys
     _, rows = await conn.execute_query(sql, params)
     columns = [
-        (name, meta.fields_db_projection[name], _reader(meta.fields_map[name]))
+        (name, meta.fields_db_projection[name], _reader(meta.fields_map[name], postgres))
         for name in columns_of(model)
     ]
     return [{name: read(row[column]) for name, column, read in columns} for row in rows]
@@ -117,10 +117,11 @@ def _select_sql(table: str, pk: str, condition: str, lock: bool) -> str:
     return sql + " FOR UPDATE" if lock else sql
 
 
-def _reader(field: fields.Field[Any]) -> Callable[[Any], Any]:
+def _reader(field: fields.Field[Any], postgres: bool) -> Callable[[Any], Any]:
     if isinstance(field, fields.JSONField):
         return lambda value: orjson.loads(value) if isinstance(value, str | bytes) else value
-    return field.to_python_value
+    # asyncpg already returns UUIDs, aware datetimes, ints and booleans; SQLite returns text.
+    return _identity if postgres else field.to_python_value
 
 
 @dataclass(frozen=True)

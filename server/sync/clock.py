@@ -13,9 +13,9 @@ async def allocate_versions(conn: BaseDBAsyncClient, count: int) -> list[int]:
         return []
     if is_postgres(conn):
         rows = await conn.execute_query_dict(
-            "SELECT nextval('sync_version') AS v FROM generate_series(1, $1)", [count]
+            "SELECT array_agg(nextval('sync_version')) AS v FROM generate_series(1, $1)", [count]
         )
-        return sorted(int(row["v"]) for row in rows)
+        return sorted(int(v) for v in rows[0]["v"])
     rows = await conn.execute_query_dict(
         "UPDATE sync_clock SET value = value + ? WHERE id = 1 RETURNING value", [count]
     )
