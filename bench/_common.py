@@ -19,7 +19,7 @@ import asyncpg
 import httpx
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN_DSN = os.environ.get("BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+PG_ADMIN_DSN = os.environ.get("BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 BATCH_SIZE = 50
 UPDATES_PER_BATCH = 10  # every batch after the first: 40 creates, then 10 updates
 PULL_LIMIT = 500
@@ -80,6 +80,15 @@ class System(Protocol):
     @property
     def note(self) -> str: ...
 
+    @property
+    def database(self) -> str | None:
+        """The PostgreSQL database it writes to (None: not PostgreSQL)."""
+        ...
+
+    def server_pids(self) -> list[int]:
+        """The server's processes (none for the floor)."""
+        ...
+
     async def start(self) -> None: ...
 
     async def villages(self, count: int, tag: str) -> list[str]: ...
@@ -114,6 +123,8 @@ class RunResult:
     retries: int = 0
     errors: list[str] = field(default_factory=list)
     note: str = ""
+    # CPU seconds during the push phase: client, server, database, machine (see bench/_cpu.py)
+    cpu: dict[str, float] = field(default_factory=dict)
 
     @property
     def mutations_per_s(self) -> float:

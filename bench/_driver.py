@@ -8,6 +8,7 @@ import zlib
 from collections.abc import Callable
 
 from _common import Device, Ledger, Planner, RunResult, System
+from _cpu import CpuMeter
 
 _MAX_ERRORS_KEPT = 5
 
@@ -32,7 +33,18 @@ async def run_workload(
         for index in range(devices):
             phones.append(await system.device(index, codes[index % len(codes)]))
         log(f"  {system.name}: {devices} devices ready, pushing {batches} batches each")
+        meter = CpuMeter(system.server_pids(), system.database)
+        await meter.start()
         await _push_phase(phones, batches, push_limit, ledger, tag, result)
+        use = await meter.stop()
+        if use.available:
+            result.cpu = {
+                "client": use.client,
+                "server": use.server,
+                "database": use.database,
+                "machine": use.machine,
+                "seconds": use.seconds,
+            }
         log(
             f"  pushed {result.mutations_acked} mutations in {result.push_seconds:.1f} s, "
             f"{result.failed_batches} failed batches; pulling"

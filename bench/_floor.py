@@ -51,6 +51,11 @@ class FloorServer:
         self.log = log
         self.dsn = ""
 
+    database = DATABASE
+
+    def server_pids(self) -> list[int]:
+        return []
+
     async def start(self) -> None:
         self.dsn = await recreate_database(DATABASE)
         conn = await asyncpg.connect(self.dsn, timeout=10)

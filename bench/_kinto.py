@@ -26,6 +26,7 @@ from _common import (
     stop_process,
     wait_until,
 )
+from _cpu import descendants
 
 VENV = REPO_ROOT / ".venv-kinto"
 DATABASE = "kinto_bench"
@@ -119,6 +120,11 @@ class KintoServer:
             else (f"waitress {self.threads} threads")
         )
         return f"{server}; one shared collection; PUT/PATCH in /v1/batch"
+
+    database = DATABASE
+
+    def server_pids(self) -> list[int]:
+        return descendants(self._proc.pid) if self._proc is not None else []
 
     async def start(self) -> None:
         ensure_venv(self.log)

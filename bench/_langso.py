@@ -25,6 +25,7 @@ from _common import (
     stop_process,
     wait_until,
 )
+from _cpu import descendants
 
 LANGSO = REPO_ROOT / ".venv" / "bin" / "langso"
 DATABASE = "langso_bench"
@@ -64,6 +65,13 @@ class LangsoServer:
     @property
     def note(self) -> str:
         return f"langso serve --workers {self.workers}; one account per village"
+
+    @property
+    def database(self) -> str | None:
+        return DATABASE if self.backend == "postgres" else None
+
+    def server_pids(self) -> list[int]:
+        return descendants(self._proc.pid) if self._proc is not None else []
 
     async def start(self) -> None:
         if self.backend == "postgres":

@@ -155,6 +155,25 @@ def _ratio(ours: RunResult | None, other: RunResult | None) -> str:
     return f"{ours.mutations_per_s / other.mutations_per_s:,.2f}×"
 
 
+def _cpu_line(result: RunResult) -> str:
+    """CPU milliseconds per batch during the push phase, and how busy the machine was."""
+    cpu, batches = result.cpu, max(1, result.batches_done)
+    parts = [
+        f"{name} {cpu[name] / batches * 1000:.1f}"
+        for name in ("client", "server", "database")
+        if name != "server" or cpu["server"] > 0
+    ]
+    ours = cpu["client"] + cpu["server"] + cpu["database"]
+    cores = os.cpu_count() or 1
+    busy = cpu["machine"] / max(cpu["seconds"], 1e-9)
+    others = max(0.0, cpu["machine"] - ours) / max(cpu["seconds"], 1e-9)
+    total = ours / batches * 1000
+    return (
+        f"{result.system}: CPU ms per batch {', '.join(parts)} (total {total:.1f}); "
+        f"machine {busy:.2f} of {cores} cores busy, {others:.2f} of them by other processes"
+    )
+
+
 def _print_report(args: argparse.Namespace, results: list[RunResult], skipped: list[str]) -> None:
     print()
     print(
@@ -181,6 +200,9 @@ def _print_report(args: argparse.Namespace, results: list[RunResult], skipped: l
         print(
             f"{OURS_PG} mutations/s: {_ratio(ours, kinto)} Kinto, {_ratio(ours, floor)} raw floor"
         )
+        for result in rows:
+            if result.cpu:
+                print(f"  {_cpu_line(result)}")
         for result in rows:
             extra = [
                 f"{result.rolled_back} writes answered 2xx but rolled back"
