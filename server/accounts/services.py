@@ -121,21 +121,33 @@ async def issue_token(user: User) -> str:
 
 
 async def user_for_token(token: str) -> User | None:
-    """The active user a bearer token belongs to (one plain query: every API call asks)."""
+    """The active user a bearer token belongs to, with their areas: one plain query.
+
+    Every API call asks, so the areas come along (one row per area) and `scope_of` uses
+    them instead of asking again.
+    """
     conn = connection()
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
-        f"SELECT u.*, t.session_epoch AS token_epoch FROM api_token t "
-        f"JOIN app_user u ON u.id = t.user_id WHERE t.token_hash = {mark}",
+        f"SELECT u.*, t.session_epoch AS token_epoch, a.kind AS area_kind, a.code AS area_code "
+        f"FROM api_token t JOIN app_user u ON u.id = t.user_id "
+        f"LEFT JOIN user_area ua ON ua.user_id = u.id LEFT JOIN area a ON a.code = ua.area_id "
+        f"WHERE t.token_hash = {mark}",
         [_digest(token)],
     )
     if not rows:
         return None
-    token_epoch = rows[0].pop("token_epoch")
-    user = User._init_from_db(**rows[0])
-    if not user.is_active or user.session_epoch != token_epoch:
+    areas = [(str(r["area_kind"]), str(r["area_code"])) for r in rows if r["area_code"]]
+    first = {k: v for k, v in rows[0].items() if k not in _TOKEN_COLUMNS}
+    user = User._init_from_db(**first)
+    if not user.is_active or user.session_epoch != rows[0]["token_epoch"]:
         return None
+    setattr(user, _AREAS, areas)
     return user
+
+
+_TOKEN_COLUMNS = frozenset({"token_epoch", "area_kind", "area_code"})
+_AREAS = "_langso_areas"  # the (kind, code) pairs loaded with the user, for scope_of
 
 
 async def revoke_token(token: str) -> None:
@@ -166,6 +178,9 @@ async def change_password(user: User, current: str, new: str) -> None:
 
 async def scope_of(user: User) -> Scope:
     """The areas the user may see and change."""
+    loaded: list[tuple[str, str]] | None = getattr(user, _AREAS, None)
+    if loaded is not None:
+        return Scope.of(user.id, user.role, loaded)
     conn = connection()
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(

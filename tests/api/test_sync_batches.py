@@ -127,9 +127,9 @@ async def test_statements_per_batch_do_not_grow_with_its_size(
         + [mutation(r, {"notes": "sửa lại"}, "update") for r in records[:6]]
     )
     assert large == small
-    # Token and scope (2), device lock (PostgreSQL), earlier receipts, records, villages,
-    # versions, then the writes: one statement on PostgreSQL, one per table on SQLite (4).
-    assert small <= (8 if is_postgres(connection()) else 10)
+    # The token with its user and areas, device lock (PostgreSQL), earlier receipts, records,
+    # villages, versions, then the writes: one statement on PostgreSQL, one per table on SQLite.
+    assert small <= (7 if is_postgres(connection()) else 9)
 
 
 @pytest.mark.postgres
