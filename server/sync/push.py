@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.coverage import tally
 from server.i18n import N_, gettext
 from server.sync import bulk, statuses
 from server.sync.clock import allocate_versions, lock_device
@@ -141,6 +142,7 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
         ],
         bulk.columns_of(SyncMutation),
     )
+    await tally.record_households(conn, batch.changed_rows("household"), now)
     await batch.write(conn, outcomes, versions)
     await _record_device(conn, request, now)
     return [receipt for receipt in receipts if receipt is not None]
@@ -199,6 +201,10 @@ class _Batch:
         self.rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
         self.changed: dict[tuple[str, uuid.UUID], SyncType] = {}
         self.villages: dict[str, Area] = {}
+
+    def changed_rows(self, type_name: str) -> list[dict[str, Any]]:
+        """The new state of every changed record of one type."""
+        return [self.rows[key] for key, t in self.changed.items() if t.name == type_name]
 
     async def load(self, conn: BaseDBAsyncClient, mutations: list[Mutation]) -> None:
         """Load every record and village the mutations name: one query per table."""
