@@ -133,12 +133,11 @@ async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]
     column = {kinds.PROVINCE: "province_code", kinds.COMMUNE: "commune_code"}.get(
         area.kind, "village_code"
     )
-    names = {
-        a.code: a.name
-        for a in await Area.filter(**{column: area.code}).only("code", "name")
-        if a.code != area.code or area.kind == kinds.VILLAGE
-    }
-    names[area.code] = area.name
+    if area.kind == kinds.VILLAGE:
+        named = Area.filter(code__in=[area.code, area.commune_code or ""])
+    else:
+        named = Area.filter(**{column: area.code})
+    names = {a.code: a.name for a in await named.only("code", "name")}
     fields = (
         *("id", "commune_code", "village_code", "head_name", "address", "people_count"),
         *("adult_count", "created_at", "updated_at", "indicators"),
