@@ -1,7 +1,8 @@
 """Coverage counts kept up to date on every household write, so dashboards never scan households.
 
 Each household contributes to a few keys (see `server/coverage/tally.py`); the counts are kept for
-its village, its commune and its province, both as current totals and as weekly changes.
+its village, its commune and its province, as current totals and (for households and targets)
+as weekly changes.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.coverage import tally
 from server.coverage.models import CoverageTotal, CoverageWeek
+from server.db import connection, placeholders
 
 LOWEST_SHOWN = 15
 TREND_WEEKS = 12
@@ -132,8 +133,16 @@ async def dashboard(scope: Scope, code: str, today: date | None = None) -> Dashb
     counts = tally.keys_of(
         await CoverageTotal.filter(area_code=area.code).values_list("key", "count")
     )
-    villages = await villages_under(area)
-    estimate = _sum_estimates(villages) if area.kind != kinds.VILLAGE else area.household_estimate
+    if area.kind == kinds.PROVINCE:
+        children, estimate, villages_total = await _communes(area, target)
+        lowest = await _lowest_villages(area, target, LOWEST_SHOWN)
+    elif area.kind == kinds.COMMUNE:
+        villages = await villages_under(area)
+        children = await _lines(villages, target)
+        estimate, villages_total = _sum_estimates(villages), len(villages)
+        lowest = sorted(children, key=_behind)
+    else:
+        children, lowest, estimate, villages_total = [], [], area.household_estimate, 1
     summary = _line(area.code, area.name, area.kind, estimate, counts, target)
     lines = [
         IndicatorLine(
@@ -157,8 +166,6 @@ async def dashboard(scope: Scope, code: str, today: date | None = None) -> Dashb
                 estimated=None if indicator.not_applicable else Share(met, estimate),
             )
         )
-    children = await _children(area, villages, target)
-    ranked = await _ranked_villages(area, villages, children, target)
     return Dashboard(
         area=area,
         trail=await _trail(scope, area),
@@ -166,8 +173,8 @@ async def dashboard(scope: Scope, code: str, today: date | None = None) -> Dashb
         target_label=indicator_set.targets[0].label if indicator_set.targets else None,
         lines=lines,
         children=children,
-        lowest=ranked[:LOWEST_SHOWN] if area.kind == kinds.PROVINCE else ranked,
-        villages_total=len(villages),
+        lowest=lowest,
+        villages_total=villages_total,
         trend=await _trend(area.code, target, today or datetime.now(tally.VIETNAM).date()),
     )
 
@@ -219,51 +226,78 @@ async def counts_of(codes: list[str], keys: list[str] | None = None) -> dict[str
     return out
 
 
-async def _children(area: Area, villages: list[Area], target: str | None) -> list[AreaLine]:
-    """The communes of a province or the villages of a commune, in name order."""
-    if area.kind == kinds.VILLAGE:
-        return []
-    if area.kind == kinds.COMMUNE:
-        children = villages
-        estimates = {v.code: v.household_estimate for v in villages}
-    else:
-        children = await Area.filter(kind=kinds.COMMUNE, parent_code=area.code).only(
-            "code", "name", "kind"
-        )
-        by_commune: dict[str, list[Area]] = {}
-        for village in villages:
-            by_commune.setdefault(village.commune_code or "", []).append(village)
-        estimates = {c.code: _sum_estimates(by_commune.get(c.code, [])) for c in children}
+async def _lines(areas: list[Area], target: str | None) -> list[AreaLine]:
+    """Headline numbers of each area, in name order."""
     keys = [tally.HOUSEHOLDS] + ([target] if target else [])
-    counts = await counts_of([c.code for c in children], keys)
+    counts = await counts_of([a.code for a in areas], keys)
     lines = [
-        _line(c.code, c.name, c.kind, estimates[c.code], counts[c.code], target) for c in children
+        _line(a.code, a.name, a.kind, a.household_estimate, counts[a.code], target) for a in areas
     ]
-    return sorted(lines, key=lambda line: line.name)
+    return sorted(lines, key=lambda line: (line.name, line.code))
 
 
-async def _ranked_villages(
-    area: Area, villages: list[Area], children: list[AreaLine], target: str | None
-) -> list[AreaLine]:
-    """Villages, lowest share of estimated households meeting the target first."""
-    if area.kind == kinds.VILLAGE:
-        return []
-    if area.kind == kinds.COMMUNE:
-        lines = list(children)
-    else:
-        keys = [tally.HOUSEHOLDS] + ([target] if target else [])
-        counts = await counts_of([v.code for v in villages], keys)
-        lines = [
-            _line(v.code, v.name, v.kind, v.household_estimate, counts[v.code], target)
-            for v in villages
-        ]
-    return sorted(lines, key=_behind)
+async def _communes(area: Area, target: str | None) -> tuple[list[AreaLine], int | None, int]:
+    """A province's communes with their estimates (summed in SQL), its estimate, its villages."""
+    conn = connection()
+    mark = placeholders(conn, 1)[0]
+    rows = await conn.execute_query_dict(
+        "SELECT commune_code, COUNT(*) AS villages, SUM(household_estimate) AS estimate "
+        f"FROM area WHERE kind = '{kinds.VILLAGE}' AND province_code = {mark} "
+        "GROUP BY commune_code",
+        [area.code],
+    )
+    estimates = {
+        str(r["commune_code"]): None if r["estimate"] is None else int(r["estimate"]) for r in rows
+    }
+    communes = await Area.filter(kind=kinds.COMMUNE, parent_code=area.code).only(
+        "code", "name", "kind"
+    )
+    for commune in communes:
+        commune.household_estimate = estimates.get(commune.code)
+    known = [e for e in estimates.values() if e is not None]
+    villages = sum(int(r["villages"]) for r in rows)
+    return await _lines(communes, target), (sum(known) if known else None), villages
+
+
+async def _lowest_villages(area: Area, target: str | None, limit: int) -> list[AreaLine]:
+    """A province's villages furthest behind, ranked in SQL (see `_behind`)."""
+    conn = connection()
+    province, key_households, key_target = placeholders(conn, 3)
+    rows = await conn.execute_query_dict(
+        "SELECT a.code, a.name, a.household_estimate AS estimate, "
+        "COALESCE(h.count, 0) AS households, COALESCE(t.count, 0) AS target "
+        "FROM area a "
+        f"LEFT JOIN coverage_total h ON h.area_code = a.code AND h.key = {key_households} "
+        f"LEFT JOIN coverage_total t ON t.area_code = a.code AND t.key = {key_target} "
+        f"WHERE a.kind = '{kinds.VILLAGE}' AND a.province_code = {province} "
+        "ORDER BY "
+        "COALESCE(1.0 * COALESCE(t.count, 0) / NULLIF(CASE WHEN a.household_estimate > 0 "
+        "THEN a.household_estimate ELSE COALESCE(h.count, 0) END, 0), 0), "
+        "COALESCE(1.0 * COALESCE(h.count, 0) / NULLIF(a.household_estimate, 0), 0), a.code "
+        f"LIMIT {int(limit)}",
+        [area.code, tally.HOUSEHOLDS, target or "-"],
+    )
+    return [
+        AreaLine(
+            code=str(r["code"]),
+            name=str(r["name"]),
+            kind=kinds.VILLAGE,
+            estimate=r["estimate"],
+            households=int(r["households"]),
+            target=int(r["target"]),
+        )
+        for r in rows
+    ]
+
+
+def _ratio(count: int, base: int | None) -> float:
+    return count / base if base else 0.0
 
 
 def _behind(line: AreaLine) -> tuple[float, float, str]:
-    target = line.target_share.percent
-    onboarded = line.onboarded.percent
-    return (target if target is not None else 0.0, onboarded or 0.0, line.code)
+    """Lowest first: target met of the estimate (of those onboarded without one), then onboarded."""
+    base = line.estimate if line.estimate else line.households
+    return (_ratio(line.target, base), _ratio(line.households, line.estimate), line.code)
 
 
 async def _trail(scope: Scope, area: Area) -> list[tuple[Area, bool]]:

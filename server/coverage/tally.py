@@ -45,6 +45,11 @@ def not_applicable_key(key: str) -> str:
     return f"na:{key}"
 
 
+def trend_keys(indicator_set: IndicatorSet) -> frozenset[str]:
+    """The keys whose weekly changes are kept (the trend shows households and targets)."""
+    return frozenset([HOUSEHOLDS, *(target_key(t.key) for t in indicator_set.targets)])
+
+
 def week_of(moment: datetime) -> date:
     """The Monday (Vietnam time) of the week `moment` falls in."""
     if moment.tzinfo is None:
@@ -99,11 +104,13 @@ async def record_households(
         _add(deltas, old, -1)
     for new in rows:
         _add(deltas, new, +1)
-    week = week_of(now)
+    week, trended = week_of(now), trend_keys(curriculum.indicator_set())
     changes = {(code, key): n for (code, key), n in deltas.items() if n}
     await _upsert(conn, "coverage_total", [(code, key, n) for (code, key), n in changes.items()])
     await _upsert(
-        conn, "coverage_week", [(code, week, key, n) for (code, key), n in changes.items()]
+        conn,
+        "coverage_week",
+        [(code, week, key, n) for (code, key), n in changes.items() if key in trended],
     )
 
 
@@ -160,11 +167,13 @@ async def rebuild() -> int:
             counted += len(batch)
         totals: Counter[tuple[str, str]] = Counter()
         weeks: Counter[tuple[str, date, str]] = Counter()
+        trended = trend_keys(indicator_set)
         for (village, commune, province, week, keys), n in groups.items():
             for code in (village, commune, province):
                 for key in keys:
                     totals[(code, key)] += n
-                    weeks[(code, week, key)] += n
+                    if key in trended:
+                        weeks[(code, week, key)] += n
         await _upsert(conn, "coverage_total", [(*k, n) for k, n in totals.items()])
         await _upsert(conn, "coverage_week", [(*k, n) for k, n in weeks.items()])
     return counted
