@@ -167,7 +167,15 @@ async def _seed(settings: Any, households: int, village_count: int) -> dict[str,
             db.executemany(
                 sql,
                 [
-                    (str(r[0]), *r[1:3], int(r[3]), r[4], r[5].isoformat(), r[6].isoformat(), *r[7:])
+                    (
+                        str(r[0]),
+                        *r[1:3],
+                        int(r[3]),
+                        r[4],
+                        r[5].isoformat(),
+                        r[6].isoformat(),
+                        *r[7:],
+                    )
                     for r in rows
                 ],
             )
@@ -180,7 +188,7 @@ async def _seed(settings: Any, households: int, village_count: int) -> dict[str,
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
-    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
     return {
         "p50_ms": round(statistics.median(ordered) * 1000, 1),
         "p95_ms": round(p95 * 1000, 1),
@@ -188,7 +196,9 @@ def _percentiles(samples: list[float]) -> dict[str, float]:
     }
 
 
-async def _run_backend(backend: str, households: int, villages: int, requests: int) -> dict[str, Any]:
+async def _run_backend(
+    backend: str, households: int, villages: int, requests: int
+) -> dict[str, Any]:
     import httpx
 
     from server.accounts import roles
@@ -257,7 +267,9 @@ async def _run_backend(backend: str, households: int, villages: int, requests: i
 
 def _print(results: list[dict[str, Any]]) -> None:
     print()
-    print("| backend | households | villages | seed (bulk SQL) | rebuild | page | p50 | p95 | max |")
+    print(
+        "| backend | households | villages | seed (bulk SQL) | rebuild | page | p50 | p95 | max |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     for r in results:
         for page in ("province", "commune"):
