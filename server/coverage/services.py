@@ -262,7 +262,7 @@ async def _communes(area: Area, target: str | None) -> tuple[list[AreaLine], int
 async def _lowest_villages(area: Area, target: str | None, limit: int) -> list[AreaLine]:
     """A province's villages furthest behind, ranked in SQL (see `_behind`)."""
     conn = connection()
-    province, key_households, key_target = placeholders(conn, 3)
+    key_households, key_target, province = placeholders(conn, 3)  # in the order they appear
     rows = await conn.execute_query_dict(
         "SELECT a.code, a.name, a.household_estimate AS estimate, "
         "COALESCE(h.count, 0) AS households, COALESCE(t.count, 0) AS target "
@@ -275,7 +275,7 @@ async def _lowest_villages(area: Area, target: str | None, limit: int) -> list[A
         "THEN a.household_estimate ELSE COALESCE(h.count, 0) END, 0), 0), "
         "COALESCE(1.0 * COALESCE(h.count, 0) / NULLIF(a.household_estimate, 0), 0), a.code "
         f"LIMIT {int(limit)}",
-        [area.code, tally.HOUSEHOLDS, target or "-"],
+        [tally.HOUSEHOLDS, target or "-", area.code],
     )
     return [
         AreaLine(

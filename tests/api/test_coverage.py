@@ -251,3 +251,39 @@ async def test_dashboard_page_drills_down_with_charts_and_tables(client, village
     assert fragment.status_code == 200 and "<html" not in fragment.text
     assert 'data-testid="households">1<' in fragment.text
     assert (await Area.get(code=COMMUNE_A)).name in fragment.text
+
+
+async def test_province_ranks_its_villages_like_a_commune_does(client, village, user, login):
+    """The province's SQL ranking agrees with ranking every village of its communes."""
+    behind, ahead = await village(COMMUNE_A, 40), await village(COMMUNE_B, 4)
+    member = await login(await user(roles.MEMBER, behind.code, ahead.code))
+    await _push(
+        client,
+        member,
+        [
+            mutation(uuid.uuid4(), household_data(behind.code)),
+            *(
+                mutation(uuid.uuid4(), household_data(ahead.code, indicators=ALL_SKILLS))
+                for _ in range(3)
+            ),
+        ],
+    )
+    headers = await login(await user(roles.COORDINATOR, PROVINCE))
+    province = (await client.get(f"/api/v1/coverage/{PROVINCE}", headers=headers)).json()
+    villages = []
+    for commune in province["children"]:
+        body = (await client.get(f"/api/v1/coverage/{commune['code']}", headers=headers)).json()
+        villages += body["children"]
+
+    def behind_first(line: dict[str, Any]) -> tuple[float, float, str]:
+        base = line["estimate"] or line["households"]
+        return (
+            line["target"] / base if base else 0.0,
+            line["households"] / line["estimate"] if line["estimate"] else 0.0,
+            line["code"],
+        )
+
+    expected = sorted(villages, key=behind_first)[: len(province["lowest"])]
+    assert [v["code"] for v in province["lowest"]] == [v["code"] for v in expected]
+    assert len(province["lowest"]) == min(15, len(villages))
+    assert sum(c["households"] for c in province["children"]) == province["area"]["households"]
