@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Any
 
 import httpx
+import pytest
 
 from server import curriculum
 from server.accounts import roles
@@ -287,3 +289,32 @@ async def test_province_ranks_its_villages_like_a_commune_does(client, village, 
     assert [v["code"] for v in province["lowest"]] == [v["code"] for v in expected]
     assert len(province["lowest"]) == min(15, len(villages))
     assert sum(c["households"] for c in province["children"]) == province["area"]["households"]
+
+
+@pytest.mark.postgres  # SQLite runs one write transaction at a time: no race to test
+async def test_concurrent_pushes_in_one_commune_keep_exact_counts(client, village, user, login):
+    areas = [await village(COMMUNE_B, 30) for _ in range(4)]
+    members = [await login(await user(roles.MEMBER, area.code)) for area in areas]
+    headers = await login(await user(roles.COORDINATOR, COMMUNE_B))
+    before = await _shown(client, headers, COMMUNE_B)
+    before_direct = await _direct("commune_code", COMMUNE_B)
+
+    async def work(area: Area, member: dict[str, str]) -> None:
+        for n in range(3):
+            await _push(
+                client,
+                member,
+                [
+                    mutation(
+                        uuid.uuid4(),
+                        household_data(area.code, indicators=ALL_SKILLS if n % 2 else {}),
+                    )
+                    for _ in range(10)
+                ],
+            )
+
+    await asyncio.gather(*(work(a, m) for a, m in zip(areas, members, strict=True)))
+
+    shown = _minus(await _shown(client, headers, COMMUNE_B), before)
+    assert shown == _minus(await _direct("commune_code", COMMUNE_B), before_direct)
+    assert shown["households"] == 120 and shown["target"] == 40
