@@ -265,6 +265,70 @@ async def _run_backend(
     return result
 
 
+async def _push_overhead(backend: str, batches: int) -> dict[str, Any]:
+    """Median time of one 50-household push batch with the coverage counts kept, and without."""
+    from server.accounts import roles
+    from server.accounts.services import create_user, scope_of
+    from server.app import create_app
+    from server.areas.services import add_village, import_official_units
+    from server.coverage import tally
+    from server.db import upgrade
+    from server.settings import Settings
+    from server.sync.push import PushRequest, push
+    from tests.conftest import household_data
+
+    data_dir = Path(tempfile.mkdtemp(prefix="langso-coverage-push-"))
+    if backend == "postgres":
+        await _recreate_pg()
+        url = _pg_url(PG_DATABASE)
+    else:
+        url = f"sqlite://{data_dir / 'bench.sqlite3'}"
+    settings = Settings.from_env({"LANGSO_DATA_DIR": str(data_dir), "LANGSO_DATABASE_URL": url})
+    await upgrade(settings)
+    app = create_app(settings)
+    keep = tally.record_households
+
+    async def skip(*_args: Any) -> None:
+        return None
+
+    timings: dict[str, list[float]] = {"with": [], "without": []}
+    async with app.router.lifespan_context(app):
+        await import_official_units()
+        village = await add_village("16591", "Thôn Đo", 5000)
+        member = await create_user(
+            phone="0909000002",
+            name="Tổ viên",
+            role=roles.MEMBER,
+            password=PASSWORD,
+            area_codes=[village.code],
+        )
+        scope = await scope_of(member)
+        rng = random.Random(3)
+        for n in range(batches * 2):
+            mode = "with" if n % 2 == 0 else "without"
+            tally.record_households = keep if mode == "with" else skip  # type: ignore[assignment]
+            mutations = [
+                {
+                    "id": str(uuid.uuid4()),
+                    "type": "household",
+                    "record_id": str(uuid.uuid4()),
+                    "op": "create",
+                    "base_version": 0,
+                    "data": household_data(village.code, indicators=_indicators(rng, 0.6)),
+                }
+                for _ in range(50)
+            ]
+            t0 = time.perf_counter()
+            await push(PushRequest(scope=scope, device_id="bench", mutations=mutations))
+            timings[mode].append(time.perf_counter() - t0)
+        tally.record_households = keep  # type: ignore[assignment]
+    return {
+        "backend": backend,
+        "batches": batches,
+        **{f"{mode}_ms": round(statistics.median(t) * 1000, 1) for mode, t in timings.items()},
+    }
+
+
 def _print(results: list[dict[str, Any]]) -> None:
     print()
     print(
@@ -291,10 +355,21 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--backends", default="postgres,sqlite")
     parser.add_argument("--json", help="also write the figures to this file")
+    parser.add_argument(
+        "--push-overhead",
+        type=int,
+        metavar="BATCHES",
+        help="instead: time BATCHES push batches of 50 creates with and without the counts",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one backend here
     args = parser.parse_args()
     if args.one:
-        result = asyncio.run(_run_backend(args.one, args.households, args.villages, args.requests))
+        if args.push_overhead:
+            result = asyncio.run(_push_overhead(args.one, args.push_overhead))
+        else:
+            result = asyncio.run(
+                _run_backend(args.one, args.households, args.villages, args.requests)
+            )
         print("RESULT " + json.dumps(result))
         return
     results = []
@@ -312,6 +387,7 @@ def main() -> None:
                 str(args.villages),
                 "--requests",
                 str(args.requests),
+                *(["--push-overhead", str(args.push_overhead)] if args.push_overhead else []),
             ],
             check=True,
             capture_output=True,
@@ -320,7 +396,13 @@ def main() -> None:
         line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
         results.append(json.loads(line[7:]))
         print(f"{backend}: done", flush=True)
-    _print(results)
+    if args.push_overhead:
+        print("| backend | batches of 50 creates | median with counts | median without |")
+        print("|---|---|---|---|")
+        for r in results:
+            print(f"| {r['backend']} | {r['batches']} | {r['with_ms']} ms | {r['without_ms']} ms |")
+    else:
+        _print(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2), encoding="utf-8")
 

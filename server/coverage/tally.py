@@ -95,10 +95,12 @@ async def record_households(
     """Count the change from the stored households to `rows` (their new state), in this week."""
     if not rows:
         return
-    ids = sorted({row["id"] for row in rows}, key=str)
-    stored = await (
-        Household.filter(id__in=ids).using_db(conn).values("id", "deleted", "indicators", *_AREAS)
-    )
+    # Rows the push created in this batch (`_new`) have no stored state to take away.
+    ids = sorted({row["id"] for row in rows if not row.get("_new")}, key=str)
+    stored: list[dict[str, Any]] = []
+    if ids:
+        query = Household.filter(id__in=ids).using_db(conn)
+        stored = await query.values("id", "deleted", "indicators", *_AREAS)
     deltas: Counter[tuple[str, str]] = Counter()
     for old in stored:
         _add(deltas, old, -1)
