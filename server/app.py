@@ -19,6 +19,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server import curriculum, openapi
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
+from server.coverage import routes as coverage_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
 from server.settings import REPO_ROOT, Settings
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         *accounts_routes.routes,
         *areas_routes.routes,
+        *coverage_routes.routes,
         *sync_routes.routes,
         *shell_routes.routes,
         *openapi.routes,

@@ -179,6 +179,20 @@ def content_import() -> None:
     click.echo(summary)
 
 
+@main.group()
+def coverage() -> None:
+    """The coverage counts behind the coordinators' dashboards."""
+
+
+@coverage.command("rebuild")
+def coverage_rebuild() -> None:
+    """Recount coverage from the households (after an indicator or target changed meaning)."""
+    from server.coverage.tally import rebuild
+
+    counted = _run(lambda _s: rebuild())
+    click.echo(f"Counted {counted} households.")
+
+
 @main.command()
 def demo() -> None:
     """Fill the database with a realistic demo (Thanh Hóa) and print the demo logins."""

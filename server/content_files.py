@@ -36,7 +36,8 @@ MSG_INT = N_("Enter a whole number between %(min)s and %(max)s.")
 
 ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     "text": frozenset(LANGUAGES),
-    "indicators": frozenset({"version", "group", "indicator"}),
+    "indicators": frozenset({"version", "group", "indicator", "target"}),
+    "indicators.target": frozenset({"key", "label", "group"}),
     "indicators.group": frozenset({"key", "label"}),
     "indicators.indicator": frozenset(
         {"key", "group", "type", "label", "help", "choices", "min", "max", "meets", "meets_min"}
@@ -136,14 +137,32 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class Target:
+    """A coverage target: a household meets it when it meets every indicator of `group`."""
+
+    key: str
+    label: dict[str, str]
+    group: str
+
+
+@dataclass(frozen=True)
 class IndicatorSet:
     version: int
     indicators: tuple[Indicator, ...]
     groups: tuple[IndicatorGroup, ...] = ()
+    targets: tuple[Target, ...] = ()
 
     @cached_property
     def by_key(self) -> dict[str, Indicator]:
         return {indicator.key: indicator for indicator in self.indicators}
+
+    def meets_target(self, target: Target, values: Mapping[str, object]) -> bool:
+        """Whether a household with these indicator values meets `target`."""
+        return all(
+            indicator.meets_value(values.get(indicator.key))
+            for indicator in self.indicators
+            if indicator.group == target.group
+        )
 
 
 @dataclass(frozen=True)
@@ -303,7 +322,21 @@ def load_indicators(content_dir: Path) -> IndicatorSet:
         indicator = _indicator(t, {g.key for g in groups})
         t.unique("key", indicator.key, seen)
         indicators.append(indicator)
-    return IndicatorSet(version=version, indicators=tuple(indicators), groups=tuple(groups))
+    seen = {}
+    targets = []
+    for t in top.tables("target", "indicators.target") if "target" in top.data else []:
+        key = t.key("key")
+        t.unique("key", key, seen)
+        group = t.key("group")
+        if not any(indicator.group == group for indicator in indicators):
+            raise t.error("group", f"{group!r} is not the group of any [[indicator]]")
+        targets.append(Target(key=key, label=t.translated("label"), group=group))
+    return IndicatorSet(
+        version=version,
+        indicators=tuple(indicators),
+        groups=tuple(groups),
+        targets=tuple(targets),
+    )
 
 
 _TYPE_FIELDS = {

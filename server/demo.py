@@ -7,15 +7,18 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from server import curriculum
+from server import __version__, curriculum
 from server.accounts import roles
-from server.accounts.models import Team, User
+from server.accounts.models import Team, TeamMember, User
 from server.accounts.services import create_user, scope_of
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
 from server.content_files import Indicator
+from server.coverage import tally
+from server.households.models import Household
 from server.lessons.importer import import_content
+from server.sync.models import Device
 from server.sync.push import PushRequest, push
 
 PROVINCE = "38"  # Thanh Hóa
@@ -68,11 +71,56 @@ async def create_demo(seed: int = 2025) -> list[str]:
                 break
     admin = users[DEMO_USERS[0][0]]
     scope = await scope_of(admin)
-    for village in villages:
-        count = int((village.household_estimate or 50) * rng.uniform(0.7, 1.0))
-        mutations = [_household(rng, village.code) for _ in range(count)]
+    for n, village in enumerate(villages):
+        # Villages move at different speeds, so some are clearly behind.
+        pace = _PACE[n % len(_PACE)]
+        count = int((village.household_estimate or 50) * pace * rng.uniform(0.9, 1.0))
+        mutations = [_household(rng, village.code, pace) for _ in range(count)]
         await push(PushRequest(scope=scope, device_id="demo-seed", mutations=mutations))
+    await _backdate(rng, villages)
+    await _this_week(rng, villages, users)
+    await tally.rebuild()
     return lines
+
+
+# Share of the estimate onboarded, and how far along households are, village by village.
+_PACE = (0.95, 0.55, 0.85, 0.75, 0.35, 0.9)
+_WEEKS = 8
+
+
+async def _backdate(rng: random.Random, villages: list[Area]) -> None:
+    """Spread the seeded households over the last weeks, more of them recently."""
+    now = datetime.now(UTC)
+    seeded = Household.filter(village_code__in=[v.code for v in villages])
+    for household in await seeded.only("id").order_by("id"):
+        age = timedelta(days=_WEEKS * 7 * (1 - rng.random() ** 0.6), minutes=rng.randint(0, 600))
+        when = now - age
+        await Household.filter(id=household.id).update(created_at=when, updated_at=when)
+
+
+async def _this_week(rng: random.Random, villages: list[Area], users: dict[str, User]) -> None:
+    """The two demo members' phones: one synced today, one silent for five days."""
+    for phone, device, village, count in (
+        ("0901000004", "demo-phone-binh", villages[0], 4),
+        ("0901000005", "demo-phone-lan", villages[3], 2),
+    ):
+        member = users[phone]
+        mutations = [_household(rng, village.code, 0.8) for _ in range(count)]
+        await push(
+            PushRequest(
+                scope=await scope_of(member),
+                device_id=device,
+                mutations=mutations,
+                app_version=__version__,
+                pending_changes=0,
+            )
+        )
+        team = await Team.get(village=village)
+        await TeamMember.get_or_create(team=team, user=member)
+    five_days_ago = datetime.now(UTC) - timedelta(days=5)
+    await Device.filter(id="demo-phone-lan").update(
+        last_push_at=five_days_ago, last_pull_at=five_days_ago, pending_changes=7
+    )
 
 
 async def _in(user: User, village: Area) -> bool:
@@ -80,11 +128,11 @@ async def _in(user: User, village: Area) -> bool:
     return village.code in scope.villages
 
 
-def _household(rng: random.Random, village_code: str) -> dict[str, Any]:
+def _household(rng: random.Random, village_code: str, pace: float = 0.8) -> dict[str, Any]:
     name = f"{rng.choice(_FAMILY)} {rng.choice(_MIDDLE)} {rng.choice(_GIVEN)}"
     people = rng.randint(1, 7)
     given_at = datetime.now(UTC) - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 600))
-    readiness = rng.random()  # some households are far along, some just starting
+    readiness = rng.random() * pace + 0.1  # some households are far along, some just starting
     return {
         "id": str(uuid.uuid4()),
         "type": "household",

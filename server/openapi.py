@@ -129,6 +129,30 @@ SPEC: dict[str, Any] = {
                 "responses": _responses({"type": "object"}, 400, 401, 422),
             }
         },
+        "/api/v1/coverage/{code}": {
+            "get": {
+                "summary": "Coverage of one area in the caller's scope (coordinators, admins).",
+                "security": _BEARER,
+                "parameters": [
+                    {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {
+                            "area": {"type": "object"},
+                            "indicators": {"type": "array"},
+                            "children": {"type": "array"},
+                            "lowest": {"type": "array"},
+                            "trend": {"type": "array"},
+                        },
+                    },
+                    401,
+                    403,
+                    404,
+                ),
+            },
+        },
         "/api/v1/villages": {
             "get": {
                 "summary": "Villages in the caller's areas.",
@@ -196,6 +220,12 @@ SPEC: dict[str, Any] = {
                 "parameters": [
                     {"name": "cursor", "in": "query", "schema": {"type": "string"}},
                     {"name": "device_id", "in": "query", "schema": {"type": "string"}},
+                    {"name": "app_version", "in": "query", "schema": {"type": "string"}},
+                    {
+                        "name": "pending_changes",
+                        "in": "query",
+                        "schema": {"type": "integer", "minimum": 0},
+                    },
                     {
                         "name": "limit",
                         "in": "query",

@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.coverage import tally
 from server.i18n import N_, gettext
 from server.sync import bulk, statuses
 from server.sync.clock import allocate_versions, lock_device
@@ -138,6 +139,7 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
         ],
         _columns(SyncMutation),
     )
+    await tally.record_households(conn, batch.changed_rows("household"), now)
     # One statement on PostgreSQL: receipts, records, change log, conflicts, the device.
     await bulk.write(conn, [answered, *batch.writes(outcomes, versions), _device(request, now)])
     return [receipt for receipt in receipts if receipt is not None]
@@ -196,6 +198,10 @@ class _Batch:
         self.rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
         self.changed: dict[tuple[str, uuid.UUID], SyncType] = {}
         self.villages: dict[str, dict[str, Any]] = {}
+
+    def changed_rows(self, type_name: str) -> list[dict[str, Any]]:
+        """The new state of every changed record of one type."""
+        return [self.rows[key] for key, t in self.changed.items() if t.name == type_name]
 
     async def load(self, conn: BaseDBAsyncClient, mutations: list[Mutation]) -> None:
         """Load every record and village the mutations name: one query per table."""

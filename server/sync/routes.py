@@ -55,7 +55,13 @@ async def pull(request: Request) -> JSONResponse:
         return api_error(request, 400, N_("The sync position is not valid. Sync from the start."))
     device_id = request.query_params.get("device_id")
     if device_id and len(device_id) <= 64:
-        await services.record_pull(device_id, user.id)
+        pending = request.query_params.get("pending_changes", "")
+        await services.record_pull(
+            device_id,
+            user.id,
+            app_version=request.query_params.get("app_version", "")[:40] or None,
+            pending_changes=int(pending) if pending.isdigit() and len(pending) < 10 else None,
+        )
     return FastJSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
 
 

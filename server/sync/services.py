@@ -24,13 +24,30 @@ __all__ = [
 ]
 
 
-async def record_pull(device_id: str, user_id: uuid.UUID) -> None:
-    """Remember when a device last pulled (sync health for coordinators)."""
+async def record_pull(
+    device_id: str,
+    user_id: uuid.UUID,
+    *,
+    app_version: str | None = None,
+    pending_changes: int | None = None,
+) -> None:
+    """Remember when a device last pulled, and what it reports (sync health for coordinators)."""
     now = datetime.now(UTC)
+    update = ["user_id", "last_pull_at"]
+    update += ["app_version"] if app_version is not None else []
+    update += ["pending_changes"] if pending_changes is not None else []
     await Device.bulk_create(
-        [Device(id=device_id, user_id=user_id, last_pull_at=now)],
+        [
+            Device(
+                id=device_id,
+                user_id=user_id,
+                last_pull_at=now,
+                app_version=app_version,
+                pending_changes=pending_changes,
+            )
+        ],
         on_conflict=["id"],
-        update_fields=["user_id", "last_pull_at"],
+        update_fields=update,
     )
 
 

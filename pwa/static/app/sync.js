@@ -135,6 +135,8 @@ export class SyncEngine extends EventTarget {
         cursor,
         limit: String(PULL_LIMIT),
         device_id: this.deviceId,
+        app_version: this.appVersion,
+        pending_changes: String((await this.store.counts()).pending),
       });
       const body = await this._fetch(`/api/v1/sync/pull?${query}`);
       await this.store.applyRemote(body.changes);

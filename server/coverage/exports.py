@@ -1,0 +1,232 @@
+"""Coverage and household-list exports as XLSX or CSV, each recorded in the change log.
+
+What is exported and why is described in docs/coverage.md: the household list leaves out phone
+numbers, notes and the consent record, which a report upward does not need.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from openpyxl import Workbook
+
+from server import curriculum
+from server.areas import kinds
+from server.areas.models import Area
+from server.areas.scope import Scope
+from server.content_files import Indicator
+from server.coverage import services, tally
+from server.households.models import Household
+from server.i18n import N_, gettext
+from server.sync.models import ChangeLog
+
+KINDS = ("coverage", "households")
+FORMATS = ("xlsx", "csv")
+AUDIT_TYPE = "export"
+_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Export:
+    """A finished export: file name, media type and bytes."""
+
+    filename: str
+    media_type: str
+    body: bytes
+    rows: int
+
+
+def _label(text: dict[str, str], language: str) -> str:
+    return text.get(language) or text.get("vi") or ""
+
+
+def _percent(share: services.Share) -> float | None:
+    return share.percent
+
+
+async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
+    indicator_set = curriculum.indicator_set()
+    _ = lambda msgid: gettext(language, msgid)  # noqa: E731
+    header = [
+        _(N_("Province")),
+        _(N_("Commune")),
+        _(N_("Village")),
+        _(N_("Village code")),
+        _(N_("Estimated households")),
+        _(N_("Households onboarded")),
+        _(N_("Onboarded, percent of estimate")),
+    ]
+    for target in indicator_set.targets:
+        header += [_label(target.label, language), _(N_("Percent of estimate"))]
+    for indicator in indicator_set.indicators:
+        header += [_label(indicator.label, language), _(N_("Percent of onboarded"))]
+    yield header
+    villages = await services.villages_under(area)
+    names = {
+        a.code: a.name
+        for a in await Area.filter(
+            code__in=sorted({area.province_code} | {v.commune_code or "" for v in villages})
+        ).only("code", "name")
+    }
+    villages.sort(key=lambda v: (names.get(v.commune_code or "", ""), v.name, v.code))
+    for start in range(0, len(villages), _CHUNK):
+        part = villages[start : start + _CHUNK]
+        counts = await services.counts_of([v.code for v in part])
+        for village in part:
+            c = counts[village.code]
+            households = c.get(tally.HOUSEHOLDS, 0)
+            estimate = village.household_estimate
+            row: list[Any] = [
+                names.get(area.province_code, ""),
+                names.get(village.commune_code or "", ""),
+                village.name,
+                village.code,
+                estimate,
+                households,
+                services.Share(households, estimate).percent,
+            ]
+            for target in indicator_set.targets:
+                met = c.get(tally.target_key(target.key), 0)
+                row += [met, services.Share(met, estimate).percent]
+            for indicator in indicator_set.indicators:
+                met = c.get(tally.meets_key(indicator.key), 0)
+                base = households - c.get(tally.not_applicable_key(indicator.key), 0)
+                row += [met, services.Share(met, base).percent]
+            yield row
+
+
+def _value(indicator: Indicator, value: Any, language: str) -> Any:
+    if value is None:
+        return ""
+    if indicator.type == "bool":
+        return gettext(language, N_("Yes") if value else N_("No"))
+    if indicator.type == "choice":
+        for choice in indicator.choices:
+            if choice.value == value:
+                return _label(choice.label, language)
+    return value
+
+
+async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
+    indicator_set = curriculum.indicator_set()
+    _ = lambda msgid: gettext(language, msgid)  # noqa: E731
+    header = [
+        _(N_("Record id")),
+        _(N_("Commune")),
+        _(N_("Village")),
+        _(N_("Head of household")),
+        _(N_("Address")),
+        _(N_("People")),
+        _(N_("Adults")),
+        _(N_("Onboarded on")),
+        _(N_("Last updated")),
+    ]
+    header += [_label(t.label, language) for t in indicator_set.targets]
+    header += [_label(i.label, language) for i in indicator_set.indicators]
+    yield header
+    column = {kinds.PROVINCE: "province_code", kinds.COMMUNE: "commune_code"}.get(
+        area.kind, "village_code"
+    )
+    if area.kind == kinds.VILLAGE:
+        named = Area.filter(code__in=[area.code, area.commune_code or ""])
+    else:
+        named = Area.filter(**{column: area.code})
+    names = {a.code: a.name for a in await named.only("code", "name")}
+    fields = (
+        *("id", "commune_code", "village_code", "head_name", "address", "people_count"),
+        *("adult_count", "created_at", "updated_at", "indicators"),
+    )
+    last: uuid.UUID | None = None
+    while True:
+        query = Household.filter(**{column: area.code}, deleted=False)
+        if last is not None:
+            query = query.filter(id__gt=last)
+        rows = await query.order_by("id").limit(_CHUNK).values(*fields)
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        for h in rows:
+            values = h["indicators"] or {}
+            out: list[Any] = [
+                str(h["id"]),
+                names.get(h["commune_code"], ""),
+                names.get(h["village_code"], ""),
+                h["head_name"],
+                h["address"],
+                h["people_count"],
+                h["adult_count"],
+                _day(h["created_at"]),
+                _day(h["updated_at"]),
+            ]
+            out += [
+                _(N_("Yes")) if indicator_set.meets_target(t, values) else _(N_("No"))
+                for t in indicator_set.targets
+            ]
+            out += [_value(i, values.get(i.key), language) for i in indicator_set.indicators]
+            yield out
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(tally.VIETNAM).date().isoformat()
+    return str(value or "")
+
+
+async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> Export:
+    """Build an export of area `code` (inside `scope`) and record it in the change log."""
+    if kind not in KINDS or fmt not in FORMATS:
+        raise services.NotFound(kind)
+    area = await services.area_in_scope(scope, code)
+    rows = _coverage_rows(area, language) if kind == "coverage" else _household_rows(area, language)
+    count = 0
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        async for row in rows:
+            writer.writerow(["" if v is None else v for v in row])
+            count += 1
+        body = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
+        media_type = "text/csv; charset=utf-8"
+    else:
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet(
+            gettext(language, N_("Coverage") if kind == "coverage" else N_("Households"))
+        )
+        async for row in rows:
+            sheet.append(row)
+            count += 1
+        out = io.BytesIO()
+        workbook.save(out)
+        body = out.getvalue()
+        media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    now = datetime.now(UTC)
+    await ChangeLog.create(
+        at=now,
+        user_id=scope.user_id,
+        record_type=AUDIT_TYPE,
+        record_id=uuid.uuid4(),
+        version=0,
+        op=AUDIT_TYPE,
+        after={"what": kind, "format": fmt, "area": area.code, "rows": max(count - 1, 0)},
+        village_code=area.code if area.kind == kinds.VILLAGE else None,
+    )
+    stamp = now.astimezone(tally.VIETNAM).strftime("%Y%m%d")
+    return Export(
+        filename=f"langso-{kind}-{area.code}-{stamp}.{fmt}",
+        media_type=media_type,
+        body=body,
+        rows=max(count - 1, 0),
+    )
+
+
+async def exports_of(user_id: uuid.UUID, limit: int = 20) -> list[ChangeLog]:
+    """A user's latest exports, newest first."""
+    return (
+        await ChangeLog.filter(record_type=AUDIT_TYPE, user_id=user_id).order_by("-at").limit(limit)
+    )

@@ -1,0 +1,221 @@
+"""What each household adds to the coverage counts, and keeping those counts right on write.
+
+A household that is not deleted adds 1 to `households`, to `target:<key>` for each target it
+meets, to `meets:<key>` for each indicator it meets and to `na:<key>` for each indicator that does
+not apply to it. The sync push calls `record_households` in its transaction with the rows it is
+about to store; `rebuild` recounts everything from the household table (after the indicator set
+changes). See docs/coverage.md.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.transactions import in_transaction
+
+from server import curriculum
+from server.content_files import IndicatorSet
+from server.db import is_postgres
+from server.households.models import Household
+
+HOUSEHOLDS = "households"
+VIETNAM = timezone(timedelta(hours=7))
+_AREAS = ("village_code", "commune_code", "province_code")
+_CHUNK = 20_000
+_ROWS_PER_INSERT = 5_000
+
+
+def target_key(key: str) -> str:
+    """The count key of households meeting target `key`."""
+    return f"target:{key}"
+
+
+def meets_key(key: str) -> str:
+    """The count key of households meeting indicator `key`."""
+    return f"meets:{key}"
+
+
+def not_applicable_key(key: str) -> str:
+    """The count key of households to which indicator `key` does not apply."""
+    return f"na:{key}"
+
+
+def trend_keys(indicator_set: IndicatorSet) -> frozenset[str]:
+    """The keys whose weekly changes are kept (the trend shows households and targets)."""
+    return frozenset([HOUSEHOLDS, *(target_key(t.key) for t in indicator_set.targets)])
+
+
+def week_of(moment: datetime) -> date:
+    """The Monday (Vietnam time) of the week `moment` falls in."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(VIETNAM).date()
+    return local - timedelta(days=local.weekday())
+
+
+def contribution(indicator_set: IndicatorSet, values: Mapping[str, Any]) -> tuple[str, ...]:
+    """The count keys a (not deleted) household with these indicator values adds 1 to."""
+    keys = [HOUSEHOLDS]
+    keys += [
+        target_key(t.key) for t in indicator_set.targets if indicator_set.meets_target(t, values)
+    ]
+    for indicator in indicator_set.indicators:
+        value = values.get(indicator.key)
+        if not indicator.applies(value):
+            keys.append(not_applicable_key(indicator.key))
+        elif indicator.meets_value(value):
+            keys.append(meets_key(indicator.key))
+    return tuple(keys)
+
+
+def _indicators(raw: Any) -> dict[str, Any]:
+    value = json.loads(raw) if isinstance(raw, str | bytes) else raw
+    return value if isinstance(value, dict) else {}
+
+
+def _add(deltas: Counter[tuple[str, str]], row: Mapping[str, Any], sign: int) -> None:
+    if row.get("deleted"):
+        return
+    keys = contribution(curriculum.indicator_set(), _indicators(row.get("indicators")))
+    for column in _AREAS:
+        code = row.get(column)
+        if code:
+            for key in keys:
+                deltas[(str(code), key)] += sign
+
+
+async def record_households(
+    conn: BaseDBAsyncClient, rows: Sequence[Mapping[str, Any]], now: datetime
+) -> None:
+    """Count the change from the stored households to `rows` (their new state), in this week."""
+    if not rows:
+        return
+    # Rows the push created in this batch (`_new`) have no stored state to take away.
+    ids = sorted({row["id"] for row in rows if not row.get("_new")}, key=str)
+    stored: list[dict[str, Any]] = []
+    if ids:
+        query = Household.filter(id__in=ids).using_db(conn)
+        stored = await query.values("id", "deleted", "indicators", *_AREAS)
+    deltas: Counter[tuple[str, str]] = Counter()
+    for old in stored:
+        _add(deltas, old, -1)
+    for new in rows:
+        _add(deltas, new, +1)
+    week, trended = week_of(now), trend_keys(curriculum.indicator_set())
+    changes = {(code, key): n for (code, key), n in deltas.items() if n}
+    await _upsert(conn, "coverage_total", [(code, key, n) for (code, key), n in changes.items()])
+    await _upsert(
+        conn,
+        "coverage_week",
+        [(code, week, key, n) for (code, key), n in changes.items() if key in trended],
+    )
+
+
+async def _upsert(conn: BaseDBAsyncClient, table: str, rows: list[tuple[Any, ...]]) -> None:
+    """Add each row's count to the stored one (insert when missing), in a fixed lock order."""
+    if not rows:
+        return
+    postgres = is_postgres(conn)
+    columns: tuple[str, ...] = ("area_code", "key", "count")
+    if table == "coverage_week":
+        columns = ("area_code", "week", "key", "count")
+    rows = sorted(rows, key=lambda row: tuple(str(v) for v in row[:-1]))
+    for start in range(0, len(rows), _ROWS_PER_INSERT):
+        part = rows[start : start + _ROWS_PER_INSERT]
+        params: list[Any] = []
+        groups = []
+        for row in part:
+            first = len(params) + 1
+            params.extend(v if postgres or not isinstance(v, date) else v.isoformat() for v in row)
+            if postgres:
+                groups.append(
+                    "(" + ", ".join(f"${n}" for n in range(first, first + len(row))) + ")"
+                )
+            else:
+                groups.append("(" + ", ".join("?" * len(row)) + ")")
+        names = ", ".join(f'"{c}"' for c in columns)
+        unique = ", ".join(f'"{c}"' for c in columns[:-1])
+        await conn.execute_query(
+            f'INSERT INTO "{table}" ({names}) VALUES {", ".join(groups)} '
+            f'ON CONFLICT ({unique}) DO UPDATE SET "count" = "{table}"."count" + EXCLUDED."count"',
+            params,
+        )
+
+
+async def rebuild() -> int:
+    """Recount every area from the household table; return how many households were counted.
+
+    Without the history of each value, a household's current state is counted in the week it
+    was created.
+    """
+    indicator_set = curriculum.indicator_set()
+    async with in_transaction() as conn:
+        postgres = is_postgres(conn)
+        if postgres:
+            # Pushes wait for the recount to finish before they add their own changes.
+            await conn.execute_script("LOCK TABLE coverage_total, coverage_week IN EXCLUSIVE MODE")
+        await conn.execute_script("DELETE FROM coverage_total; DELETE FROM coverage_week")
+        groups: Counter[tuple[str, str, str, date, tuple[str, ...]]] = Counter()
+        counted = 0
+        async for batch in _households(conn, postgres):
+            for village, commune, province, raw, created in batch:
+                keys = contribution(indicator_set, _indicators(raw))
+                groups[(village, commune, province, week_of(_instant(created)), keys)] += 1
+            counted += len(batch)
+        totals: Counter[tuple[str, str]] = Counter()
+        weeks: Counter[tuple[str, date, str]] = Counter()
+        trended = trend_keys(indicator_set)
+        for (village, commune, province, week, keys), n in groups.items():
+            for code in (village, commune, province):
+                for key in keys:
+                    totals[(code, key)] += n
+                    if key in trended:
+                        weeks[(code, week, key)] += n
+        await _upsert(conn, "coverage_total", [(*k, n) for k, n in totals.items()])
+        await _upsert(conn, "coverage_week", [(*k, n) for k, n in weeks.items()])
+    return counted
+
+
+async def _households(conn: BaseDBAsyncClient, postgres: bool) -> Any:
+    """Every household not deleted, in pages by id: (village, commune, province, indicators, at)."""
+    last: Any = None
+    mark = "$1" if postgres else "?"
+    while True:
+        where = "deleted = false" + (f" AND id > {mark}" if last is not None else "")
+        rows = await conn.execute_query_dict(
+            "SELECT id, village_code, commune_code, province_code, indicators, created_at "
+            f"FROM household WHERE {where} ORDER BY id LIMIT {_CHUNK}",
+            [] if last is None else [last],
+        )
+        if not rows:
+            return
+        last = rows[-1]["id"]
+        yield [
+            (
+                r["village_code"],
+                r["commune_code"],
+                r["province_code"],
+                r["indicators"],
+                r["created_at"],
+            )
+            for r in rows
+        ]
+
+
+def _instant(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def keys_of(rows: Iterable[tuple[str, int]]) -> dict[str, int]:
+    """Sum `(key, count)` rows into a mapping."""
+    out: dict[str, int] = {}
+    for key, count in rows:
+        out[key] = out.get(key, 0) + int(count)
+    return out

@@ -1,0 +1,48 @@
+"""Coverage counts per area: current totals and weekly changes, kept by the sync push."""
+
+from tortoise import fields, migrations
+from tortoise.migrations import operations as ops
+
+
+class Migration(migrations.Migration):
+    dependencies = [("langso", "0003_published_lesson")]
+
+    initial = False
+
+    operations = [
+        ops.CreateModel(
+            name="CoverageTotal",
+            fields=[
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("area_code", fields.CharField(max_length=20)),
+                ("key", fields.CharField(max_length=80)),
+                ("count", fields.IntField(default=0)),
+            ],
+            options={
+                "table": "coverage_total",
+                "app": "langso",
+                "unique_together": (("area_code", "key"),),
+                "pk_attr": "id",
+                "table_description": "The current count of one key (e.g. households meeting `vneid`) in one area.",
+            },
+            bases=["Model"],
+        ),
+        ops.CreateModel(
+            name="CoverageWeek",
+            fields=[
+                ("id", fields.BigIntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ("area_code", fields.CharField(max_length=20)),
+                ("week", fields.DateField()),
+                ("key", fields.CharField(max_length=80)),
+                ("count", fields.IntField(default=0)),
+            ],
+            options={
+                "table": "coverage_week",
+                "app": "langso",
+                "unique_together": (("area_code", "week", "key"),),
+                "pk_attr": "id",
+                "table_description": "How much one key changed in one area during one week (Monday, Vietnam time).",
+            },
+            bases=["Model"],
+        ),
+    ]
