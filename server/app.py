@@ -21,6 +21,7 @@ from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
+from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *accounts_routes.routes,
         *areas_routes.routes,
         *sync_routes.routes,
+        *review_routes.routes,
         *shell_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

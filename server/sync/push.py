@@ -75,6 +75,8 @@ class PushRequest:
     language: str = "vi"
     app_version: str | None = None
     pending_changes: int | None = None
+    # False for a server screen's write: it is not a phone, so sync health does not list it.
+    record_device: bool = True
 
 
 async def push(request: PushRequest) -> list[dict[str, Any]]:
@@ -142,7 +144,8 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
         bulk.columns_of(SyncMutation),
     )
     await batch.write(conn, outcomes, versions)
-    await _record_device(conn, request, now)
+    if request.record_device:
+        await _record_device(conn, request, now)
     return [receipt for receipt in receipts if receipt is not None]
 
 
@@ -435,10 +438,11 @@ class _Batch:
         for o in outcomes:
             m = o.mutation
             key = (m.type.name, m.record_id)
-            if o.status == statuses.REJECTED or key not in versions:
+            # A mutation whose every field lost still leaves its conflicts: nothing is lost.
+            if o.status == statuses.REJECTED or key not in self.rows:
                 continue
             row = self.rows[key]
-            if o.after:
+            if o.after and key in versions:
                 log.append(
                     {
                         "at": self.now,

@@ -7,10 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server import curriculum
+from server.areas.scope import Scope
 from server.sync.models import Device
 from server.sync.pull import BadCursor, Page, pull
 from server.sync.push import MAX_BATCH, PushRequest, push
-from server.sync.registry import sync_types
+from server.sync.registry import get_type, sync_types
+
+# The "device" of a change made on a server screen: `web:` and the user's id.
+WEB_DEVICE_PREFIX = "web:"
 
 __all__ = [
     "MAX_BATCH",
@@ -21,7 +25,45 @@ __all__ = [
     "push",
     "record_pull",
     "schema",
+    "server_write",
 ]
+
+
+async def server_write(
+    scope: Scope,
+    type_name: str,
+    record_id: uuid.UUID,
+    data: dict[str, Any],
+    language: str = "vi",
+) -> dict[str, Any]:
+    """Change a synced record from a server screen, through push: versions, log, merges as usual.
+
+    The change is one `update` mutation from the device `web:<user id>`, made against the
+    record's current version; its receipt is returned (`applied`, or `rejected` with errors).
+    """
+    sync_type = get_type(type_name)
+    if sync_type is None:
+        raise ValueError(f"unknown synced type {type_name!r}")
+    current: list[Any] = await sync_type.model.filter(id=record_id).values_list(
+        "version", flat=True
+    )
+    mutation = {
+        "id": str(uuid.uuid4()),
+        "type": type_name,
+        "record_id": str(record_id),
+        "op": "update",
+        "base_version": int(current[0]) if current else 0,
+        "data": data,
+    }
+    request = PushRequest(
+        scope=scope,
+        device_id=f"{WEB_DEVICE_PREFIX}{scope.user_id}",
+        mutations=[mutation],
+        language=language,
+        record_device=False,
+    )
+    [receipt] = await push(request)
+    return receipt
 
 
 async def record_pull(device_id: str, user_id: uuid.UUID) -> None:
