@@ -25,6 +25,7 @@ from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
+from server.teams import routes as teams_routes
 from server.templating import render
 from server.web import language_of
 
@@ -48,6 +49,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *areas_routes.routes,
         *sync_routes.routes,
         *review_routes.routes,
+        *teams_routes.routes,
         *shell_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
