@@ -70,11 +70,12 @@ class SyncType:
 @lru_cache(maxsize=1)
 def sync_types() -> tuple[SyncType, ...]:
     """Every synced type, parents first: the order pushes are loaded and pulls are paged in."""
+    from server.assignments.records import ASSIGNMENT
     from server.checklists.records import CHECKLIST
     from server.households.records import HOUSEHOLD
     from server.lessons.records import LESSON, LESSON_PROGRESS
 
-    return (HOUSEHOLD, CHECKLIST, LESSON, LESSON_PROGRESS)
+    return (HOUSEHOLD, CHECKLIST, LESSON, LESSON_PROGRESS, ASSIGNMENT)
 
 
 def get_type(name: str) -> SyncType | None:
