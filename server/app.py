@@ -20,6 +20,7 @@ from server import curriculum, openapi
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.assignments import routes as assignments_routes
+from server.checklists import routes as checklists_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
 from server.review import routes as review_routes
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *review_routes.routes,
         *teams_routes.routes,
         *assignments_routes.routes,
+        *checklists_routes.routes,
         *shell_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

@@ -47,7 +47,32 @@ def _body(required: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
 _STR: dict[str, Any] = {"type": "string"}
 _WRITE = (400, 401, 403, 404, 409, 422)
 
+_TEMPLATE = _body(
+    ("title", "steps"),
+    title=_STR,
+    description=_STR,
+    steps={"type": "array", "items": _STR},
+)
+
 PATHS: dict[str, Any] = {
+    "/api/v1/checklist-templates": {
+        "get": _op("The current checklists the coordinator's area uses."),
+        "post": _op(
+            "Create a checklist for one of the coordinator's communes or provinces.",
+            ok="201",
+            body={**_TEMPLATE, "properties": {**_TEMPLATE["properties"], "area_code": _STR}},
+            errors=_WRITE,
+        ),
+    },
+    "/api/v1/checklist-templates/{key}/versions": {
+        "post": _op(
+            "Save the next version of a checklist; checklists started on older ones keep working.",
+            ok="201",
+            body=_TEMPLATE,
+            errors=_WRITE,
+            params=("key",),
+        ),
+    },
     "/api/v1/conflicts": {
         "get": _op("Conflicts in the coordinator's area (`?show=resolved` for resolved ones)."),
     },

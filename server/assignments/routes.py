@@ -11,11 +11,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server import curriculum
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.models import User
 from server.assignments import services
+from server.checklists import services as checklists
 from server.i18n import N_, gettext
 from server.review.readable import local
 from server.teams import services as teams
@@ -60,7 +60,8 @@ async def _page(
         "member": chosen,
         "households": await services.households_of(chosen.village_code) if chosen else [],
         "templates": [
-            (key, local(t.title, lang)) for key, t in curriculum.checklist_templates().items()
+            (t.key, local(t.title, lang))
+            for t in await checklists.visible(scope, current_only=True)
         ],
         "assignments": await services.assignments_for(scope, lang),
     }

@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from server import curriculum
 from server.accounts.models import User
 from server.areas.scope import Scope
 from server.assignments.models import Assignment
+from server.checklists import services as checklists
 from server.households.models import Household
 from server.i18n import N_
 from server.review.readable import local
@@ -75,7 +75,7 @@ async def assign(
     if not member.is_active:
         raise AssignmentError(N_("This account is switched off. Switch it on first."), "member_id")
     due = _due(due_date, today or datetime.now(UTC).date())
-    if template_key and template_key not in curriculum.checklist_templates():
+    if template_key and await checklists.current(scope, template_key) is None:
         raise AssignmentError(N_("Unknown checklist."), "template_key")
     household = None
     if household_id is not None:
@@ -140,7 +140,7 @@ async def assignments_for(scope: Scope, language: str) -> list[AssignmentRow]:
         await User.filter(id__in=sorted({r.user_id for r in rows})).values_list("id", "name")
     )
     today = datetime.now(UTC).date().isoformat()
-    templates = curriculum.checklist_templates()
+    templates = {t.key: t for t in await checklists.visible(scope, current_only=True)}
     return [
         AssignmentRow(
             id=r.id,

@@ -52,4 +52,7 @@ class Migration(migrations.Migration):
             bases=['Synced'],
         ),
         ops.RunPython(_txid_trigger, _drop_txid_trigger),
+        ops.AddField(model_name='ChecklistTemplate', name='description', field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
+        ops.AddField(model_name='ChecklistTemplate', name='area_code', field=fields.CharField(null=True, max_length=20, db_index=True)),
+        ops.AddField(model_name='ChecklistTemplate', name='created_by', field=fields.UUIDField(null=True)),
     ]

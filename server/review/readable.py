@@ -30,18 +30,22 @@ def local(text: dict[str, str], language: str) -> str:
     return text.get(language) or text.get("vi") or next(iter(text.values()), "")
 
 
-def field_label(record_type: str, path: str, language: str, template_key: str = "") -> str:
-    """The label of a field path such as `indicators.vneid` or `items.install_app`."""
+def field_label(
+    record_type: str, path: str, language: str, template: dict[str, Any] | None = None
+) -> str:
+    """The label of a field path such as `indicators.vneid` or `items.install_app`.
+
+    `template` is the checklist's template version (`{"title", "items"}`) for `items.*` paths.
+    """
     name, _, key = path.partition(".")
     if name == "indicators" and key:
         indicator = curriculum.indicator_set().by_key.get(key)
         if indicator is not None:
             return local(indicator.label, language)
     if name == "items" and key:
-        template = curriculum.checklist_templates().get(template_key)
-        for item in template.items if template else ():
-            if item.key == key:
-                return local(item.label, language)
+        for item in (template or {}).get("items", []):
+            if item["key"] == key:
+                return local(item["label"], language)
     msgid = _FIELD_LABELS.get(name)
     return gettext(language, msgid) if msgid else path
 

@@ -9,11 +9,11 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from server import curriculum
 from server.accounts.models import User
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.checklists import services as checklists_services
 from server.checklists.models import Checklist
 from server.households.models import Household
 from server.i18n import N_
@@ -23,6 +23,8 @@ from server.sync.models import ChangeLog, Conflict, Device
 from server.sync.services import WEB_DEVICE_PREFIX, server_write
 
 KEPT, LOST = "kept", "lost"
+# A checklist's own fields, shown as its title on each history line rather than as changes.
+_SHOWN_AS_TITLE = ("household_id", "template_key", "template_version")
 CHOICES = (KEPT, LOST)
 
 
@@ -119,12 +121,13 @@ async def _views(rows: list[Conflict], language: str) -> list[ConflictView]:
         )
     )
     names = await _people([r.lost_user_id for r in rows], [r.kept_device_id for r in rows])
+    templates = await checklists_services.versions_of({_version(c) for c in checklists.values()})
     views = []
     for row in rows:
         checklist = checklists.get(row.record_id)
         household_id = checklist.household_id if checklist else row.record_id
         household = households.get(household_id)
-        template = checklist.template_key if checklist else ""
+        template = templates.get(_version(checklist))
         views.append(
             ConflictView(
                 id=row.id,
@@ -203,10 +206,11 @@ async def household_history(household: Household, language: str) -> list[History
         query |= Q(record_type="checklist", record_id__in=sorted(checklists))
     rows = await ChangeLog.filter(query).order_by("at", "id")
     names = await _people([r.user_id for r in rows if r.user_id], [])
+    templates = await checklists_services.versions_of({_version(c) for c in checklists.values()})
     entries = []
     for row in rows:
         checklist = checklists.get(row.record_id)
-        template = checklist.template_key if checklist else ""
+        template = templates.get(_version(checklist)) if checklist else None
         before, after = row.before or {}, row.after or {}
         entries.append(
             HistoryEntry(
@@ -214,7 +218,7 @@ async def household_history(household: Household, language: str) -> list[History
                 who=names.get(str(row.user_id), ""),
                 device=row.device_id or "",
                 on_web=(row.device_id or "").startswith(WEB_DEVICE_PREFIX),
-                what=_checklist_title(template, language) if checklist else "",
+                what=local(template["title"], language) if template else "",
                 op=row.op,
                 changes=[
                     Change(
@@ -223,12 +227,12 @@ async def household_history(household: Household, language: str) -> list[History
                         after=value_text(path, after.get(path), language),
                     )
                     for path in sorted(set(before) | set(after))
+                    if not (checklist and path in _SHOWN_AS_TITLE)
                 ],
             )
         )
     return entries
 
 
-def _checklist_title(template_key: str, language: str) -> str:
-    template = curriculum.checklist_templates().get(template_key)
-    return local(template.title, language) if template else template_key
+def _version(checklist: Checklist | None) -> tuple[str, int]:
+    return (checklist.template_key, checklist.template_version) if checklist else ("", 0)

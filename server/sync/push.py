@@ -229,6 +229,12 @@ class _Batch:
         if village_codes:
             areas = Area.filter(code__in=sorted(village_codes), kind=kinds.VILLAGE).using_db(conn)
             self.villages = {area.code: area for area in await areas}
+        for sync_type in sync_types():
+            if sync_type.prepare is not None:
+                records = [m.data for m in mutations if m.type is sync_type]
+                records += [row for key, row in self.rows.items() if key[0] == sync_type.name]
+                if records:
+                    await sync_type.prepare(conn, records)
 
     def apply(self, m: Mutation) -> _Outcome:
         """Apply one mutation to the in-memory records."""

@@ -76,8 +76,15 @@ async def record_pull(device_id: str, user_id: uuid.UUID) -> None:
     )
 
 
-def schema() -> dict[str, Any]:
-    """Field rules, indicators and consent purposes: the one source the device validates with."""
+async def schema(scope: Scope) -> dict[str, Any]:
+    """Field rules, indicators, checklists and consent purposes: what the device validates with.
+
+    `checklists` are the current templates the user may start; `checklist_versions` are older
+    versions, for checklists started before a template changed.
+    """
+    from server.checklists import services as checklists
+
+    current, older = await checklists.for_device(scope)
     indicators = curriculum.indicator_set()
     return {
         "types": [sync_type.describe() for sync_type in sync_types()],
@@ -100,26 +107,8 @@ def schema() -> dict[str, Any]:
                 for i in indicators.indicators
             ],
         },
-        "checklists": [
-            {
-                "key": template.key,
-                "version": template.version,
-                "title": template.title,
-                "description": template.description,
-                "items": [
-                    {
-                        "key": item.key,
-                        "label": item.label,
-                        "help": item.help,
-                        "sets_indicator": (
-                            list(item.sets_indicator) if item.sets_indicator else None
-                        ),
-                    }
-                    for item in template.items
-                ],
-            }
-            for template in curriculum.checklist_templates().values()
-        ],
+        "checklists": current,
+        "checklist_versions": older,
         "consent_purposes": [
             {"key": p.key, "required": p.required, "label": p.label, "help": p.help}
             for p in curriculum.consent_purposes()

@@ -7,8 +7,8 @@ import uuid
 from server.accounts import roles
 from server.households.models import Household
 from server.sync.models import ChangeLog, Conflict, Device
-from tests.api.manage_support import alert, csrf, make_conflict, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B
+from tests.api.manage_support import alert, csrf, make_conflict, push, signed_in
+from tests.conftest import COMMUNE_A, COMMUNE_B, mutation
 
 __all__ = ["signed_in"]
 
@@ -133,6 +133,18 @@ async def test_the_history_shows_who_changed_what_from_which_device(
     client, village, user, login, signed_in
 ):
     _area, record, first_member, _ = await _setup(village, user, login, client)
+    checklist = {
+        "household_id": str(record),
+        "template_key": "vneid_account",
+        "template_version": 1,
+    }
+    tick = {"items": {"install_app": {"done": True, "at": "2026-11-24T09:00:00+07:00"}}}
+    await push(
+        client,
+        await login(first_member),
+        "dev-a",
+        [mutation(uuid.uuid4(), {**checklist, **tick}, type_="checklist")],
+    )
     browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
 
     page = await browser.get(f"/review/households/{record}")
@@ -143,4 +155,6 @@ async def test_the_history_shows_who_changed_what_from_which_device(
     assert "Chủ hộ: <strong>Nguyễn Văn An</strong>" in page.text
     assert "Tài khoản định danh điện tử VNeID: Đã có mức 1 → <strong>Chưa có tài khoản" in page.text
     assert "Đã kích hoạt mức 2" not in page.text  # the value that lost was never applied
+    assert "Tài khoản định danh điện tử VNeID · đã tạo" in page.text  # the checklist's title
+    assert "Cài ứng dụng VNeID từ CH Play hoặc App Store: <strong>Đã làm</strong>" in page.text
     assert missing.status_code == 404

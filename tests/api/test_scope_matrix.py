@@ -20,6 +20,7 @@ from server.accounts import roles
 from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.assignments.models import Assignment
+from server.checklists.models import ChecklistTemplate
 from server.sync.models import Conflict
 from tests.api.manage_support import csrf, make_conflict, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B
@@ -78,6 +79,13 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/v1/assignments", "GET"): MANAGE,
     ("/api/v1/assignments", "POST"): MANAGE,
     ("/api/v1/assignments/{assignment_id}", "DELETE"): MANAGE,
+    ("/manage/checklists", "GET"): MANAGE,
+    ("/manage/checklists", "POST"): MANAGE,
+    ("/manage/checklists/{key}", "GET"): MANAGE,
+    ("/manage/checklists/{key}", "POST"): MANAGE,
+    ("/api/v1/checklist-templates", "GET"): MANAGE,
+    ("/api/v1/checklist-templates", "POST"): MANAGE,
+    ("/api/v1/checklist-templates/{key}/versions", "POST"): MANAGE,
 }
 
 
@@ -90,6 +98,7 @@ class World:
     household: uuid.UUID
     conflict: uuid.UUID
     assignment: uuid.UUID
+    template: str
     marker: str
     cookies: dict[str, httpx.Cookies]
     tokens: dict[str, dict[str, str]]
@@ -197,6 +206,42 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         404,
     ),
 }
+_STEPS = {"title": "Chiếm", "steps": "Bước một"}
+CALLS.update(
+    {
+        ("/manage/checklists", "GET"): (lambda w: ("/manage/checklists", {}), LIST),
+        ("/manage/checklists", "POST"): (
+            lambda w: ("/manage/checklists", {**_STEPS, "area_code": COMMUNE_A}),
+            403,
+        ),
+        ("/manage/checklists/{key}", "GET"): (
+            lambda w: (f"/manage/checklists/{w.template}", {}),
+            404,
+        ),
+        ("/manage/checklists/{key}", "POST"): (
+            lambda w: (f"/manage/checklists/{w.template}", _STEPS),
+            404,
+        ),
+        ("/api/v1/checklist-templates", "GET"): (
+            lambda w: ("/api/v1/checklist-templates", {}),
+            LIST,
+        ),
+        ("/api/v1/checklist-templates", "POST"): (
+            lambda w: (
+                "/api/v1/checklist-templates",
+                {"title": "Chiếm", "steps": ["Bước"], "area_code": COMMUNE_A},
+            ),
+            403,
+        ),
+        ("/api/v1/checklist-templates/{key}/versions", "POST"): (
+            lambda w: (
+                f"/api/v1/checklist-templates/{w.template}/versions",
+                {"title": "Chiếm", "steps": ["Bước"]},
+            ),
+            404,
+        ),
+    }
+)
 MANAGED = sorted(key for key, access in ROUTES.items() if access == MANAGE)
 
 
@@ -245,6 +290,12 @@ async def world(client, village, user, login, signed_in) -> World:
         headers=coordinator,
     )
     assert made.status_code == 201, made.text
+    template = await client.post(
+        "/api/v1/checklist-templates",
+        json={"title": f"Việc {marker}", "steps": ["Bước một"], "area_code": COMMUNE_A},
+        headers=coordinator,
+    )
+    assert template.status_code == 201, template.text
     people = {
         "member": await user(roles.MEMBER, (await village(COMMUNE_A)).code),
         "trainer": await user(roles.TRAINER, PROVINCE),
@@ -264,6 +315,7 @@ async def world(client, village, user, login, signed_in) -> World:
         household=household,
         conflict=conflict.id,
         assignment=uuid.UUID(made.json()["id"]),
+        template=template.json()["key"],
         marker=marker,
         cookies=cookies,
         tokens={role: await login(who) for role, who in people.items()},
@@ -306,6 +358,8 @@ async def _snapshot(world: World) -> tuple[Any, ...]:
         await Area.filter(commune_code=COMMUNE_A).count(),
         await User.filter(phone="0987654999").count(),
         await Assignment.filter(village_code=world.village.code).count(),
+        await ChecklistTemplate.filter(area_code=COMMUNE_A).count(),
+        await ChecklistTemplate.filter(key=world.template).count(),
     )
 
 
