@@ -55,4 +55,8 @@ class Migration(migrations.Migration):
         ops.AddField(model_name='ChecklistTemplate', name='description', field=fields.JSONField(null=True, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads)),
         ops.AddField(model_name='ChecklistTemplate', name='area_code', field=fields.CharField(null=True, max_length=20, db_index=True)),
         ops.AddField(model_name='ChecklistTemplate', name='created_by', field=fields.UUIDField(null=True)),
+        ops.AlterModelOptions(
+            name='ChecklistTemplate',
+            options={'table': 'checklist_template', 'app': 'langso', 'unique_together': (('key', 'version'),), 'pk_attr': 'id', 'table_description': 'One version of a support checklist: items and indicator effects as JSON.'},
+        ),
     ]
