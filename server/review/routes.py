@@ -65,13 +65,20 @@ async def resolve_submit(request: Request) -> Response:
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     conflict_id = _uuid(request.path_params["conflict_id"])
+    error: str | None = None
     try:
         await services.resolve(scope, conflict_id, form.get("accept", ""), lang)
-    except services.ReviewError as error:
-        if error.status == 404:
-            raise HTTPException(404, error.msgid) from None
-        message = gettext(lang, error.msgid, error.params)
-        return await _conflicts_page(request, user, lang, message, error.status)
+    except services.ReviewError as problem:
+        if problem.status == 404:
+            raise HTTPException(404, problem.msgid) from None
+        error = gettext(lang, problem.msgid, problem.params)
+        if "hx-request" not in request.headers:
+            return await _conflicts_page(request, user, lang, error, problem.status)
+    if "hx-request" in request.headers:
+        # htmx swaps the conflict's card: resolved now, or with the reason it was not.
+        view = await services.conflict(scope, conflict_id, lang)
+        context = {"c": view, "card_error": error}
+        return render(request, "review/_conflict.html", context, lang)
     return RedirectResponse("/review/conflicts?done=1", status_code=303)
 
 

@@ -105,6 +105,12 @@ async def conflicts(scope: Scope, language: str, resolved: bool = False) -> list
     return await _views(rows, language)
 
 
+async def conflict(scope: Scope, conflict_id: uuid.UUID, language: str) -> ConflictView | None:
+    """One conflict of the scope, resolved or not."""
+    row = await Conflict.filter(await _conflict_filter(scope), id=conflict_id).first()
+    return (await _views([row], language))[0] if row else None
+
+
 async def _views(rows: list[Conflict], language: str) -> list[ConflictView]:
     checklists = {
         c.id: c

@@ -158,3 +158,29 @@ async def test_the_history_shows_who_changed_what_from_which_device(
     assert "Tài khoản định danh điện tử VNeID · đã tạo" in page.text  # the checklist's title
     assert "Cài ứng dụng VNeID từ CH Play hoặc App Store: <strong>Đã làm</strong>" in page.text
     assert missing.status_code == 404
+
+
+async def test_htmx_gets_the_conflicts_card_back(client, village, user, login, signed_in):
+    _area, record, *_ = await _setup(village, user, login, client)
+    [conflict] = await Conflict.filter(record_id=record)
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    token = csrf(await browser.get("/review/conflicts"))
+    htmx = {"HX-Request": "true"}
+
+    done = await browser.post(
+        f"/review/conflicts/{conflict.id}",
+        data={"accept": "lost", "csrf_token": token},
+        headers=htmx,
+    )
+    again = await browser.post(
+        f"/review/conflicts/{conflict.id}",
+        data={"accept": "kept", "csrf_token": token},
+        headers=htmx,
+    )
+
+    assert done.status_code == 200
+    assert done.text.strip().startswith(f'<li id="conflict-{conflict.id}">')
+    assert "Đã xử lý: đã lưu giá trị kia." in done.text and "<html" not in done.text
+    assert again.status_code == 200
+    assert "Việc này đã có người xử lý rồi." in again.text
+    assert (await Conflict.get(id=conflict.id)).resolution == "lost"

@@ -67,7 +67,9 @@ def test_a_coordinator_accepts_the_value_that_lost(
 
     card.get_by_role("button", name="Dùng giá trị kia").click()
 
-    expect(page.get_by_role("status")).to_contain_text("Đã lưu")
+    # htmx swaps the card in place; without JavaScript the form posts and the page reloads.
+    expect(card.get_by_role("status")).to_have_text("Đã xử lý: đã lưu giá trị kia.")
+    page.reload()
     expect(page.get_by_role("link", name=name)).to_have_count(0)
     pulled = live_server.api("GET", "/api/v1/sync/pull", phone=live_server.member).json()
     [change] = [c for c in pulled["changes"] if c["record_id"] == str(record)]
