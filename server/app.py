@@ -19,12 +19,16 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server import curriculum, openapi
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
+from server.assignments import routes as assignments_routes
+from server.checklists import routes as checklists_routes
 from server.coverage import routes as coverage_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
+from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
+from server.teams import routes as teams_routes
 from server.templating import render
 from server.web import language_of
 
@@ -48,6 +52,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *areas_routes.routes,
         *coverage_routes.routes,
         *sync_routes.routes,
+        *review_routes.routes,
+        *teams_routes.routes,
+        *assignments_routes.routes,
+        *checklists_routes.routes,
         *shell_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

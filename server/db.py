@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "server.lessons.models",
     "server.sync.models",
     "server.coverage.models",
+    "server.assignments.models",
 ]
 
 

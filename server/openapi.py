@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import __version__
+from server.openapi_manage import PATHS as MANAGE_PATHS
 from server.sync.registry import sync_types
 from server.sync.statuses import ALL as STATUSES
 
@@ -257,6 +258,9 @@ SPEC: dict[str, Any] = {
         },
     },
 }
+
+
+SPEC["paths"].update(MANAGE_PATHS)
 
 
 async def openapi_json(request: Request) -> JSONResponse:

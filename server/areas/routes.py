@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.models import User
 from server.areas import kinds, services
 from server.areas.models import Area
-from server.i18n import N_
-from server.web import api_error, api_user, json_body
+from server.i18n import N_, gettext
+from server.templating import render
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+
+MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
 
 def _village_json(area: Area) -> dict[str, object]:
@@ -59,7 +66,103 @@ async def create_village(request: Request) -> Response:
     return JSONResponse(_village_json(village), status_code=201)
 
 
+async def update_village(request: Request) -> Response:
+    """Rename a village of the coordinator's area or set its household estimate."""
+    user = await api_user(request, *MANAGERS)
+    body = await json_body(request)
+    scope = await accounts.scope_of(user)
+    village = await services.village_for(scope, request.path_params["code"])
+    if village is None:
+        return api_error(request, 404, N_("This village is not in your area."))
+    name = body.get("name", village.name)
+    households = body.get("household_estimate", village.household_estimate)
+    if not isinstance(name, str):
+        return api_error(request, 422, N_("Write the village's name."), field="name")
+    if households is not None and type(households) is not int:
+        return api_error(request, 422, N_("Enter a whole number."), field="household_estimate")
+    try:
+        village = await services.update_village(village.code, name, households)
+    except services.AreaError as error:
+        return api_error(request, 422, error.msgid)
+    return JSONResponse(_village_json(village))
+
+
+def _households(raw: str) -> int | None:
+    text = raw.strip().replace(".", "").replace(",", "")
+    if not text:
+        return None
+    if not text.isdigit():
+        raise services.AreaError(N_("Enter a whole number."))
+    return int(text)
+
+
+async def villages_page(request: Request) -> Response:
+    """The coordinator's villages, and a form to add one (its result on POST)."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    scope = await accounts.scope_of(user)
+    form: dict[str, str] = {}
+    error, status = None, 200
+    if request.method == "POST":
+        form = await form_data(request)
+        check_csrf(request, form.get("csrf_token"))
+        commune = await services.get_area(form.get("commune_code", ""))
+        try:
+            if commune is None or not scope.covers("", commune.code, commune.province_code):
+                raise services.AreaError(N_("Choose a commune of your area."))
+            await services.add_village(
+                commune.code, form.get("name", ""), _households(form.get("household_estimate", ""))
+            )
+        except services.AreaError as problem:
+            error, status = gettext(lang, problem.msgid), 422
+        else:
+            return RedirectResponse("/manage/villages?done=1", status_code=303)
+    return await _villages(request, user, lang, form, error, status)
+
+
+async def _villages(
+    request: Request, user: User, lang: str, form: dict[str, str], error: str | None, status: int
+) -> Response:
+    scope = await accounts.scope_of(user)
+    context: dict[str, Any] = {
+        "user": user,
+        "villages": await services.villages_for(scope),
+        "communes": await services.communes_for(scope),
+        "form": form,
+        "error": error,
+        "done": request.query_params.get("done"),
+    }
+    return render(request, "manage/villages.html", context, lang, status)
+
+
+async def village_page(request: Request) -> Response:
+    """One village's form: rename it, set its household estimate."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    scope = await accounts.scope_of(user)
+    village = await services.village_for(scope, request.path_params["code"])
+    if village is None:
+        raise HTTPException(404, N_("This village is not in your area."))
+    form = {"name": village.name, "household_estimate": str(village.household_estimate or "")}
+    error, status = None, 200
+    if request.method == "POST":
+        form = await form_data(request)
+        check_csrf(request, form.get("csrf_token"))
+        try:
+            households = _households(form.get("household_estimate", ""))
+            await services.update_village(village.code, form.get("name", ""), households)
+        except services.AreaError as problem:
+            error, status = gettext(lang, problem.msgid), 422
+        else:
+            return RedirectResponse("/manage/villages?done=1", status_code=303)
+    context = {"user": user, "village": village, "form": form, "error": error}
+    return render(request, "manage/village.html", context, lang, status)
+
+
 routes = [
     Route("/api/v1/villages", list_villages, methods=["GET"]),
     Route("/api/v1/villages", create_village, methods=["POST"]),
+    Route("/api/v1/villages/{code}", update_village, methods=["PATCH"]),
+    Route("/manage/villages", villages_page, methods=["GET", "POST"]),
+    Route("/manage/villages/{code}", village_page, methods=["GET", "POST"]),
 ]

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server.areas import kinds
 from server.areas.models import Area
+from server.areas.scope import Scope
 from server.i18n import N_
 
 
@@ -67,8 +69,7 @@ async def import_official_units() -> ImportResult:
     return ImportResult(provinces=len(provinces), communes=len(communes))
 
 
-async def add_village(commune_code: str, name: str, households: int | None = None) -> Area:
-    """Create a village under a commune; its code is the commune's code and a number."""
+def _check_village(name: str, households: int | None) -> str:
     name = name.strip()
     if not name:
         raise AreaError(N_("Write the village's name."))
@@ -76,6 +77,12 @@ async def add_village(commune_code: str, name: str, households: int | None = Non
         raise AreaError(N_("Use at most 120 characters for the name."))
     if households is not None and not 0 <= households <= 100_000:
         raise AreaError(N_("Enter a number of households from 0 to 100000."))
+    return name
+
+
+async def add_village(commune_code: str, name: str, households: int | None = None) -> Area:
+    """Create a village under a commune; its code is the commune's code and a number."""
+    name = _check_village(name, households)
     async with in_transaction() as conn:
         # Lock the commune row: villages added at the same moment get their numbers in turn.
         query = Area.filter(code=commune_code, kind=kinds.COMMUNE).using_db(conn)
@@ -111,8 +118,6 @@ async def villages_in(codes: list[str]) -> list[Area]:
     village_codes = [a.code for a in areas if a.kind == kinds.VILLAGE]
     commune_codes = [a.code for a in areas if a.kind == kinds.COMMUNE]
     province_codes = [a.code for a in areas if a.kind == kinds.PROVINCE]
-    from tortoise.expressions import Q
-
     query = Q(code__in=village_codes or ["-"])
     query |= Q(commune_code__in=commune_codes or ["-"])
     query |= Q(province_code__in=province_codes or ["-"])
@@ -122,3 +127,48 @@ async def villages_in(codes: list[str]) -> list[Area]:
 async def get_area(code: str) -> Area | None:
     """One area by code."""
     return await Area.get_or_none(code=code)
+
+
+async def update_village(code: str, name: str, households: int | None) -> Area:
+    """Rename a village and set its household estimate; its code never changes."""
+    name = _check_village(name, households)
+    village = await Area.get_or_none(code=code, kind=kinds.VILLAGE)
+    if village is None:
+        raise AreaError(N_("This village does not exist."))
+    taken = Area.filter(parent_code=village.parent_code, name=name).exclude(code=code)
+    if await taken.exists():
+        raise AreaError(N_("This commune already has a village with that name."))
+    village.name, village.household_estimate = name, households
+    await village.save(update_fields=["name", "household_estimate"])
+    return village
+
+
+def _in_scope(scope: Scope) -> Q:
+    """Areas (by their own and their ancestors' codes) inside a scope."""
+    if scope.everywhere:
+        return Q()
+    return (
+        Q(code__in=sorted(scope.villages | scope.communes | scope.provinces) or ["-"])
+        | Q(commune_code__in=sorted(scope.communes) or ["-"])
+        | Q(province_code__in=sorted(scope.provinces) or ["-"])
+    )
+
+
+async def villages_for(scope: Scope) -> list[Area]:
+    """The villages a user may manage, by commune then name."""
+    return await Area.filter(_in_scope(scope), kind=kinds.VILLAGE).order_by("parent_code", "name")
+
+
+async def communes_for(scope: Scope) -> list[Area]:
+    """The communes a user may add villages to."""
+    return await Area.filter(_in_scope(scope), kind=kinds.COMMUNE).order_by("name")
+
+
+async def village_for(scope: Scope, code: str) -> Area | None:
+    """One village, if it is inside the scope."""
+    village = await Area.get_or_none(code=code, kind=kinds.VILLAGE)
+    if village is None or not scope.covers(
+        village.code, village.commune_code, village.province_code
+    ):
+        return None
+    return village

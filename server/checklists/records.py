@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import curriculum
+from server.checklists import services
 from server.checklists.models import Checklist
 from server.i18n import N_
 from server.sync.fields import FieldError, Rule, parse_instant
@@ -20,10 +20,12 @@ def _check_item(key: str, value: Any) -> dict[str, Any]:
 
 
 def _check_template(record: dict[str, Any]) -> list[FieldError]:
-    template = curriculum.checklist_templates().get(record.get("template_key") or "")
-    if template is None:
+    """The steps must be those of the template version the checklist was started on."""
+    known = services.known_items(
+        str(record.get("template_key") or ""), int(record.get("template_version") or 0)
+    )
+    if known is None:
         return [FieldError("template_key", N_("Unknown checklist."))]
-    known = {item.key for item in template.items}
     return [
         FieldError(f"items.{key}", N_("This step is not in the checklist."))
         for key in record.get("items") or {}
@@ -43,6 +45,7 @@ CHECKLIST = SyncType(
         Rule("items", "map", entry=_check_item, stamp_user=True),
     ),
     checks=(_check_template,),
+    prepare=services.remember,
     extra_pull_fields=("started_by",),
     creator_field="started_by",
 )

@@ -40,7 +40,12 @@ async def import_content(content_dir: Path) -> str:
             _, created = await ChecklistTemplate.get_or_create(
                 key=template.key,
                 version=template.version,
-                defaults={"title": template.title, "items": items, "is_current": True},
+                defaults={
+                    "title": template.title,
+                    "description": template.description,
+                    "items": items,
+                    "is_current": True,
+                },
             )
             if created:
                 new_templates += 1

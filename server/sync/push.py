@@ -77,6 +77,8 @@ class PushRequest:
     language: str = "vi"
     app_version: str | None = None
     pending_changes: int | None = None
+    # False for a server screen's write: it is not a phone, so sync health does not list it.
+    record_device: bool = True
 
 
 async def push(request: PushRequest) -> list[dict[str, Any]]:
@@ -141,7 +143,10 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
     )
     await tally.record_households(conn, batch.changed_rows("household"), now)
     # One statement on PostgreSQL: receipts, records, change log, conflicts, the device.
-    await bulk.write(conn, [answered, *batch.writes(outcomes, versions), _device(request, now)])
+    writes = [answered, *batch.writes(outcomes, versions)]
+    if request.record_device:
+        writes.append(_device(request, now))
+    await bulk.write(conn, writes)
     return [receipt for receipt in receipts if receipt is not None]
 
 
@@ -225,6 +230,12 @@ class _Batch:
                     self.rows[(sync_type.name, row["id"])] = _row_of(row)
         areas = await bulk.select(conn, Area, village_codes)
         self.villages = {area["code"]: area for area in areas if area["kind"] == kinds.VILLAGE}
+        for sync_type in sync_types():
+            if sync_type.prepare is not None:
+                records = [m.data for m in mutations if m.type is sync_type]
+                records += [row for key, row in self.rows.items() if key[0] == sync_type.name]
+                if records:
+                    await sync_type.prepare(conn, records)
 
     def apply(self, m: Mutation) -> _Outcome:
         """Apply one mutation to the in-memory records."""
@@ -425,10 +436,11 @@ class _Batch:
         for o in outcomes:
             m = o.mutation
             key = (m.type.name, m.record_id)
-            if o.status == statuses.REJECTED or key not in versions:
+            # A mutation whose every field lost still leaves its conflicts: nothing is lost.
+            if o.status == statuses.REJECTED or key not in self.rows:
                 continue
             row = self.rows[key]
-            if o.after:
+            if o.after and key in versions:
                 log.append(
                     {
                         "at": self.now,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.sync.fields import FieldError, Rule
 from server.sync.models import Synced
@@ -41,6 +43,8 @@ class SyncType:
     read_only: bool = False
     # For SCOPE_EVERYONE: whether a pulled row is for this role (e.g. a lesson's audience).
     audience: Callable[[dict[str, Any], str], bool] | None = None
+    # Loads what `checks` need (e.g. template versions), given the batch's records and data.
+    prepare: Callable[[BaseDBAsyncClient, list[dict[str, Any]]], Awaitable[None]] | None = None
 
     _by_name: dict[str, Rule] = field(init=False, repr=False, compare=False)
 
@@ -70,11 +74,12 @@ class SyncType:
 @lru_cache(maxsize=1)
 def sync_types() -> tuple[SyncType, ...]:
     """Every synced type, parents first: the order pushes are loaded and pulls are paged in."""
+    from server.assignments.records import ASSIGNMENT
     from server.checklists.records import CHECKLIST
     from server.households.records import HOUSEHOLD
     from server.lessons.records import LESSON, LESSON_PROGRESS
 
-    return (HOUSEHOLD, CHECKLIST, LESSON, LESSON_PROGRESS)
+    return (HOUSEHOLD, CHECKLIST, LESSON, LESSON_PROGRESS, ASSIGNMENT)
 
 
 def get_type(name: str) -> SyncType | None:

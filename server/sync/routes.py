@@ -67,8 +67,8 @@ async def pull(request: Request) -> JSONResponse:
 
 async def schema(request: Request) -> JSONResponse:
     """The validation rules the device applies before it saves."""
-    await api_user(request)
-    return JSONResponse(services.schema())
+    user = await api_user(request)
+    return JSONResponse(await services.schema(await accounts.scope_of(user)))
 
 
 routes = [

@@ -7,10 +7,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from server import curriculum
+from server.areas.scope import Scope
 from server.sync.models import Device
 from server.sync.pull import BadCursor, Page, pull
 from server.sync.push import MAX_BATCH, PushRequest, push
-from server.sync.registry import sync_types
+from server.sync.registry import get_type, sync_types
+
+# The "device" of a change made on a server screen: `web:` and the user's id.
+WEB_DEVICE_PREFIX = "web:"
 
 __all__ = [
     "MAX_BATCH",
@@ -21,7 +25,45 @@ __all__ = [
     "push",
     "record_pull",
     "schema",
+    "server_write",
 ]
+
+
+async def server_write(
+    scope: Scope,
+    type_name: str,
+    record_id: uuid.UUID,
+    data: dict[str, Any],
+    language: str = "vi",
+) -> dict[str, Any]:
+    """Change a synced record from a server screen, through push: versions, log, merges as usual.
+
+    The change is one `update` mutation from the device `web:<user id>`, made against the
+    record's current version; its receipt is returned (`applied`, or `rejected` with errors).
+    """
+    sync_type = get_type(type_name)
+    if sync_type is None:
+        raise ValueError(f"unknown synced type {type_name!r}")
+    current: list[Any] = await sync_type.model.filter(id=record_id).values_list(
+        "version", flat=True
+    )
+    mutation = {
+        "id": str(uuid.uuid4()),
+        "type": type_name,
+        "record_id": str(record_id),
+        "op": "update",
+        "base_version": int(current[0]) if current else 0,
+        "data": data,
+    }
+    request = PushRequest(
+        scope=scope,
+        device_id=f"{WEB_DEVICE_PREFIX}{scope.user_id}",
+        mutations=[mutation],
+        language=language,
+        record_device=False,
+    )
+    [receipt] = await push(request)
+    return receipt
 
 
 async def record_pull(
@@ -51,8 +93,15 @@ async def record_pull(
     )
 
 
-def schema() -> dict[str, Any]:
-    """Field rules, indicators and consent purposes: the one source the device validates with."""
+async def schema(scope: Scope) -> dict[str, Any]:
+    """Field rules, indicators, checklists and consent purposes: what the device validates with.
+
+    `checklists` are the current templates the user may start; `checklist_versions` are older
+    versions, for checklists started before a template changed.
+    """
+    from server.checklists import services as checklists
+
+    current, older = await checklists.for_device(scope)
     indicators = curriculum.indicator_set()
     return {
         "types": [sync_type.describe() for sync_type in sync_types()],
@@ -75,26 +124,8 @@ def schema() -> dict[str, Any]:
                 for i in indicators.indicators
             ],
         },
-        "checklists": [
-            {
-                "key": template.key,
-                "version": template.version,
-                "title": template.title,
-                "description": template.description,
-                "items": [
-                    {
-                        "key": item.key,
-                        "label": item.label,
-                        "help": item.help,
-                        "sets_indicator": (
-                            list(item.sets_indicator) if item.sets_indicator else None
-                        ),
-                    }
-                    for item in template.items
-                ],
-            }
-            for template in curriculum.checklist_templates().values()
-        ],
+        "checklists": current,
+        "checklist_versions": older,
         "consent_purposes": [
             {"key": p.key, "required": p.required, "label": p.label, "help": p.help}
             for p in curriculum.consent_purposes()

@@ -258,3 +258,23 @@ async def _first_two_items(client, headers) -> list[str]:
 
     template = curriculum.checklist_templates()["vneid_account"]
     return [template.items[0].key, template.items[1].key]
+
+
+async def test_a_change_that_only_conflicts_still_keeps_the_losing_value(
+    client, village, user, login
+):
+    area = await village()
+    member_a = await login(await user(roles.MEMBER, area.code))
+    member_b = await login(await user(roles.MEMBER, area.code))
+    record = uuid.uuid4()
+    [created] = await _push(
+        client, member_a, "dev-a", [mutation(record, household_data(area.code))]
+    )
+    base = created["version"]
+
+    await _push(client, member_a, "dev-a", [mutation(record, {"notes": "A"}, "update", base)])
+    [b] = await _push(client, member_b, "dev-b", [mutation(record, {"notes": "B"}, "update", base)])
+
+    assert b["status"] == "conflict"
+    [conflict] = await Conflict.filter(record_id=record)
+    assert (conflict.kept_value, conflict.lost_value) == ("A", "B")

@@ -5,6 +5,7 @@ import { ago, loadLanguage, t } from "./i18n.js";
 import { currentAccount, deviceId, expire, settings } from "./session.js";
 import { Store } from "./store.js";
 import { SyncEngine } from "./sync.js";
+import * as assignments from "./views/assignments.js";
 import * as fix from "./views/fix.js";
 import * as checklist from "./views/checklist.js";
 import * as home from "./views/home.js";
@@ -25,6 +26,7 @@ const ROUTES = [
   [/^#\/lessons$/, lessons.render],
   [/^#\/settings$/, settingsView.render],
   [/^#\/fix$/, fix.render],
+  [/^#\/assignments$/, assignments.render],
   [/^#\/?$/, home.render],
 ];
 

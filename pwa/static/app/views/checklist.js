@@ -9,7 +9,7 @@ export async function render(app, householdId, checklistId) {
     app.store.get("household", householdId),
     app.store.get("checklist", checklistId),
   ]);
-  const template = app.schema.checklists.find((tpl) => tpl.key === checklist?.data.template_key);
+  const template = checklist && templateOf(app.schema, checklist.data);
   if (!household || !checklist || !template) {
     mount(view, html`<p>${t("This checklist is not on this phone.")}</p>`);
     return;
@@ -81,4 +81,13 @@ export function indicatorEffects(template, items) {
     }
   }
   return effects;
+}
+
+/** The template version a checklist was started on (older versions stay in the schema). */
+export function templateOf(schema, data) {
+  const all = [...schema.checklists, ...(schema.checklist_versions || [])];
+  return (
+    all.find((tpl) => tpl.key === data.template_key && tpl.version === data.template_version) ||
+    schema.checklists.find((tpl) => tpl.key === data.template_key)
+  );
 }

@@ -4,12 +4,13 @@ import { html, mount } from "../dom.js";
 import { formatNumber, t } from "../i18n.js";
 
 export async function render(app) {
-  const [households, progress, lessons, counts, conflicts] = await Promise.all([
+  const [households, progress, lessons, counts, conflicts, assigned] = await Promise.all([
     app.store.all("household"),
     app.store.all("lesson_progress"),
     app.store.all("lesson"),
     app.store.counts(),
     app.store.meta("conflicts", []),
+    app.store.all("assignment"),
   ]);
   const done = progress.filter((p) => p.data.status === "completed").length;
   mount(
@@ -26,6 +27,7 @@ export async function render(app) {
       <div class="actions">
         <a class="button primary big" href="#/households/new">${t("Add a household")}</a>
         <a class="button big" href="#/households">${t("Households (%(n)s)", { n: formatNumber(households.length) })}</a>
+        <a class="button big" href="#/assignments">${t("Assigned work (%(n)s)", { n: assigned.length })}</a>
         <a class="button big" href="#/lessons">${t("Lessons: %(done)s of %(total)s done", { done, total: lessons.length })}</a>
       </div>
     </section>`,

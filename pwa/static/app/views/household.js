@@ -3,6 +3,7 @@
 import { html, mount, uuid } from "../dom.js";
 import { formatDateTime, label, t } from "../i18n.js";
 import { meets } from "../rules.js";
+import { templateOf } from "./checklist.js";
 
 export async function render(app, id) {
   const record = await app.store.get("household", id);
@@ -35,7 +36,7 @@ export async function render(app, id) {
       </ul>
       <h2>${t("Checklists")}</h2>
       <ul class="list">
-        ${checklists.map((c) => checklistRow(id, c, templates))}
+        ${checklists.map((c) => checklistRow(id, c, templates, app.schema.checklist_versions))}
       </ul>
       ${templates.filter((tpl) => !started.has(tpl.key)).length
         ? html`<label for="start">${t("Start a checklist")}</label>
@@ -85,8 +86,8 @@ function indicatorRow(indicator, value) {
     <span>${label(indicator.label)}</span><strong>${shown}</strong></li>`;
 }
 
-function checklistRow(householdId, checklist, templates) {
-  const template = templates.find((tpl) => tpl.key === checklist.data.template_key);
+function checklistRow(householdId, checklist, templates, versions) {
+  const template = templateOf({ checklists: templates, checklist_versions: versions }, checklist.data);
   if (!template) return "";
   const items = checklist.data.items || {};
   const done = template.items.filter((item) => items[item.key]?.done).length;

@@ -1,0 +1,162 @@
+"""Assignments for coordinators: a page to give and withdraw them, and the same as JSON."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.accounts import roles
+from server.accounts import services as accounts
+from server.accounts.models import User
+from server.assignments import services
+from server.checklists import services as checklists
+from server.i18n import N_, gettext
+from server.review.readable import local
+from server.teams import services as teams
+from server.templating import render
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+
+MANAGERS = (roles.COORDINATOR, roles.ADMIN)
+
+
+def _uuid(raw: object) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(raw)) if raw else None
+    except ValueError:
+        return None
+
+
+async def assignments_page(request: Request) -> Response:
+    """Open assignments of the area, and the form to give one (`?member=` picks households)."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    form = {"member_id": request.query_params.get("member", "")}
+    return await _page(request, user, lang, form, None, 200)
+
+
+async def _page(
+    request: Request,
+    user: User,
+    lang: str,
+    form: dict[str, str],
+    error: str | None,
+    status: int,
+) -> Response:
+    scope = await accounts.scope_of(user)
+    members = [m for m in await teams.members_for(scope) if m.is_active]
+    chosen = next((m for m in members if str(m.id) == form.get("member_id")), None)
+    context: dict[str, Any] = {
+        "user": user,
+        "form": form,
+        "error": error,
+        "done": request.query_params.get("done"),
+        "members": members,
+        "member": chosen,
+        "households": await services.households_of(chosen.village_code) if chosen else [],
+        "templates": [
+            (t.key, local(t.title, lang))
+            for t in await checklists.visible(scope, current_only=True)
+        ],
+        "assignments": await services.assignments_for(scope, lang),
+    }
+    return render(request, "manage/assignments.html", context, lang, status)
+
+
+async def assign_submit(request: Request) -> Response:
+    """Give the chosen member a household and/or checklist, by a due date."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    form = await form_data(request)
+    check_csrf(request, form.get("csrf_token"))
+    scope = await accounts.scope_of(user)
+    try:
+        await services.assign(
+            scope,
+            member_id=_uuid(form.get("member_id")) or uuid.UUID(int=0),
+            household_id=_uuid(form.get("household_id")),
+            template_key=form.get("template_key") or None,
+            due_date=form.get("due_date", ""),
+            note=form.get("note", ""),
+        )
+    except services.AssignmentError as problem:
+        return await _page(request, user, lang, form, gettext(lang, problem.msgid), 422)
+    return RedirectResponse("/manage/assignments?done=1", status_code=303)
+
+
+async def withdraw_submit(request: Request) -> Response:
+    """Withdraw one assignment from the page."""
+    user = await api_user(request, *MANAGERS)
+    form = await form_data(request)
+    check_csrf(request, form.get("csrf_token"))
+    assignment_id = _uuid(request.path_params["assignment_id"])
+    try:
+        if assignment_id is None:
+            raise HTTPException(404)
+        await services.withdraw(await accounts.scope_of(user), assignment_id)
+    except services.AssignmentError as problem:
+        raise HTTPException(problem.status, problem.msgid) from None
+    return RedirectResponse("/manage/assignments?done=1", status_code=303)
+
+
+async def api_assignments(request: Request) -> Response:
+    """Open assignments in the caller's area."""
+    user = await api_user(request, *MANAGERS)
+    rows = await services.assignments_for(await accounts.scope_of(user), language_of(request, user))
+    return JSONResponse(
+        {
+            "assignments": [
+                {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in asdict(r).items()}
+                for r in rows
+            ]
+        }
+    )
+
+
+async def api_assign(request: Request) -> Response:
+    """Create an assignment: `member_id`, `due_date`, and `household_id` and/or `template_key`."""
+    user = await api_user(request, *MANAGERS)
+    body = await json_body(request)
+    template_key, note = body.get("template_key"), body.get("note", "")
+    if not isinstance(template_key, str | None) or not isinstance(note, str):
+        return api_error(request, 422, N_("The request could not be read."))
+    try:
+        assignment = await services.assign(
+            await accounts.scope_of(user),
+            member_id=_uuid(body.get("member_id")) or uuid.UUID(int=0),
+            household_id=_uuid(body.get("household_id")),
+            template_key=template_key,
+            due_date=str(body.get("due_date", "")),
+            note=note,
+        )
+    except services.AssignmentError as problem:
+        return api_error(request, problem.status, problem.msgid, field=problem.field)
+    return JSONResponse({"id": str(assignment.id), "version": assignment.version}, status_code=201)
+
+
+async def api_withdraw(request: Request) -> Response:
+    """Withdraw an assignment; the member's phone drops it at the next sync."""
+    user = await api_user(request, *MANAGERS)
+    assignment_id = _uuid(request.path_params["assignment_id"])
+    try:
+        if assignment_id is None:
+            raise services.AssignmentError(N_("This assignment is not in your area."), status=404)
+        await services.withdraw(await accounts.scope_of(user), assignment_id)
+    except services.AssignmentError as problem:
+        return api_error(request, problem.status, problem.msgid)
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/manage/assignments", assignments_page, methods=["GET"]),
+    Route("/manage/assignments", assign_submit, methods=["POST"]),
+    Route("/manage/assignments/{assignment_id}/withdraw", withdraw_submit, methods=["POST"]),
+    Route("/api/v1/assignments", api_assignments, methods=["GET"]),
+    Route("/api/v1/assignments", api_assign, methods=["POST"]),
+    Route("/api/v1/assignments/{assignment_id}", api_withdraw, methods=["DELETE"]),
+]

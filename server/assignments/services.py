@@ -1,0 +1,168 @@
+"""Assigning households and checklists to members: every assignments query lives here."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from server.accounts.models import User
+from server.areas.scope import Scope
+from server.assignments.models import Assignment
+from server.checklists import services as checklists
+from server.households.models import Household
+from server.i18n import N_
+from server.review.readable import local
+from server.sync.clock import allocate_versions
+from server.teams import services as teams
+
+log = logging.getLogger(__name__)
+
+
+class AssignmentError(ValueError):
+    """A problem the coordinator can fix; `msgid` is translated for them."""
+
+    def __init__(self, msgid: str, field: str | None = None, status: int = 422) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
+class AssignmentRow:
+    """An assignment as the coordinator's list shows it."""
+
+    id: uuid.UUID
+    member_name: str
+    household_id: uuid.UUID | None
+    household_name: str
+    checklist_title: str
+    note: str
+    due_date: str
+    overdue: bool
+
+
+def _due(raw: str, today: date) -> str:
+    try:
+        due = date.fromisoformat(raw.strip())
+    except ValueError:
+        raise AssignmentError(N_("Choose a due date."), "due_date") from None
+    if due < today:
+        raise AssignmentError(N_("The due date has already passed."), "due_date")
+    return due.isoformat()
+
+
+async def assign(
+    scope: Scope,
+    *,
+    member_id: uuid.UUID,
+    due_date: str,
+    household_id: uuid.UUID | None = None,
+    template_key: str | None = None,
+    note: str = "",
+    today: date | None = None,
+) -> Assignment:
+    """Give a member of the scope a household and/or a checklist to do by `due_date`."""
+    found = await teams.member_for(scope, member_id)
+    if found is None:
+        raise AssignmentError(N_("Choose a member of your area."), "member_id")
+    member, village = found
+    if not member.is_active:
+        raise AssignmentError(N_("This account is switched off. Switch it on first."), "member_id")
+    due = _due(due_date, today or datetime.now(UTC).date())
+    if template_key and await checklists.current(scope, template_key) is None:
+        raise AssignmentError(N_("Unknown checklist."), "template_key")
+    household = None
+    if household_id is not None:
+        household = await Household.get_or_none(id=household_id, deleted=False)
+        if household is None or household.village_code != village.code:
+            raise AssignmentError(N_("Choose a household of the member's village."), "household_id")
+    if household is None and not template_key:
+        raise AssignmentError(N_("Choose a household or a checklist."), "household_id")
+    if len(note) > 500:
+        raise AssignmentError(N_("Use at most 500 characters."), "note")
+    now = datetime.now(UTC)
+    async with in_transaction() as conn:
+        [version] = await allocate_versions(conn, 1)
+        assignment = await Assignment.create(
+            using_db=conn,
+            id=uuid.uuid4(),
+            version=version,
+            created_at=now,
+            updated_at=now,
+            village_code=village.code,
+            commune_code=village.commune_code or "",
+            province_code=village.province_code,
+            user_id=member.id,
+            assigned_by=scope.user_id,
+            household_id=household.id if household else None,
+            household_name=household.head_name if household else "",
+            template_key=template_key or None,
+            note=note.strip(),
+            due_date=due,
+        )
+    await _notify_assignment(assignment, member)
+    return assignment
+
+
+async def _notify_assignment(assignment: Assignment, member: User) -> None:
+    """Tell the member about a new assignment: the call site for web push (not wired yet).
+
+    The assignment already reaches the member's phone through sync; a push notification only
+    makes it arrive sooner. The lead wires this to `server.notifications.services` after merging.
+    """
+    log.info("assignment %s for %s due %s", assignment.id, member.id, assignment.due_date)
+
+
+async def withdraw(scope: Scope, assignment_id: uuid.UUID) -> None:
+    """Withdraw an assignment: the member's phone drops it at the next sync."""
+    assignment = await Assignment.filter(
+        scope.area_filter(), id=assignment_id, deleted=False
+    ).first()
+    if assignment is None:
+        raise AssignmentError(N_("This assignment is not in your area."), status=404)
+    async with in_transaction() as conn:
+        [version] = await allocate_versions(conn, 1)
+        assignment.version, assignment.deleted = version, True
+        assignment.updated_at = datetime.now(UTC)
+        await assignment.save(using_db=conn, update_fields=["version", "deleted", "updated_at"])
+
+
+async def assignments_for(scope: Scope, language: str) -> list[AssignmentRow]:
+    """The open assignments of the scope, soonest due first."""
+    rows = await Assignment.filter(scope.area_filter(), deleted=False).order_by("due_date")
+    names = dict(
+        await User.filter(id__in=sorted({r.user_id for r in rows})).values_list("id", "name")
+    )
+    today = datetime.now(UTC).date().isoformat()
+    templates = {t.key: t for t in await checklists.visible(scope, current_only=True)}
+    return [
+        AssignmentRow(
+            id=r.id,
+            member_name=str(names.get(r.user_id, "")),
+            household_id=r.household_id,
+            household_name=r.household_name,
+            checklist_title=(
+                local(templates[r.template_key].title, language)
+                if r.template_key in templates
+                else ""
+            ),
+            note=r.note,
+            due_date=r.due_date,
+            overdue=r.due_date < today,
+        )
+        for r in rows
+    ]
+
+
+async def households_of(village_code: str, search: str = "") -> list[Household]:
+    """Households of a village to choose from (at most 300, filtered by name)."""
+    query = Household.filter(village_code=village_code, deleted=False)
+    if search.strip():
+        query = query.filter(Q(head_name__icontains=search.strip()))
+    return await query.order_by("head_name").limit(300)

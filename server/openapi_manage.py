@@ -1,0 +1,150 @@
+"""The OpenAPI paths of the coordinator's JSON API: review, villages, members, assignments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+_ERROR = {
+    "type": "object",
+    "properties": {"error": {"type": "string"}},
+    "required": ["error"],
+}
+_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+_OBJECT = {"type": "object"}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(
+    summary: str,
+    ok: str = "200",
+    body: dict[str, Any] | None = None,
+    errors: tuple[int, ...] = (401, 403),
+    params: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    responses: dict[str, Any] = {ok: {"description": "OK"}}
+    if ok != "204":
+        responses[ok].update(_json(_OBJECT))
+    for code in errors:
+        responses[str(code)] = {"description": "Error", **_json(_ERROR)}
+    out: dict[str, Any] = {"summary": summary, "security": _BEARER, "responses": responses}
+    if body is not None:
+        out["requestBody"] = _json(body)
+    if params:
+        out["parameters"] = [
+            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+            for name in params
+        ]
+    return out
+
+
+def _body(required: tuple[str, ...] = (), **properties: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": list(required)}
+
+
+_STR: dict[str, Any] = {"type": "string"}
+_WRITE = (400, 401, 403, 404, 409, 422)
+
+_TEMPLATE = _body(
+    ("title", "steps"),
+    title=_STR,
+    description=_STR,
+    steps={"type": "array", "items": _STR},
+)
+
+PATHS: dict[str, Any] = {
+    "/api/v1/checklist-templates": {
+        "get": _op("The current checklists the coordinator's area uses."),
+        "post": _op(
+            "Create a checklist for one of the coordinator's communes or provinces.",
+            ok="201",
+            body={**_TEMPLATE, "properties": {**_TEMPLATE["properties"], "area_code": _STR}},
+            errors=_WRITE,
+        ),
+    },
+    "/api/v1/checklist-templates/{key}/versions": {
+        "post": _op(
+            "Save the next version of a checklist; checklists started on older ones keep working.",
+            ok="201",
+            body=_TEMPLATE,
+            errors=_WRITE,
+            params=("key",),
+        ),
+    },
+    "/api/v1/conflicts": {
+        "get": _op("Conflicts in the coordinator's area (`?show=resolved` for resolved ones)."),
+    },
+    "/api/v1/conflicts/{conflict_id}": {
+        "post": _op(
+            "Accept the kept or the lost value; the lost one is written through sync.",
+            body=_body(("accept",), accept={"type": "string", "enum": ["kept", "lost"]}),
+            errors=_WRITE,
+            params=("conflict_id",),
+        ),
+    },
+    "/api/v1/households/{household_id}/history": {
+        "get": _op(
+            "Every logged change to a household and its checklists.",
+            errors=(401, 403, 404),
+            params=("household_id",),
+        ),
+    },
+    "/api/v1/villages/{code}": {
+        "patch": _op(
+            "Rename a village or set its household estimate.",
+            body=_body(name=_STR, household_estimate={"type": ["integer", "null"]}),
+            errors=_WRITE,
+            params=("code",),
+        ),
+    },
+    "/api/v1/members": {
+        "get": _op("Team members of the coordinator's villages."),
+        "post": _op(
+            "Create a member account; the temporary password is in this answer only.",
+            ok="201",
+            body=_body(("name", "phone", "village_code"), name=_STR, phone=_STR, village_code=_STR),
+            errors=_WRITE,
+        ),
+    },
+    "/api/v1/members/{user_id}": {
+        "patch": _op(
+            "Switch a member's account off or on, move them, or make them team leader.",
+            body=_body(active={"type": "boolean"}, village_code=_STR, leader={"type": "boolean"}),
+            errors=_WRITE,
+            params=("user_id",),
+        ),
+    },
+    "/api/v1/members/{user_id}/password": {
+        "post": _op(
+            "A new temporary password for a member (their sessions end).",
+            errors=(401, 403, 404),
+            params=("user_id",),
+        ),
+    },
+    "/api/v1/assignments": {
+        "get": _op("Open assignments in the coordinator's area."),
+        "post": _op(
+            "Give a member a household and/or a checklist to do by a date.",
+            ok="201",
+            body=_body(
+                ("member_id", "due_date"),
+                member_id=_STR,
+                due_date={"type": "string", "format": "date"},
+                household_id=_STR,
+                template_key=_STR,
+                note=_STR,
+            ),
+            errors=_WRITE,
+        ),
+    },
+    "/api/v1/assignments/{assignment_id}": {
+        "delete": _op(
+            "Withdraw an assignment.",
+            ok="204",
+            errors=(401, 403, 404),
+            params=("assignment_id",),
+        ),
+    },
+}

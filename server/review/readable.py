@@ -1,0 +1,82 @@
+"""Field names and values of synced records, in words a coordinator reads."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from server import curriculum
+from server.i18n import N_, gettext
+
+_FIELD_LABELS = {
+    "village_code": N_("Village"),
+    "head_name": N_("Head of household"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "people_count": N_("People in the household"),
+    "adult_count": N_("Adults"),
+    "consent": N_("Consent"),
+    "notes": N_("Notes"),
+    "deleted": N_("Deleted"),
+    "household_id": N_("Household"),
+    "template_key": N_("Checklist"),
+    "template_version": N_("Checklist version"),
+}
+
+
+def local(text: dict[str, str], language: str) -> str:
+    """A content label in `language`, falling back to Vietnamese."""
+    return text.get(language) or text.get("vi") or next(iter(text.values()), "")
+
+
+def field_label(
+    record_type: str, path: str, language: str, template: dict[str, Any] | None = None
+) -> str:
+    """The label of a field path such as `indicators.vneid` or `items.install_app`.
+
+    `template` is the checklist's template version (`{"title", "items"}`) for `items.*` paths.
+    """
+    name, _, key = path.partition(".")
+    if name == "indicators" and key:
+        indicator = curriculum.indicator_set().by_key.get(key)
+        if indicator is not None:
+            return local(indicator.label, language)
+    if name == "items" and key:
+        for item in (template or {}).get("items", []):
+            if item["key"] == key:
+                return local(item["label"], language)
+    msgid = _FIELD_LABELS.get(name)
+    return gettext(language, msgid) if msgid else path
+
+
+def value_text(path: str, value: Any, language: str) -> str:
+    """A stored value as text: choice labels, yes/no, done/not done, consent in a sentence."""
+    if value is None or value == "":
+        return gettext(language, N_("(empty)"))
+    name, _, key = path.partition(".")
+    if name == "indicators" and key:
+        indicator = curriculum.indicator_set().by_key.get(key)
+        for choice in indicator.choices if indicator else ():
+            if choice.value == value:
+                return local(choice.label, language)
+    if isinstance(value, bool):
+        return gettext(language, N_("Yes") if value else N_("No"))
+    if name == "items" and isinstance(value, dict) and "done" in value:
+        return gettext(language, N_("Done") if value["done"] else N_("Not done"))
+    if name == "consent" and isinstance(value, dict):
+        return gettext(
+            language,
+            N_("Given by %(name)s on %(when)s"),
+            {"name": value.get("given_by", ""), "when": _day(value.get("given_at"))},
+        )
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return str(value)
+
+
+def _day(value: Any) -> str:
+    try:
+        return datetime.fromisoformat(str(value)).date().isoformat()
+    except ValueError:
+        return str(value)

@@ -1,0 +1,148 @@
+"""Conflict review and household history: pages for coordinators and the same as JSON."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from server.accounts import roles
+from server.accounts import services as accounts
+from server.i18n import N_, gettext
+from server.review import services
+from server.templating import render
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+
+MANAGERS = (roles.COORDINATOR, roles.ADMIN)
+
+
+def _uuid(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise HTTPException(404) from None
+
+
+def _jsonable(item: Any) -> dict[str, Any]:
+    return {
+        k: str(v) if isinstance(v, uuid.UUID) else v.isoformat() if hasattr(v, "isoformat") else v
+        for k, v in asdict(item).items()
+    }
+
+
+async def conflicts_page(request: Request) -> Response:
+    """Open (or resolved) conflicts in the coordinator's area, both values side by side."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    return await _conflicts_page(request, user, lang, None, 200)
+
+
+async def _conflicts_page(
+    request: Request, user: Any, lang: str, error: str | None, status: int
+) -> Response:
+    resolved = request.query_params.get("show") == "resolved"
+    scope = await accounts.scope_of(user)
+    context = {
+        "user": user,
+        "conflicts": await services.conflicts(scope, lang, resolved=resolved),
+        "resolved": resolved,
+        "error": error,
+        "done": request.query_params.get("done"),
+    }
+    return render(request, "review/conflicts.html", context, lang, status)
+
+
+async def resolve_submit(request: Request) -> Response:
+    """Accept one side of a conflict from the review page."""
+    user = await api_user(request, *MANAGERS)
+    form = await form_data(request)
+    check_csrf(request, form.get("csrf_token"))
+    lang = language_of(request, user)
+    scope = await accounts.scope_of(user)
+    conflict_id = _uuid(request.path_params["conflict_id"])
+    error: str | None = None
+    try:
+        await services.resolve(scope, conflict_id, form.get("accept", ""), lang)
+    except services.ReviewError as problem:
+        if problem.status == 404:
+            raise HTTPException(404, problem.msgid) from None
+        error = gettext(lang, problem.msgid, problem.params)
+        if "hx-request" not in request.headers:
+            return await _conflicts_page(request, user, lang, error, problem.status)
+    if "hx-request" in request.headers:
+        # htmx swaps the conflict's card: resolved now, or with the reason it was not.
+        view = await services.conflict(scope, conflict_id, lang)
+        context = {"c": view, "card_error": error}
+        return render(request, "review/_conflict.html", context, lang)
+    return RedirectResponse("/review/conflicts?done=1", status_code=303)
+
+
+async def history_page(request: Request) -> Response:
+    """Every change to one household of the coordinator's area, oldest first."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    scope = await accounts.scope_of(user)
+    household = await services.household_in_scope(scope, _uuid(request.path_params["household_id"]))
+    if household is None:
+        raise HTTPException(404, N_("This household is not in your area."))
+    context = {
+        "user": user,
+        "household": household,
+        "entries": await services.household_history(household, lang),
+    }
+    return render(request, "review/history.html", context, lang)
+
+
+async def api_conflicts(request: Request) -> Response:
+    """The caller's conflicts as JSON (`?show=resolved` for resolved ones)."""
+    user = await api_user(request, *MANAGERS)
+    scope = await accounts.scope_of(user)
+    resolved = request.query_params.get("show") == "resolved"
+    views = await services.conflicts(scope, language_of(request, user), resolved=resolved)
+    return JSONResponse({"conflicts": [_jsonable(view) for view in views]})
+
+
+async def api_resolve(request: Request) -> Response:
+    """Accept `kept` or `lost` for one conflict."""
+    user = await api_user(request, *MANAGERS)
+    body = await json_body(request)
+    scope = await accounts.scope_of(user)
+    conflict_id = _uuid(request.path_params["conflict_id"])
+    accept = body.get("accept")
+    try:
+        await services.resolve(
+            scope,
+            conflict_id,
+            accept if isinstance(accept, str) else "",
+            language_of(request, user),
+        )
+    except services.ReviewError as error:
+        message = gettext(language_of(request, user), error.msgid, error.params)
+        return JSONResponse({"error": message}, status_code=error.status)
+    return JSONResponse({"id": str(conflict_id), "resolution": accept})
+
+
+async def api_history(request: Request) -> Response:
+    """One household's change history as JSON."""
+    user = await api_user(request, *MANAGERS)
+    scope = await accounts.scope_of(user)
+    household = await services.household_in_scope(scope, _uuid(request.path_params["household_id"]))
+    if household is None:
+        return api_error(request, 404, N_("This household is not in your area."))
+    entries = await services.household_history(household, language_of(request, user))
+    return JSONResponse({"history": [_jsonable(entry) for entry in entries]})
+
+
+routes = [
+    Route("/review/conflicts", conflicts_page, methods=["GET"]),
+    Route("/review/conflicts/{conflict_id}", resolve_submit, methods=["POST"]),
+    Route("/review/households/{household_id}", history_page, methods=["GET"]),
+    Route("/api/v1/conflicts", api_conflicts, methods=["GET"]),
+    Route("/api/v1/conflicts/{conflict_id}", api_resolve, methods=["POST"]),
+    Route("/api/v1/households/{household_id}/history", api_history, methods=["GET"]),
+]

@@ -1,0 +1,208 @@
+"""Team members for coordinators: pages (create, deactivate, reset, move, lead) and JSON API."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.accounts import roles
+from server.accounts import services as accounts
+from server.accounts.models import User
+from server.areas import services as areas
+from server.areas.models import Area
+from server.areas.scope import Scope
+from server.i18n import N_, gettext
+from server.teams import services
+from server.templating import render
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+
+MANAGERS = (roles.COORDINATOR, roles.ADMIN)
+ACTIONS = ("reset", "deactivate", "activate", "move", "leader")
+
+
+def _member_json(user: User, village: Area) -> dict[str, object]:
+    return {
+        "id": str(user.id),
+        "name": user.name,
+        "phone": user.phone,
+        "village_code": village.code,
+        "is_active": user.is_active,
+    }
+
+
+def _no_store(response: Response) -> Response:
+    """A page that may show a temporary password is never kept in a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+async def _member(scope: Scope, raw: str) -> tuple[User, Area] | None:
+    try:
+        user_id = uuid.UUID(raw)
+    except ValueError:
+        return None
+    return await services.member_for(scope, user_id)
+
+
+async def members_page(request: Request) -> Response:
+    """The members of the coordinator's villages, and a form to add one."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    scope = await accounts.scope_of(user)
+    form: dict[str, str] = {}
+    context: dict[str, Any] = {"error": None, "created": None, "password": None}
+    status = 200
+    if request.method == "POST":
+        form = await form_data(request)
+        check_csrf(request, form.get("csrf_token"))
+        try:
+            created, password = await services.add_member(
+                scope, form.get("name", ""), form.get("phone", ""), form.get("village_code", "")
+            )
+        except services.TeamError as error:
+            context["error"], status = gettext(lang, error.msgid), 422
+        else:
+            context.update(created=created, password=password)
+            form, status = {}, 201
+    context.update(
+        user=user,
+        form=form,
+        members=await services.members_for(scope),
+        villages=await areas.villages_for(scope),
+    )
+    return _no_store(render(request, "manage/members.html", context, lang, status))
+
+
+async def member_page(request: Request) -> Response:
+    """One member: reset the password, switch the account off or on, move, make leader."""
+    user = await api_user(request, *MANAGERS)
+    lang = language_of(request, user)
+    scope = await accounts.scope_of(user)
+    found = await _member(scope, request.path_params["user_id"])
+    if found is None:
+        raise HTTPException(404, N_("This member is not in your area."))
+    member, village = found
+    context: dict[str, Any] = {"error": None, "password": None, "done": False}
+    status = 200
+    if request.method == "POST":
+        form = await form_data(request)
+        check_csrf(request, form.get("csrf_token"))
+        try:
+            context["password"], village = await _act(
+                scope, member, village, form.get("action", ""), form.get("village_code", "")
+            )
+            context["done"] = True
+        except services.TeamError as error:
+            context["error"], status = gettext(lang, error.msgid), error.status
+    context.update(
+        user=user,
+        member=member,
+        village=village,
+        villages=await areas.villages_for(scope),
+        members=[m for m in await services.members_for(scope) if m.id == member.id],
+    )
+    return _no_store(render(request, "manage/member.html", context, lang, status))
+
+
+async def _act(
+    scope: Scope, member: User, village: Area, action: str, village_code: str
+) -> tuple[str | None, Area]:
+    """Do one action on a member; returns a new temporary password (or None) and the village."""
+    if action == "reset":
+        return await services.reset_password(member), village
+    if action in ("deactivate", "activate"):
+        await services.set_active(member, action == "activate")
+    elif action == "move":
+        village = await services.move(scope, member, village_code)
+    elif action == "leader":
+        await services.make_leader(member, village)
+    else:
+        raise services.TeamError(N_("Choose what to do."))
+    return None, village
+
+
+async def api_members(request: Request) -> Response:
+    """The members of the caller's villages."""
+    user = await api_user(request, *MANAGERS)
+    rows = await services.members_for(await accounts.scope_of(user))
+    return JSONResponse(
+        {
+            "members": [
+                {
+                    "id": str(r.id),
+                    "name": r.name,
+                    "phone": r.phone,
+                    "village_code": r.village_code,
+                    "is_active": r.is_active,
+                    "is_leader": r.is_leader,
+                }
+                for r in rows
+            ]
+        }
+    )
+
+
+async def api_add_member(request: Request) -> Response:
+    """Create a member account; the temporary password is in this answer and nowhere else."""
+    user = await api_user(request, *MANAGERS)
+    body = await json_body(request)
+    name, phone, code = body.get("name"), body.get("phone"), body.get("village_code")
+    if not all(isinstance(v, str) for v in (name, phone, code)):
+        return api_error(request, 422, N_("The request could not be read."))
+    scope = await accounts.scope_of(user)
+    try:
+        member, password = await services.add_member(scope, str(name), str(phone), str(code))
+    except services.TeamError as error:
+        return api_error(request, error.status, error.msgid, field=error.field)
+    village = await areas.village_for(scope, str(code))
+    assert village is not None
+    return JSONResponse(
+        {**_member_json(member, village), "temporary_password": password}, status_code=201
+    )
+
+
+async def api_update_member(request: Request) -> Response:
+    """Change a member: `active`, `village_code` (move) or `leader: true`."""
+    user = await api_user(request, *MANAGERS)
+    body = await json_body(request)
+    scope = await accounts.scope_of(user)
+    found = await _member(scope, request.path_params["user_id"])
+    if found is None:
+        return api_error(request, 404, N_("This member is not in your area."))
+    member, village = found
+    try:
+        if "active" in body:
+            if not isinstance(body["active"], bool):
+                return api_error(request, 422, N_("The request could not be read."))
+            await services.set_active(member, body["active"])
+        if "village_code" in body:
+            village = await services.move(scope, member, str(body["village_code"]))
+        if body.get("leader") is True:
+            await services.make_leader(member, village)
+    except services.TeamError as error:
+        return api_error(request, error.status, error.msgid, field=error.field)
+    return JSONResponse(_member_json(member, village))
+
+
+async def api_reset_password(request: Request) -> Response:
+    """A new temporary password for a member, shown in this answer only."""
+    user = await api_user(request, *MANAGERS)
+    found = await _member(await accounts.scope_of(user), request.path_params["user_id"])
+    if found is None:
+        return api_error(request, 404, N_("This member is not in your area."))
+    return JSONResponse({"temporary_password": await services.reset_password(found[0])})
+
+
+routes = [
+    Route("/manage/members", members_page, methods=["GET", "POST"]),
+    Route("/manage/members/{user_id}", member_page, methods=["GET", "POST"]),
+    Route("/api/v1/members", api_members, methods=["GET"]),
+    Route("/api/v1/members", api_add_member, methods=["POST"]),
+    Route("/api/v1/members/{user_id}", api_update_member, methods=["PATCH"]),
+    Route("/api/v1/members/{user_id}/password", api_reset_password, methods=["POST"]),
+]

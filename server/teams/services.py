@@ -1,0 +1,161 @@
+"""Teams and their members, managed by coordinators: every query of the team screens."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from tortoise.transactions import in_transaction
+
+from server.accounts import roles
+from server.accounts import services as accounts
+from server.accounts.models import ApiToken, Team, TeamMember, User, UserArea
+from server.accounts.passwords import hash_password
+from server.areas import kinds
+from server.areas import services as areas
+from server.areas.models import Area
+from server.areas.scope import Scope
+from server.i18n import N_
+
+# No 0/O, 1/l/I: a temporary password is read aloud or copied from a screen by hand.
+_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+TEMPORARY_LENGTH = 10
+
+
+class TeamError(ValueError):
+    """A problem the coordinator can fix; `msgid` is translated for them."""
+
+    def __init__(self, msgid: str, field: str | None = None, status: int = 422) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.field = field
+        self.status = status
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """A team member as the team screen lists them."""
+
+    id: uuid.UUID
+    name: str
+    phone: str
+    village_code: str
+    village_name: str
+    is_active: bool
+    is_leader: bool
+
+
+def temporary_password() -> str:
+    """A new random password for a member to sign in with once and then change."""
+    return "".join(secrets.choice(_ALPHABET) for _ in range(TEMPORARY_LENGTH))
+
+
+async def members_for(scope: Scope) -> list[MemberRow]:
+    """The members of every village in the scope, by village then name."""
+    villages = {v.code: v for v in await areas.villages_for(scope)}
+    links = await UserArea.filter(
+        area_id__in=sorted(villages), user__role=roles.MEMBER
+    ).select_related("user")
+    leaders = set(
+        await Team.filter(village_id__in=sorted(villages), leader_id__not_isnull=True).values_list(
+            "leader_id", flat=True
+        )
+    )
+    rows = [
+        MemberRow(
+            id=link.user.id,
+            name=link.user.name,
+            phone=link.user.phone,
+            village_code=link.area_id,  # type: ignore[attr-defined]
+            village_name=villages[link.area_id].name,  # type: ignore[attr-defined]
+            is_active=link.user.is_active,
+            is_leader=link.user.id in leaders,
+        )
+        for link in links
+    ]
+    return sorted(rows, key=lambda r: (r.village_name, r.name))
+
+
+async def member_for(scope: Scope, user_id: uuid.UUID) -> tuple[User, Area] | None:
+    """A member and their village, if the village is inside the scope."""
+    user = await User.get_or_none(id=user_id, role=roles.MEMBER)
+    if user is None:
+        return None
+    link = await UserArea.filter(user=user, area__kind=kinds.VILLAGE).select_related("area").first()
+    if link is None:
+        return None
+    village: Area = link.area
+    if not scope.covers(village.code, village.commune_code, village.province_code):
+        return None
+    return user, village
+
+
+async def _village(scope: Scope, code: str) -> Area:
+    village = await areas.village_for(scope, code)
+    if village is None:
+        raise TeamError(N_("Choose a village of your area."), "village_code")
+    return village
+
+
+async def add_member(scope: Scope, name: str, phone: str, village_code: str) -> tuple[User, str]:
+    """Create a member account in a village; returns it with its temporary password."""
+    village = await _village(scope, village_code)
+    password = temporary_password()
+    try:
+        user = await accounts.create_user(
+            phone=phone, name=name, role=roles.MEMBER, password=password, area_codes=[village.code]
+        )
+    except accounts.AccountError as error:
+        raise TeamError(error.msgid, error.field) from None
+    return user, password
+
+
+async def _sign_out_everywhere(user: User) -> None:
+    user.session_epoch += 1
+    await user.save(update_fields=["session_epoch", "is_active", "password_hash"])
+    await ApiToken.filter(user=user).delete()
+
+
+async def reset_password(user: User) -> str:
+    """Give the member a new temporary password; their phones and sessions are signed out."""
+    password = temporary_password()
+    user.password_hash = await asyncio.to_thread(hash_password, password)
+    await _sign_out_everywhere(user)
+    return password
+
+
+async def set_active(user: User, active: bool) -> None:
+    """Deactivate a member (signed out everywhere, cannot sign in) or bring them back."""
+    if user.is_active == active:
+        return
+    user.is_active = active
+    await _sign_out_everywhere(user)
+
+
+async def move(scope: Scope, user: User, village_code: str) -> Area:
+    """Move a member to another village of the scope (and to that village's team)."""
+    village = await _village(scope, village_code)
+    async with in_transaction() as conn:
+        old = await UserArea.filter(user=user).using_db(conn).values_list("area_id", flat=True)
+        await (
+            Team.filter(village_id__in=list(old), leader=user).using_db(conn).update(leader_id=None)
+        )
+        await TeamMember.filter(user=user).using_db(conn).delete()
+        await UserArea.filter(user=user).using_db(conn).delete()
+        await UserArea.create(user=user, area=village, using_db=conn)
+        team, _ = await Team.get_or_create(
+            village=village, defaults={"name": village.name}, using_db=conn
+        )
+        await TeamMember.create(team=team, user=user, using_db=conn)
+    return village
+
+
+async def make_leader(user: User, village: Area) -> None:
+    """Make the member the leader of their village's team."""
+    if not user.is_active:
+        raise TeamError(N_("This account is switched off. Switch it on first."))
+    team, _ = await Team.get_or_create(village=village, defaults={"name": village.name})
+    team.leader = user
+    await team.save(update_fields=["leader_id"])

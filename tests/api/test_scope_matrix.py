@@ -1,0 +1,411 @@
+"""Scope matrix: every route is classified; management is for coordinators and admins only,
+and a coordinator of commune B never sees or changes anything of commune A.
+
+A new route makes `test_every_route_is_classified` fail until it is added to `ROUTES` below.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from starlette.routing import Route
+
+from server.accounts import roles
+from server.accounts.models import User, UserArea
+from server.areas.models import Area
+from server.assignments.models import Assignment
+from server.checklists.models import ChecklistTemplate
+from server.sync.models import Conflict
+from tests.api.manage_support import csrf, make_conflict, signed_in
+from tests.conftest import COMMUNE_A, COMMUNE_B
+
+__all__ = ["signed_in"]
+
+PROVINCE = "38"
+PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
+# Coordinators' reports: their scope matrix is in test_coverage_scope_and_exports.py.
+REPORTS = "reports"
+
+# Every route of the app: who may call it. MANAGE routes are checked by the matrix below.
+ROUTES: dict[tuple[str, str], str] = {
+    ("/", "GET"): PUBLIC,
+    ("/sign-in", "GET"): PUBLIC,
+    ("/sign-in", "POST"): PUBLIC,
+    ("/language", "POST"): PUBLIC,
+    ("/api/v1/session", "POST"): PUBLIC,
+    ("/api/v1/openapi.json", "GET"): PUBLIC,
+    ("/app", "GET"): PUBLIC,
+    ("/sw.js", "GET"): PUBLIC,
+    ("/manifest.webmanifest", "GET"): PUBLIC,
+    ("/app/i18n/{language}.json", "GET"): PUBLIC,
+    ("/sign-out", "POST"): SIGNED_IN,
+    ("/home", "GET"): SIGNED_IN,
+    ("/account/password", "GET"): SIGNED_IN,
+    ("/account/password", "POST"): SIGNED_IN,
+    ("/api/v1/session", "DELETE"): SIGNED_IN,
+    ("/api/v1/me", "GET"): SIGNED_IN,
+    ("/api/v1/me/password", "POST"): SIGNED_IN,
+    ("/api/v1/villages", "GET"): SIGNED_IN,
+    ("/api/v1/sync/push", "POST"): SIGNED_IN,
+    ("/api/v1/sync/pull", "GET"): SIGNED_IN,
+    ("/api/v1/sync/schema", "GET"): SIGNED_IN,
+    ("/api/v1/villages", "POST"): MANAGE,
+    ("/api/v1/villages/{code}", "PATCH"): MANAGE,
+    ("/manage/villages", "GET"): MANAGE,
+    ("/manage/villages", "POST"): MANAGE,
+    ("/manage/villages/{code}", "GET"): MANAGE,
+    ("/manage/villages/{code}", "POST"): MANAGE,
+    ("/review/conflicts", "GET"): MANAGE,
+    ("/review/conflicts/{conflict_id}", "POST"): MANAGE,
+    ("/review/households/{household_id}", "GET"): MANAGE,
+    ("/api/v1/conflicts", "GET"): MANAGE,
+    ("/api/v1/conflicts/{conflict_id}", "POST"): MANAGE,
+    ("/api/v1/households/{household_id}/history", "GET"): MANAGE,
+    ("/manage/members", "GET"): MANAGE,
+    ("/manage/members", "POST"): MANAGE,
+    ("/manage/members/{user_id}", "GET"): MANAGE,
+    ("/manage/members/{user_id}", "POST"): MANAGE,
+    ("/api/v1/members", "GET"): MANAGE,
+    ("/api/v1/members", "POST"): MANAGE,
+    ("/api/v1/members/{user_id}", "PATCH"): MANAGE,
+    ("/api/v1/members/{user_id}/password", "POST"): MANAGE,
+    ("/manage/assignments", "GET"): MANAGE,
+    ("/manage/assignments", "POST"): MANAGE,
+    ("/manage/assignments/{assignment_id}/withdraw", "POST"): MANAGE,
+    ("/api/v1/assignments", "GET"): MANAGE,
+    ("/api/v1/assignments", "POST"): MANAGE,
+    ("/api/v1/assignments/{assignment_id}", "DELETE"): MANAGE,
+    ("/manage/checklists", "GET"): MANAGE,
+    ("/manage/checklists", "POST"): MANAGE,
+    ("/manage/checklists/{key}", "GET"): MANAGE,
+    ("/manage/checklists/{key}", "POST"): MANAGE,
+    ("/api/v1/checklist-templates", "GET"): MANAGE,
+    ("/api/v1/checklist-templates", "POST"): MANAGE,
+    ("/api/v1/checklist-templates/{key}/versions", "POST"): MANAGE,
+    ("/coverage", "GET"): REPORTS,
+    ("/coverage/{code}", "GET"): REPORTS,
+    ("/coverage/{code}/activity", "GET"): REPORTS,
+    ("/coverage/{code}/export/{kind}.{fmt}", "GET"): REPORTS,
+    ("/api/v1/coverage/{code}", "GET"): REPORTS,
+}
+
+
+@dataclass
+class World:
+    """Commune A's objects, and one signed-in session per role."""
+
+    village: Area
+    member: User
+    household: uuid.UUID
+    conflict: uuid.UUID
+    assignment: uuid.UUID
+    template: str
+    marker: str
+    cookies: dict[str, httpx.Cookies]
+    tokens: dict[str, dict[str, str]]
+    tokens_csrf: dict[str, str]
+
+
+# How each MANAGE route is called with commune A's objects, and what commune B's coordinator
+# gets back: a list (which must not show A's marker), or a refusal status.
+Build = Callable[[World], tuple[str, dict[str, Any]]]
+LIST = 200
+
+
+def _due() -> str:
+    return (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
+
+
+CALLS: dict[tuple[str, str], tuple[Build, int]] = {
+    ("/api/v1/villages", "POST"): (
+        lambda w: ("/api/v1/villages", {"commune_code": COMMUNE_A, "name": "Chiếm"}),
+        403,
+    ),
+    ("/api/v1/villages/{code}", "PATCH"): (
+        lambda w: (f"/api/v1/villages/{w.village.code}", {"name": "Chiếm"}),
+        404,
+    ),
+    ("/manage/villages", "GET"): (lambda w: ("/manage/villages", {}), LIST),
+    ("/manage/villages", "POST"): (
+        lambda w: ("/manage/villages", {"commune_code": COMMUNE_A, "name": "Chiếm"}),
+        422,
+    ),
+    ("/manage/villages/{code}", "GET"): (lambda w: (f"/manage/villages/{w.village.code}", {}), 404),
+    ("/manage/villages/{code}", "POST"): (
+        lambda w: (f"/manage/villages/{w.village.code}", {"name": "Chiếm"}),
+        404,
+    ),
+    ("/review/conflicts", "GET"): (lambda w: ("/review/conflicts", {}), LIST),
+    ("/review/conflicts/{conflict_id}", "POST"): (
+        lambda w: (f"/review/conflicts/{w.conflict}", {"accept": "lost"}),
+        404,
+    ),
+    ("/review/households/{household_id}", "GET"): (
+        lambda w: (f"/review/households/{w.household}", {}),
+        404,
+    ),
+    ("/api/v1/conflicts", "GET"): (lambda w: ("/api/v1/conflicts", {}), LIST),
+    ("/api/v1/conflicts/{conflict_id}", "POST"): (
+        lambda w: (f"/api/v1/conflicts/{w.conflict}", {"accept": "lost"}),
+        404,
+    ),
+    ("/api/v1/households/{household_id}/history", "GET"): (
+        lambda w: (f"/api/v1/households/{w.household}/history", {}),
+        404,
+    ),
+    ("/manage/members", "GET"): (lambda w: ("/manage/members", {}), LIST),
+    ("/manage/members", "POST"): (
+        lambda w: (
+            "/manage/members",
+            {"name": "Chiếm", "phone": "0987 654 999", "village_code": w.village.code},
+        ),
+        422,
+    ),
+    ("/manage/members/{user_id}", "GET"): (lambda w: (f"/manage/members/{w.member.id}", {}), 404),
+    ("/manage/members/{user_id}", "POST"): (
+        lambda w: (f"/manage/members/{w.member.id}", {"action": "deactivate"}),
+        404,
+    ),
+    ("/api/v1/members", "GET"): (lambda w: ("/api/v1/members", {}), LIST),
+    ("/api/v1/members", "POST"): (
+        lambda w: (
+            "/api/v1/members",
+            {"name": "Chiếm", "phone": "0987 654 999", "village_code": w.village.code},
+        ),
+        422,
+    ),
+    ("/api/v1/members/{user_id}", "PATCH"): (
+        lambda w: (f"/api/v1/members/{w.member.id}", {"active": False}),
+        404,
+    ),
+    ("/api/v1/members/{user_id}/password", "POST"): (
+        lambda w: (f"/api/v1/members/{w.member.id}/password", {}),
+        404,
+    ),
+    ("/manage/assignments", "GET"): (lambda w: ("/manage/assignments", {}), LIST),
+    ("/manage/assignments", "POST"): (
+        lambda w: (
+            "/manage/assignments",
+            {"member_id": str(w.member.id), "template_key": "scam_safety", "due_date": _due()},
+        ),
+        422,
+    ),
+    ("/manage/assignments/{assignment_id}/withdraw", "POST"): (
+        lambda w: (f"/manage/assignments/{w.assignment}/withdraw", {}),
+        404,
+    ),
+    ("/api/v1/assignments", "GET"): (lambda w: ("/api/v1/assignments", {}), LIST),
+    ("/api/v1/assignments", "POST"): (
+        lambda w: (
+            "/api/v1/assignments",
+            {"member_id": str(w.member.id), "template_key": "scam_safety", "due_date": _due()},
+        ),
+        422,
+    ),
+    ("/api/v1/assignments/{assignment_id}", "DELETE"): (
+        lambda w: (f"/api/v1/assignments/{w.assignment}", {}),
+        404,
+    ),
+}
+_STEPS = {"title": "Chiếm", "steps": "Bước một"}
+CALLS.update(
+    {
+        ("/manage/checklists", "GET"): (lambda w: ("/manage/checklists", {}), LIST),
+        ("/manage/checklists", "POST"): (
+            lambda w: ("/manage/checklists", {**_STEPS, "area_code": COMMUNE_A}),
+            403,
+        ),
+        ("/manage/checklists/{key}", "GET"): (
+            lambda w: (f"/manage/checklists/{w.template}", {}),
+            404,
+        ),
+        ("/manage/checklists/{key}", "POST"): (
+            lambda w: (f"/manage/checklists/{w.template}", _STEPS),
+            404,
+        ),
+        ("/api/v1/checklist-templates", "GET"): (
+            lambda w: ("/api/v1/checklist-templates", {}),
+            LIST,
+        ),
+        ("/api/v1/checklist-templates", "POST"): (
+            lambda w: (
+                "/api/v1/checklist-templates",
+                {"title": "Chiếm", "steps": ["Bước"], "area_code": COMMUNE_A},
+            ),
+            403,
+        ),
+        ("/api/v1/checklist-templates/{key}/versions", "POST"): (
+            lambda w: (
+                f"/api/v1/checklist-templates/{w.template}/versions",
+                {"title": "Chiếm", "steps": ["Bước"]},
+            ),
+            404,
+        ),
+    }
+)
+MANAGED = sorted(key for key, access in ROUTES.items() if access == MANAGE)
+
+
+def test_every_route_is_classified(app):
+    served = {
+        (route.path, method)
+        for route in app.routes
+        if isinstance(route, Route)
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+    assert sorted(served - set(ROUTES)) == [], "classify these routes in ROUTES"
+    assert sorted(set(ROUTES) - served) == [], "these classified routes no longer exist"
+    assert sorted(set(CALLS)) == MANAGED, "every management route needs a call in CALLS"
+
+
+_world: World | None = None
+
+
+@pytest.fixture
+async def world(client, village, user, login, signed_in) -> World:
+    """Built once for the module: commune A's objects and a session per role."""
+    global _world
+    if _world is not None:
+        return _world
+    marker = f"Ma Trận {uuid.uuid4().hex[:8]}"
+    area = await village(COMMUNE_A)
+    area.name = f"Thôn {marker}"
+    await area.save(update_fields=["name"])
+    member, other = await user(roles.MEMBER, area.code), await user(roles.MEMBER, area.code)
+    member.name = f"Thành viên {marker}"
+    await member.save(update_fields=["name"])
+    household = await make_conflict(
+        client,
+        await login(member),
+        await login(other),
+        area.code,
+        kept={"head_name": f"Hộ {marker}"},
+        lost={"head_name": f"Hộ khác {marker}"},
+    )
+    conflict = await Conflict.get(record_id=household)
+    coordinator = await login(await user(roles.COORDINATOR, COMMUNE_A))
+    made = await client.post(
+        "/api/v1/assignments",
+        json={"member_id": str(member.id), "household_id": str(household), "due_date": _due()},
+        headers=coordinator,
+    )
+    assert made.status_code == 201, made.text
+    template = await client.post(
+        "/api/v1/checklist-templates",
+        json={"title": f"Việc {marker}", "steps": ["Bước một"], "area_code": COMMUNE_A},
+        headers=coordinator,
+    )
+    assert template.status_code == 201, template.text
+    people = {
+        "member": await user(roles.MEMBER, (await village(COMMUNE_A)).code),
+        "trainer": await user(roles.TRAINER, PROVINCE),
+        "coord_a": await user(roles.COORDINATOR, COMMUNE_A),
+        "coord_b": await user(roles.COORDINATOR, COMMUNE_B),
+        "province": await user(roles.COORDINATOR, PROVINCE),
+        "admin": await user(roles.ADMIN),
+    }
+    browsers = {role: await signed_in(who) for role, who in people.items()}
+    tokens_csrf = {
+        role: csrf(await browser.get("/account/password")) for role, browser in browsers.items()
+    }
+    cookies = {role: httpx.Cookies(browser.cookies) for role, browser in browsers.items()}
+    _world = World(
+        village=area,
+        member=member,
+        household=household,
+        conflict=conflict.id,
+        assignment=uuid.UUID(made.json()["id"]),
+        template=template.json()["key"],
+        marker=marker,
+        cookies=cookies,
+        tokens={role: await login(who) for role, who in people.items()},
+        tokens_csrf=tokens_csrf,
+    )
+    return _world
+
+
+async def _call(
+    client: httpx.AsyncClient, world: World, role: str | None, route: tuple[str, str]
+) -> httpx.Response:
+    url, payload = CALLS[route][0](world)
+    method = route[1]
+    if not url.startswith("/api/"):
+        cookies = world.cookies[role] if role else None
+        async with httpx.AsyncClient(
+            transport=client._transport, base_url=client.base_url, cookies=cookies
+        ) as browser:
+            if method == "GET":
+                return await browser.get(url)
+            form = {**payload, "csrf_token": world.tokens_csrf[role] if role else "x"}
+            return await browser.post(url, data=form)
+    headers = world.tokens[role] if role else {}
+    body = {"json": payload} if method in ("POST", "PATCH") else {}
+    return await client.request(method, url, headers=headers, **body)
+
+
+async def _snapshot(world: World) -> tuple[Any, ...]:
+    village = await Area.get(code=world.village.code)
+    member = await User.get(id=world.member.id)
+    return (
+        village.name,
+        village.household_estimate,
+        member.is_active,
+        member.password_hash,
+        member.session_epoch,
+        sorted(await UserArea.filter(user=member).values_list("area_id", flat=True)),
+        (await Conflict.get(id=world.conflict)).resolved_at,
+        (await Assignment.get(id=world.assignment)).deleted,
+        await Area.filter(commune_code=COMMUNE_A).count(),
+        await User.filter(phone="0987654999").count(),
+        await Assignment.filter(village_code=world.village.code).count(),
+        await ChecklistTemplate.filter(area_code=COMMUNE_A).count(),
+        await ChecklistTemplate.filter(key=world.template).count(),
+    )
+
+
+@pytest.mark.parametrize("route", MANAGED, ids=lambda r: f"{r[1]} {r[0]}")
+@pytest.mark.parametrize(
+    "role", [None, "member", "trainer"], ids=["anonymous", "member", "trainer"]
+)
+async def test_members_trainers_and_strangers_cannot_reach_management(client, world, role, route):
+    before = await _snapshot(world)
+
+    response = await _call(client, world, role, route)
+
+    assert response.status_code == (401 if role is None else 403), response.text[:300]
+    assert world.marker not in response.text
+    assert await _snapshot(world) == before
+
+
+@pytest.mark.parametrize("route", MANAGED, ids=lambda r: f"{r[1]} {r[0]}")
+async def test_another_communes_coordinator_sees_and_changes_nothing(client, world, route):
+    before = await _snapshot(world)
+
+    response = await _call(client, world, "coord_b", route)
+
+    assert response.status_code == CALLS[route][1], response.text[:300]
+    shown = response.text.replace(response.request.url.path, "")  # error pages echo the path
+    assert world.marker not in shown
+    assert str(world.conflict) not in shown
+    assert str(world.assignment) not in shown
+    assert await _snapshot(world) == before
+
+
+READS = [r for r in MANAGED if r[1] == "GET"]
+
+
+@pytest.mark.parametrize("route", READS, ids=lambda r: f"{r[1]} {r[0]}")
+@pytest.mark.parametrize("role", ["coord_a", "province", "admin"])
+async def test_the_communes_province_and_admin_see_it(client, world, role, route):
+    response = await _call(client, world, role, route)
+
+    assert response.status_code == 200, response.text[:300]
+    if CALLS[route][1] == LIST:
+        assert world.marker in response.text or str(world.conflict) in response.text
