@@ -21,6 +21,8 @@ from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
+from server.lessons import report_routes as lesson_report_routes
+from server.lessons import routes as lesson_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
@@ -47,13 +49,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *areas_routes.routes,
         *sync_routes.routes,
         *shell_routes.routes,
+        *lesson_routes.routes,
+        *lesson_report_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-        Mount(
-            "/media/lessons",
-            StaticFiles(directory=settings.content_dir / "lessons" / "images", check_dir=False),
-            name="lesson-media",
-        ),
     ]
     middleware = [
         Middleware(

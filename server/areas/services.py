@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server.areas import kinds
@@ -111,8 +113,6 @@ async def villages_in(codes: list[str]) -> list[Area]:
     village_codes = [a.code for a in areas if a.kind == kinds.VILLAGE]
     commune_codes = [a.code for a in areas if a.kind == kinds.COMMUNE]
     province_codes = [a.code for a in areas if a.kind == kinds.PROVINCE]
-    from tortoise.expressions import Q
-
     query = Q(code__in=village_codes or ["-"])
     query |= Q(commune_code__in=commune_codes or ["-"])
     query |= Q(province_code__in=province_codes or ["-"])
@@ -122,3 +122,23 @@ async def villages_in(codes: list[str]) -> list[Area]:
 async def get_area(code: str) -> Area | None:
     """One area by code."""
     return await Area.get_or_none(code=code)
+
+
+async def areas_with_ancestors(codes: Iterable[str]) -> frozenset[str]:
+    """These area codes and the codes of every commune and province above them."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return frozenset()
+    rows = await Area.filter(code__in=wanted).values_list("code", "commune_code", "province_code")
+    return frozenset(code for row in rows for code in row if code)
+
+
+async def areas_and_children(codes: Iterable[str], everywhere: bool = False) -> list[Area]:
+    """These areas and the areas one level below them (every province for `everywhere`)."""
+    if everywhere:
+        return await Area.filter(kind=kinds.PROVINCE).order_by("name")
+    wanted = sorted(set(codes))
+    if not wanted:
+        return []
+    rows = await Area.filter(Q(code__in=wanted) | Q(parent_code__in=wanted)).order_by("code")
+    return sorted(rows, key=lambda a: (a.code not in wanted, a.name))

@@ -1,0 +1,22 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+import functools
+from json import dumps, loads
+from tortoise import fields
+
+
+def _json_list():
+    return fields.JSONField(
+        default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [('langso', '0003_published_lesson')]
+
+    initial = False
+
+    operations = [
+        ops.AddField(model_name='PublishedLesson', name='audience_areas', field=_json_list()),
+        ops.AddField(model_name='PublishedLesson', name='audience_above', field=_json_list()),
+    ]
