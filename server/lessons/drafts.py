@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from server.accounts import roles
-from server.content_files import LANGUAGES
+from server.content_files import LANGUAGES, normalise_body
 from server.i18n import N_
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
@@ -100,7 +100,7 @@ def from_form(form: dict[str, str], roles_chosen: list[str], areas: list[str]) -
         language=form.get("language", "vi"),
         order=form.get("order", "0").strip(),
         objectives=form.get("objectives", ""),
-        body_md=form.get("body_md", "").replace("\r\n", "\n"),
+        body_md=normalise_body(form.get("body_md", "")),
         audience_roles=[r for r in roles_chosen if r in roles.ROLES],
         audience_areas=areas,
         questions=questions,
