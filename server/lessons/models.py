@@ -78,8 +78,8 @@ class PublishedLesson(Synced):
     images: fields.Field[list[str]] = fields.JSONField(default=list)
     audience_roles: fields.Field[list[str]] = fields.JSONField(default=list)
     # The areas the lesson is for (empty: everywhere) and every area above them.
-    audience_areas: fields.Field[list[str]] = fields.JSONField(default=list)
-    audience_above: fields.Field[list[str]] = fields.JSONField(default=list)
+    audience_areas: fields.Field[list[str]] = fields.JSONField(default=list, db_default="[]")
+    audience_above: fields.Field[list[str]] = fields.JSONField(default=list, db_default="[]")
 
     class Meta:
         table = "published_lesson"

@@ -7,10 +7,11 @@ from tortoise import fields
 
 def _json_list():
     return fields.JSONField(
-        default=list, encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads
+        default=list, db_default='[]', encoder=functools.partial(dumps, separators=(',', ':')), decoder=loads
     )
 
 
+# db_default: existing rows get an empty list (SQLite cannot add a NOT NULL column without one).
 class Migration(migrations.Migration):
     dependencies = [('langso', '0003_published_lesson')]
 
