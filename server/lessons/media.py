@@ -52,6 +52,8 @@ def store_image(data: bytes, data_dir: Path) -> str:
                 raise UnidentifiedImageError(image.format)
             if image.width * image.height > MAX_PIXELS:
                 raise Image.DecompressionBombError(str(image.size))
+            if image.format == "JPEG":
+                image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # decode at 1/2, 1/4 or 1/8 scale
             image.load()
     except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise ImageRefused(

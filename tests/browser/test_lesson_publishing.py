@@ -146,3 +146,58 @@ def test_a_published_lesson_reaches_the_phone_and_is_taken_offline(
     report = laptop.locator("section.report", has_text=LESSON.title)
     report.get_by_text("1 trên 2 tổ viên đã bắt đầu, 1 đã học xong.").wait_for()
     assert "Khi nghi ngờ, việc đầu tiên là gì? — sai 1 trên 1 lần trả lời" in report.inner_text()
+
+
+def _fits(page: Page, width: int = 360) -> None:
+    """Nothing on the page is wider than a small phone's screen."""
+    page.set_viewport_size({"width": width, "height": 640})
+    wide = page.evaluate(
+        """(width) => [...document.querySelectorAll("body *")]
+            .filter((el) => el.getBoundingClientRect().right > width + 1)
+            .slice(0, 5).map((el) => `${el.tagName}.${el.className} ${el.id}`)""",
+        width,
+    )
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width, wide
+
+
+def test_a_trainer_revises_compares_and_reverts_on_a_phone_sized_screen(
+    live_server: LiveServer,
+    browser_context_factory: Phones,
+    screenshots: Callable[[Page, str], Path],
+) -> None:
+    _, page = open_laptop(browser_context_factory, "trainer-revise")
+    sign_in_page(page, live_server, live_server.trainer)
+    lesson = LessonText(
+        slug="sua-va-lay-lai",
+        title="Bài để sửa và lấy lại",
+        summary="Thử sửa, so sánh, lấy lại.",
+        order=96,
+        objectives=["Biết sửa bài"],
+        body="## Các bước\n\n1. Mở ứng dụng.\n2. Bấm nút xanh.",
+        quiz=[QuizQuestion("Bước đầu là gì?", ["Mở ứng dụng", "Tắt máy"], 1, "Mở trước đã.")],
+    )
+    write_lesson(page, lesson)
+    publish(page)
+    _fits(page)
+    screenshots(page, "25-trainer-lesson-phone")
+    page.get_by_label("Nội dung bài học (Markdown)").fill(
+        "## Các bước\n\n1. Mở ứng dụng.\n2. Bấm nút **xanh lá**."
+    )
+    page.locator("#preview strong", has_text="xanh lá").wait_for()
+    page.get_by_role("button", name="Lưu bản nháp").click()
+    page.get_by_text("Đã lưu bản nháp. Tổ viên vẫn học phiên bản đã đăng.").wait_for()
+    page.get_by_role("link", name="Các phiên bản và thay đổi").click()
+    page.locator("del.line", has_text="2. Bấm nút xanh.").wait_for()
+    page.locator("ins.line", has_text="2. Bấm nút **xanh lá**.").wait_for()
+    _fits(page)
+    screenshots(page, "26-trainer-lesson-history")
+    first = page.locator("li.card", has_text="Phiên bản 1")
+    first.get_by_role("button", name="Lấy lại thành phiên bản mới").click()
+    page.get_by_role("heading", name="Thay đổi từ phiên bản 2 sang phiên bản 3").wait_for()
+    page.locator("ins.line", has_text="2. Bấm nút xanh.").wait_for()
+    page.goto(f"{live_server.url}/trainer/lessons")
+    row = page.locator(".list li", has_text=lesson.title)
+    row.get_by_text("Đã đăng: phiên bản 1; có bản nháp mới hơn đang chờ").wait_for()
+    _fits(page)
+    page.goto(f"{live_server.url}/trainer/reports")
+    _fits(page)
