@@ -4,31 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from tortoise.expressions import Q
-
 from server.accounts import roles
-from server.accounts.models import UserArea
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
-from server.lessons.models import LessonProgress, LessonVersion, PublishedLesson
+from server.db import connection, is_postgres, placeholders
+from server.lessons.models import LessonVersion, PublishedLesson
 
 COMPLETED = "completed"
 MOST_MISSED = 5
-
-
-@dataclass(frozen=True)
-class Member:
-    """A team member counted in a report, with the areas they belong to."""
-
-    village: str
-    commune: str
-    province: str
 
 
 @dataclass
@@ -38,11 +26,18 @@ class Tally:
     members: int = 0
     started: int = 0
     completed: int = 0
-    scores: list[int] = field(default_factory=list)
+    score_sum: int = 0
+    scored: int = 0
 
     @property
     def average(self) -> float | None:
-        return round(sum(self.scores) / len(self.scores), 1) if self.scores else None
+        return round(self.score_sum / self.scored, 1) if self.scored else None
+
+    def add(self, started: int, completed: int, score_sum: int, scored: int) -> None:
+        self.started += started
+        self.completed += completed
+        self.score_sum += score_sum
+        self.scored += scored
 
 
 @dataclass(frozen=True)
@@ -65,63 +60,127 @@ class LessonReport:
     missed: list[Missed]
 
 
-async def members_in(scope: Scope, area: Area | None) -> dict[uuid.UUID, Member]:
-    """The team members inside the scope (and inside `area`, when given), by user id."""
-    query = UserArea.filter(user__role=roles.MEMBER, user__is_active=True, area__kind=kinds.VILLAGE)
-    if not scope.everywhere:
-        query = query.filter(
-            Q(area__code__in=sorted(scope.villages) or ["-"])
-            | Q(area__commune_code__in=sorted(scope.communes) or ["-"])
-            | Q(area__province_code__in=sorted(scope.provinces) or ["-"])
-        )
-    if area is not None:
-        code = area.code
-        query = query.filter(
-            Q(area__code=code) | Q(area__commune_code=code) | Q(area__province_code=code)
-        )
-    rows = await query.values_list(
-        "user_id", "area__code", "area__commune_code", "area__province_code"
+class _Query:
+    """The joins and filters every report query shares: active members in scope, by village."""
+
+    FROM = (
+        " FROM user_area ua JOIN app_user u ON u.id = ua.user_id JOIN area a ON a.code = ua.area_id"
     )
-    return {user_id: Member(v, c or "", p) for user_id, v, c, p in rows}
+    PROGRESS = " JOIN lesson_progress p ON p.user_id = ua.user_id AND NOT p.deleted"
+
+    def __init__(self, scope: Scope, area: Area | None) -> None:
+        self.conn = connection()
+        self.params: list[Any] = []
+        where = [f"u.role = {self.param(roles.MEMBER)}", "u.is_active"]
+        where.append(f"a.kind = {self.param(kinds.VILLAGE)}")
+        if not scope.everywhere:
+            where.append(self._any_of(scope.villages, scope.communes, scope.provinces))
+        if area is not None:
+            codes = frozenset({area.code})
+            where.append(self._any_of(codes, codes, codes))
+        self.where = " WHERE " + " AND ".join(where)
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        return placeholders(self.conn, 1, len(self.params))[0]
+
+    def _any_of(
+        self, villages: frozenset[str], communes: frozenset[str], provinces: frozenset[str]
+    ) -> str:
+        parts = [
+            f"{column} IN ({', '.join(self.param(code) for code in sorted(codes))})"
+            for column, codes in (
+                ("a.code", villages),
+                ("a.commune_code", communes),
+                ("a.province_code", provinces),
+            )
+            if codes
+        ]
+        return "(" + " OR ".join(parts or ["1 = 0"]) + ")"
+
+    async def rows(self, select: str, joins: str = "", tail: str = "") -> list[dict[str, Any]]:
+        sql = f"SELECT {select}{self.FROM}{joins}{self.where}{tail}"
+        rows: list[dict[str, Any]] = await self.conn.execute_query_dict(sql, self.params)
+        return rows
 
 
-def _group_key(member: Member, area: Area | None, scope: Scope) -> str:
+def _group_key(village: str, commune: str, area: Area | None, scope: Scope) -> str:
     """Group by village inside a commune or village; by commune above that."""
     kind = area.kind if area is not None else None
     if kind in (kinds.COMMUNE, kinds.VILLAGE):
-        return member.village
+        return village
     if kind is None and not scope.everywhere and not scope.provinces:
-        return member.village
-    return member.commune
+        return village
+    return commune
 
 
 async def completion(scope: Scope, area: Area | None) -> list[LessonReport]:
-    """Every published lesson's figures for the members in scope, by area."""
-    members = await members_in(scope, area)
+    """Every published lesson's figures for the members in scope, by area (counted in SQL)."""
+    members = await _Query(scope, area).rows(
+        "a.code AS village, a.commune_code AS commune, COUNT(DISTINCT u.id) AS n",
+        tail=" GROUP BY a.code, a.commune_code",
+    )
+    group_sizes: Counter[str] = Counter()
+    for row in members:
+        group_sizes[_group_key(row["village"], row["commune"] or "", area, scope)] += row["n"]
+    query = _Query(scope, area)
+    done = f"'{COMPLETED}'"  # a constant of ours, inlined: SQLite binds `?` in text order
+    counts = await query.rows(
+        "p.lesson_slug AS slug, a.code AS village, a.commune_code AS commune,"
+        " COUNT(*) AS started,"
+        f" SUM(CASE WHEN p.status = {done} THEN 1 ELSE 0 END) AS completed,"
+        f" SUM(CASE WHEN p.status = {done} THEN p.score ELSE 0 END) AS score_sum,"
+        f" COUNT(CASE WHEN p.status = {done} THEN p.score END) AS scored",
+        joins=_Query.PROGRESS,
+        tail=" GROUP BY p.lesson_slug, a.code, a.commune_code",
+    )
     lessons = await PublishedLesson.filter(deleted=False).order_by("order", "slug")
-    progress = await LessonProgress.filter(
-        deleted=False, user_id__in=list(members) or [uuid.uuid4()]
-    ).values("user_id", "lesson_slug", "lesson_version", "status", "score", "answers")
+    reports = {
+        lesson.slug: LessonReport(
+            lesson.slug,
+            lesson.title,
+            Tally(members=sum(group_sizes.values())),
+            {key: Tally(members=n) for key, n in group_sizes.items()},
+            [],
+        )
+        for lesson in lessons
+    }
+    for row in counts:
+        report = reports.get(row["slug"])
+        if report is None:
+            continue
+        key = _group_key(row["village"], row["commune"] or "", area, scope)
+        figures = (row["started"], row["completed"], row["score_sum"] or 0, row["scored"])
+        report.total.add(*map(int, figures))
+        report.by_area[key].add(*map(int, figures))
+    await _add_most_missed(scope, area, lessons, reports)
+    return list(reports.values())
+
+
+async def _add_most_missed(
+    scope: Scope,
+    area: Area | None,
+    lessons: list[PublishedLesson],
+    reports: dict[str, LessonReport],
+) -> None:
+    """Count each (lesson, version, question, chosen answer) in SQL, then mark them."""
+    query = _Query(scope, area)
+    if is_postgres(query.conn):
+        each = " CROSS JOIN LATERAL jsonb_each_text(p.answers) AS j(key, value)"
+    else:
+        each = ", json_each(p.answers) AS j"
+    rows = await query.rows(
+        "p.lesson_slug AS slug, p.lesson_version AS number, j.key AS question,"
+        " j.value AS chosen, COUNT(*) AS n",
+        joins=_Query.PROGRESS + f" AND p.status = '{COMPLETED}'" + each,
+        tail=" GROUP BY p.lesson_slug, p.lesson_version, j.key, j.value",
+    )
     by_lesson: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in progress:
-        by_lesson[row["lesson_slug"]].append(row)
+    for row in rows:
+        by_lesson[row["slug"]].append(row)
     quizzes = await _quizzes([lesson.slug for lesson in lessons])
-    group_sizes = Counter(_group_key(m, area, scope) for m in members.values())
-    reports = []
     for lesson in lessons:
-        total = Tally(members=len(members))
-        groups = {key: Tally(members=n) for key, n in group_sizes.items()}
-        for row in by_lesson.get(lesson.slug, []):
-            key = _group_key(members[row["user_id"]], area, scope)
-            for tally in (total, groups[key]):
-                tally.started += 1
-                if row["status"] == COMPLETED:
-                    tally.completed += 1
-                    if row["score"] is not None:
-                        tally.scores.append(int(row["score"]))
-        missed = _most_missed(by_lesson.get(lesson.slug, []), quizzes, lesson)
-        reports.append(LessonReport(lesson.slug, lesson.title, total, groups, missed))
-    return reports
+        reports[lesson.slug].missed = _most_missed(by_lesson.get(lesson.slug, []), quizzes, lesson)
 
 
 async def _quizzes(slugs: list[str]) -> dict[tuple[str, int], list[dict[str, Any]]]:
@@ -141,16 +200,14 @@ def _most_missed(
     answered: Counter[str] = Counter()
     prompts: dict[str, str] = {q["id"]: q["prompt"] for q in lesson.quiz}
     for row in rows:
-        answers = row["answers"] or {}
-        quiz = quizzes.get((lesson.slug, row["lesson_version"] or 0), lesson.quiz)
-        for question in quiz:
-            chosen = answers.get(question["id"])
-            if chosen is None:
-                continue
-            key = prompts.get(question["id"], question["prompt"])
-            answered[key] += 1
-            if chosen != question["answer"]:
-                wrong[key] += 1
+        quiz = quizzes.get((lesson.slug, row["number"] or 0), lesson.quiz)
+        question = next((q for q in quiz if q["id"] == row["question"]), None)
+        if question is None:
+            continue
+        key = prompts.get(question["id"], question["prompt"])
+        answered[key] += int(row["n"])
+        if str(row["chosen"]) != str(question["answer"]):
+            wrong[key] += int(row["n"])
     ranked = sorted(wrong.items(), key=lambda item: (-item[1], item[0]))[:MOST_MISSED]
     return [Missed(prompt, count, answered[prompt]) for prompt, count in ranked]
 
