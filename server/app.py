@@ -24,6 +24,8 @@ from server.checklists import routes as checklists_routes
 from server.coverage import routes as coverage_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
+from server.lessons import report_routes as lesson_report_routes
+from server.lessons import routes as lesson_routes
 from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
@@ -57,13 +59,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *assignments_routes.routes,
         *checklists_routes.routes,
         *shell_routes.routes,
+        *lesson_routes.routes,
+        *lesson_report_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-        Mount(
-            "/media/lessons",
-            StaticFiles(directory=settings.content_dir / "lessons" / "images", check_dir=False),
-            name="lesson-media",
-        ),
     ]
     middleware = [
         Middleware(

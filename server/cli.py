@@ -193,6 +193,19 @@ def coverage_rebuild() -> None:
     click.echo(f"Counted {counted} households.")
 
 
+@content.command("export")
+def content_export() -> None:
+    """Write the published lessons back to content/lessons/ (Markdown with front matter)."""
+    from server.content_files import ContentError
+    from server.lessons.exporter import export_content
+
+    try:
+        summary = _run(lambda s: export_content(s.content_dir, s.data_dir))
+    except ContentError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(summary)
+
+
 @main.command()
 def demo() -> None:
     """Fill the database with a realistic demo (Thanh Hóa) and print the demo logins."""

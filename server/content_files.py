@@ -530,7 +530,7 @@ def parse_lesson(text: str, source_path: Path) -> LessonDef:
     for q in t.tables("quiz", "lesson.quiz") if "quiz" in t.data else []:
         quiz.append(_question(q))
         q.unique("id", quiz[-1].id, ids)
-    body = _normalise_body("\n".join(lines[end + 1 :]))
+    body = normalise_body("\n".join(lines[end + 1 :]))
     if not body:
         raise ContentError(f"{source_path}: body: the lesson text after {_FENCE} is empty")
     return LessonDef(
@@ -566,7 +566,8 @@ def _question(q: _Table) -> QuizQuestion:
     )
 
 
-def _normalise_body(body: str) -> str:
+def normalise_body(body: str) -> str:
+    """A lesson body as stored: Unix line ends, no leading blank lines, no trailing whitespace."""
     return re.sub(r"\A(?:[ \t]*\n)+", "", body.replace("\r\n", "\n")).rstrip()
 
 
@@ -595,7 +596,7 @@ def dump_lesson(lesson: LessonDef) -> str:
             f"answer = {q.answer}",
             f"explanation = {_toml_str(q.explanation)}",
         ]
-    out += [_FENCE, "", _normalise_body(lesson.body_md), ""]
+    out += [_FENCE, normalise_body(lesson.body_md), ""]
     return "\n".join(out)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tortoise.expressions import Q
@@ -172,3 +173,23 @@ async def village_for(scope: Scope, code: str) -> Area | None:
     ):
         return None
     return village
+
+
+async def areas_with_ancestors(codes: Iterable[str]) -> frozenset[str]:
+    """These area codes and the codes of every commune and province above them."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return frozenset()
+    rows = await Area.filter(code__in=wanted).values_list("code", "commune_code", "province_code")
+    return frozenset(code for row in rows for code in row if code)
+
+
+async def areas_and_children(codes: Iterable[str], everywhere: bool = False) -> list[Area]:
+    """These areas and the areas one level below them (every province for `everywhere`)."""
+    if everywhere:
+        return await Area.filter(kind=kinds.PROVINCE).order_by("name")
+    wanted = sorted(set(codes))
+    if not wanted:
+        return []
+    rows = await Area.filter(Q(code__in=wanted) | Q(parent_code__in=wanted)).order_by("code")
+    return sorted(rows, key=lambda a: (a.code not in wanted, a.name))

@@ -70,13 +70,15 @@ async def _store_lesson(lesson: LessonDef) -> int:
         "order": lesson.order,
         "objectives": list(lesson.objectives),
         "audience_roles": list(lesson.audience_roles),
+        # Areas are chosen on the server, never in content/: an import keeps them.
+        "audience_areas": list(latest.meta.get("audience_areas", [])) if latest else [],
     }
     unchanged = latest is not None and (
         latest.title == lesson.title
         and latest.body_md == lesson.body_md
         and latest.summary == lesson.summary
         and latest.quiz == quiz
-        and latest.meta == meta
+        and {"audience_areas": [], **latest.meta} == meta
     )
     if unchanged and latest is not None:
         if row.published_version != latest.number:

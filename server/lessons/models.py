@@ -77,6 +77,9 @@ class PublishedLesson(Synced):
     quiz: fields.Field[list[dict[str, Any]]] = fields.JSONField(default=list)
     images: fields.Field[list[str]] = fields.JSONField(default=list)
     audience_roles: fields.Field[list[str]] = fields.JSONField(default=list)
+    # The areas the lesson is for (empty: everywhere) and every area above them.
+    audience_areas: fields.Field[list[str]] = fields.JSONField(default=list, db_default="[]")
+    audience_above: fields.Field[list[str]] = fields.JSONField(default=list, db_default="[]")
 
     class Meta:
         table = "published_lesson"

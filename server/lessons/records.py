@@ -7,7 +7,7 @@ from typing import Any
 from server.i18n import N_
 from server.lessons.models import LessonProgress, PublishedLesson
 from server.sync.fields import FieldError, Rule
-from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType
+from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer
 
 STATUSES = ("started", "completed")
 
@@ -18,14 +18,25 @@ def _check_status(value: Any) -> str:
     return str(value)
 
 
-def _for_role(row: dict[str, Any], role: str) -> bool:
+def for_viewer(row: dict[str, Any], viewer: Viewer) -> bool:
+    """Whether a published lesson is for this viewer: by role, then by area.
+
+    A lesson for some areas reaches the people working inside them, and the coordinators and
+    trainers of any area above them; a lesson without areas reaches everyone.
+    """
     roles = row.get("audience_roles") or []
-    return not roles or role in roles
+    if roles and viewer.role not in roles:
+        return False
+    areas = set(row.get("audience_areas") or [])
+    if not areas or viewer.everywhere:
+        return True
+    return bool(areas & viewer.reach) or bool(viewer.areas & set(row.get("audience_above") or []))
 
 
 _LESSON_FIELDS = (
     *("slug", "number", "title", "language", "summary", "order"),
-    *("objectives", "html", "quiz", "images", "audience_roles"),
+    *("objectives", "html", "quiz", "images", "audience_roles", "audience_areas"),
+    "audience_above",
 )
 
 LESSON = SyncType(
@@ -33,7 +44,7 @@ LESSON = SyncType(
     model=PublishedLesson,
     scope=SCOPE_EVERYONE,
     read_only=True,
-    audience=_for_role,
+    audience=for_viewer,
     rules=(),
     extra_pull_fields=_LESSON_FIELDS,
 )

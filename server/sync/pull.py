@@ -16,10 +16,11 @@ from typing import Any
 from tortoise.expressions import Q
 
 from server.areas.scope import Scope
+from server.areas.services import areas_with_ancestors
 from server.db import connection
 from server.sync.clock import txid_horizon
 from server.sync.push import public_data
-from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, sync_types
+from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer, sync_types
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200
@@ -63,6 +64,7 @@ async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> 
     horizon = await txid_horizon(connection())
     changes: list[dict[str, Any]] = []
     more = False
+    viewer: Viewer | None = None
     for sync_type in sync_types():
         room = limit - len(changes)
         if room <= 0:
@@ -74,21 +76,36 @@ async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> 
             rows, more = rows[:room], True
         if rows:
             positions[sync_type.name] = (rows[-1]["txid"], rows[-1]["version"])
-        if sync_type.audience is not None:
-            rows = [row for row in rows if sync_type.audience(row, scope.role)]
+        if sync_type.audience is not None and rows and viewer is None:
+            viewer = await _viewer(scope)
         for row in rows:
+            deleted = row["deleted"] or (
+                sync_type.audience is not None
+                and viewer is not None
+                and not sync_type.audience(row, viewer)
+            )
             changes.append(
                 {
                     "type": sync_type.name,
                     "record_id": str(row["id"]),
                     "version": row["version"],
-                    "deleted": row["deleted"],
-                    "data": {} if row["deleted"] else public_data(sync_type, row),
+                    "deleted": deleted,
+                    "data": {} if deleted else public_data(sync_type, row),
                 }
             )
         if more:
             break
     return Page(changes=changes, cursor=encode_cursor(positions), more=more)
+
+
+async def _viewer(scope: Scope) -> Viewer:
+    own = scope.villages | scope.communes | scope.provinces
+    return Viewer(
+        role=scope.role,
+        everywhere=scope.everywhere,
+        areas=own,
+        reach=await areas_with_ancestors(own),
+    )
 
 
 async def _rows_after(

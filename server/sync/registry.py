@@ -22,6 +22,16 @@ AREA_COLUMNS = ("village_code", "commune_code", "province_code")
 
 
 @dataclass(frozen=True)
+class Viewer:
+    """Who is pulling, as an audience check sees them: role and areas (with those above)."""
+
+    role: str
+    everywhere: bool
+    areas: frozenset[str]  # the user's own area codes
+    reach: frozenset[str]  # the user's areas and every area above them
+
+
+@dataclass(frozen=True)
 class SyncType:
     """A record type the devices sync: its model, field rules, scope and cross-field checks."""
 
@@ -41,8 +51,9 @@ class SyncType:
     creator_field: str | None = None
     # Written only by the server: devices pull it and may not push it.
     read_only: bool = False
-    # For SCOPE_EVERYONE: whether a pulled row is for this role (e.g. a lesson's audience).
-    audience: Callable[[dict[str, Any], str], bool] | None = None
+    # For SCOPE_EVERYONE: whether a pulled row is for this viewer (e.g. a lesson's audience);
+    # a row that is not reaches the viewer as a tombstone, so a device drops what it held.
+    audience: Callable[[dict[str, Any], Viewer], bool] | None = None
     # Loads what `checks` need (e.g. template versions), given the batch's records and data.
     prepare: Callable[[BaseDBAsyncClient, list[dict[str, Any]]], Awaitable[None]] | None = None
 

@@ -31,6 +31,8 @@ PROVINCE = "38"
 PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
 # Coordinators' reports: their scope matrix is in test_coverage_scope_and_exports.py.
 REPORTS = "reports"
+# Trainers' screens and lesson reports: tested in test_lesson_authoring.py, test_lesson_reports.py.
+TRAINING = "training"
 
 # Every route of the app: who may call it. MANAGE routes are checked by the matrix below.
 ROUTES: dict[tuple[str, str], str] = {
@@ -93,6 +95,18 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/coverage/{code}/activity", "GET"): REPORTS,
     ("/coverage/{code}/export/{kind}.{fmt}", "GET"): REPORTS,
     ("/api/v1/coverage/{code}", "GET"): REPORTS,
+    ("/trainer/lessons", "GET"): TRAINING,
+    ("/trainer/lessons/new", "GET"): TRAINING,
+    ("/trainer/lessons/new", "POST"): TRAINING,
+    ("/trainer/lessons/preview", "POST"): TRAINING,
+    ("/trainer/lessons/{slug}", "GET"): TRAINING,
+    ("/trainer/lessons/{slug}", "POST"): TRAINING,
+    ("/trainer/lessons/{slug}/unpublish", "POST"): TRAINING,
+    ("/trainer/lessons/{slug}/history", "GET"): TRAINING,
+    ("/trainer/lessons/{slug}/versions/{number}", "POST"): TRAINING,
+    ("/trainer/reports", "GET"): TRAINING,
+    ("/trainer/reports.csv", "GET"): TRAINING,
+    ("/media/lessons/{name}", "GET"): PUBLIC,
 }
 
 

@@ -41,6 +41,7 @@ SCREENSHOTS = REPO_ROOT / "screenshots"
 PASSWORD = "mat-khau-thu"
 COMMUNE = "16591"  # in Thanh Hóa (38), as in the API tests
 MEMBER, SECOND_MEMBER, COORDINATOR = "0987000001", "0987000002", "0987000003"
+TRAINER = "0987000004"
 
 T = TypeVar("T")
 
@@ -120,6 +121,7 @@ class LiveServer:
     member: str = MEMBER
     second_member: str = SECOND_MEMBER
     coordinator: str = COORDINATOR
+    trainer: str = TRAINER
     password: str = PASSWORD
     _tokens: dict[str, str] = field(default_factory=dict)
 
@@ -177,7 +179,7 @@ def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
 
 
 def start_live_server(data_dir: Path) -> tuple[LiveServer, subprocess.Popen[bytes]]:
-    """Migrate, import areas and content, add a village and three users, then serve."""
+    """Migrate, import areas and content, add a village and four users, then serve."""
     database_url = prepare_database(data_dir)
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -199,6 +201,7 @@ def start_live_server(data_dir: Path) -> tuple[LiveServer, subprocess.Popen[byte
         (MEMBER, "Người Thử Một", "member", village_code),
         (SECOND_MEMBER, "Người Thử Hai", "member", village_code),
         (COORDINATOR, "Điều Phối Thử", "coordinator", COMMUNE),
+        (TRAINER, "Giảng Viên Thử", "trainer", COMMUNE),
     )
     for phone, name, role, area in users:
         _cli(

@@ -1,0 +1,362 @@
+"""Trainer screens: write, preview, quiz, images, drafts, publish, history, revert, audience."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import re
+import uuid
+from typing import Any
+
+import pytest
+from PIL import Image
+
+from server.accounts import roles
+from server.lessons import services
+from server.lessons.media import MAX_SIDE, MAX_UPLOAD_BYTES
+from server.lessons.models import Lesson
+from server.lessons.rendering import render_markdown
+from tests.api import test_pages
+from tests.api.test_pages import _csrf, _signed_in
+from tests.api.test_sync_pull import _pull_all
+from tests.conftest import COMMUNE_A, COMMUNE_B
+
+_slugs = itertools.count(1)
+new_browser = test_pages.new_browser  # the fixture: browsers that keep cookies
+
+
+def lesson_form(csrf: str, **overrides: Any) -> dict[str, Any]:
+    """A complete, valid lesson form with two quiz questions."""
+    form: dict[str, Any] = {
+        "csrf_token": csrf,
+        "title": "Nhận biết cuộc gọi giả danh công an",
+        "summary": "Cách nhận ra và xử lý cuộc gọi lừa đảo.",
+        "language": "vi",
+        "order": "40",
+        "objectives": "Nhận ra dấu hiệu lừa đảo\nBiết báo cho ai",
+        "body_md": "## Dấu hiệu\n\n1. Gọi bằng số lạ.\n2. Đòi chuyển tiền.",
+        "audience_roles": ["member"],
+        "q0-prompt": "Công an có gọi điện đòi chuyển tiền không?",
+        "q0-choices": "Có\nKhông bao giờ",
+        "q0-answer": "2",
+        "q0-explanation": "Công an không bao giờ yêu cầu chuyển tiền qua điện thoại.",
+        "q1-prompt": "Khi nghi ngờ, nên làm gì?",
+        "q1-choices": "Làm theo ngay\nGác máy và báo công an xã",
+        "q1-answer": "2",
+        "q1-explanation": "Gác máy, rồi báo công an xã.",
+        "action": "save",
+    }
+    form.update(overrides)
+    return form
+
+
+async def _trainer_browser(new_browser, user, *areas: str):
+    trainer = await user(roles.TRAINER, *(areas or (COMMUNE_A,)))
+    browser = await _signed_in(new_browser, trainer)
+    return trainer, browser
+
+
+async def _create(browser, slug: str, **overrides: Any):
+    page = await browser.get("/trainer/lessons/new")
+    assert page.status_code == 200, page.text
+    form = lesson_form(_csrf(page), slug=slug, **overrides)
+    return await browser.post("/trainer/lessons/new", data=form)
+
+
+async def _lesson_changes(client, headers) -> dict[str, dict[str, Any]]:
+    changes, _, _ = await _pull_all(client, headers, limit=1000)
+    latest: dict[str, dict[str, Any]] = {}
+    for change in changes:
+        if change["type"] == "lesson":
+            latest[change["record_id"]] = change
+    return latest
+
+
+async def _pulled(client, headers, slug: str) -> dict[str, Any]:
+    """The latest change to a lesson a device pulls.
+
+    On a shared PostgreSQL server another database's open transaction can hold the txid horizon
+    back for a moment (the change is delayed, never skipped): wait a little for it.
+    """
+    record = str(services.published_id(slug))
+    for _ in range(50):
+        changes = await _lesson_changes(client, headers)
+        if record in changes:
+            return changes[record]
+        await asyncio.sleep(0.2)
+    raise AssertionError(f"lesson {slug} never reached the device")
+
+
+def _slug() -> str:
+    return f"bai-thu-{next(_slugs)}-{uuid.uuid4().hex[:6]}"
+
+
+async def test_only_trainers_and_admins_write_lessons(new_browser, user, village):
+    anonymous = await new_browser()
+    response = await anonymous.get("/trainer/lessons")
+    assert response.status_code == 303 and response.headers["location"] == "/sign-in"
+    member = await _signed_in(new_browser, await user(roles.MEMBER, (await village()).code))
+    assert (await member.get("/trainer/lessons")).status_code == 403
+    _, trainer = await _trainer_browser(new_browser, user)
+    page = await trainer.get("/trainer/lessons")
+    assert page.status_code == 200
+    assert "Cài VNeID và đăng ký tài khoản mức 1" in page.text
+    home = await trainer.get("/home")
+    assert 'href="/trainer/lessons"' in home.text and 'href="/trainer/reports"' in home.text
+
+
+async def test_a_draft_stays_off_phones_until_published(new_browser, user, village, client, login):
+    member = await login(await user(roles.MEMBER, (await village()).code))
+    _, trainer = await _trainer_browser(new_browser, user)
+    slug = _slug()
+    response = await _create(trainer, slug)
+    assert response.status_code == 303, response.text
+    assert response.headers["location"] == f"/trainer/lessons/{slug}?saved=draft"
+    record = str(services.published_id(slug))
+    assert record not in await _lesson_changes(client, member)
+
+    page = await trainer.get(f"/trainer/lessons/{slug}")
+    publish = lesson_form(_csrf(page), action="publish")
+    response = await trainer.post(f"/trainer/lessons/{slug}", data=publish)
+    assert response.status_code == 303
+    got = await _pulled(client, member, slug)
+    assert got["data"]["number"] == 1 and not got["deleted"]
+    assert got["data"]["html"] == render_markdown(publish["body_md"])
+    assert [q["answer"] for q in got["data"]["quiz"]] == [1, 1]
+    assert [q["id"] for q in got["data"]["quiz"]] == ["q1", "q2"]
+
+    edited = lesson_form(_csrf(page), body_md="## Dấu hiệu mới\n\nĐã sửa.")
+    assert (await trainer.post(f"/trainer/lessons/{slug}", data=edited)).status_code == 303
+    still = await _pulled(client, member, slug)
+    assert still["data"]["number"] == 1, "a saved draft must not reach phones"
+    listing = await trainer.get("/trainer/lessons")
+    assert "a newer draft is waiting" in listing.text or "bản nháp mới hơn" in listing.text
+
+
+async def test_unpublishing_sends_a_tombstone(new_browser, user, village, client, login):
+    member = await login(await user(roles.MEMBER, (await village()).code))
+    _, trainer = await _trainer_browser(new_browser, user)
+    slug = _slug()
+    await _create(trainer, slug, action="publish")
+    page = await trainer.get(f"/trainer/lessons/{slug}")
+    response = await trainer.post(
+        f"/trainer/lessons/{slug}/unpublish", data={"csrf_token": _csrf(page)}
+    )
+    assert response.status_code == 303
+    got = await _pulled(client, member, slug)
+    assert got["deleted"] is True and got["data"] == {}
+    lesson = await Lesson.get(slug=slug)
+    assert lesson.published_version is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"title": ""}, "Hãy viết tên bài học."),
+        ({"objectives": "  "}, "Hãy viết ít nhất một mục tiêu"),
+        ({"q1-answer": "3"}, "Hãy nhập số thứ tự của đáp án đúng"),
+        ({"q1-choices": "Chỉ một đáp án"}, "Hãy viết ít nhất hai đáp án"),
+        ({"q0-explanation": ""}, "Hãy giải thích vì sao"),
+        ({"q0-choices": "Có\nCó"}, "Có hai đáp án giống nhau"),
+        ({"slug": "Bài Một"}, "Chỉ dùng chữ thường a-z"),
+        ({"order": "đầu"}, "Hãy nhập một số nguyên"),
+        ({"audience_roles": []}, "Hãy chọn ít nhất một vai trò"),
+    ],
+)
+async def test_bad_input_is_explained_and_nothing_typed_is_lost(
+    new_browser, user, overrides, message
+):
+    _, trainer = await _trainer_browser(new_browser, user)
+    page = await trainer.get("/trainer/lessons/new")
+    form = lesson_form(_csrf(page), **{"slug": _slug(), **overrides})
+    response = await trainer.post("/trainer/lessons/new", data=form)
+    assert response.status_code == 422
+    assert message in response.text
+    assert "Nothing you typed was lost" in response.text or "không mất" in response.text
+    for name in ("q0-prompt", "q1-prompt", "summary"):
+        value = form[name]
+        assert value.replace("\n", "&#10;") in response.text or value in response.text
+    assert "1. Gọi bằng số lạ." in response.text
+    assert not await Lesson.exists(slug=form["slug"])
+
+
+async def test_a_slug_cannot_be_used_twice(new_browser, user):
+    _, trainer = await _trainer_browser(new_browser, user)
+    slug = _slug()
+    assert (await _create(trainer, slug)).status_code == 303
+    again = await _create(trainer, slug, title="Bài khác")
+    assert again.status_code == 422
+    assert "Bài khác" in again.text and "Một bài khác đã dùng tên ngắn này" in again.text
+
+
+async def test_adding_a_question_keeps_the_form(new_browser, user):
+    _, trainer = await _trainer_browser(new_browser, user)
+    page = await trainer.get("/trainer/lessons/new")
+    form = lesson_form(_csrf(page), slug=_slug(), action="add_question")
+    response = await trainer.post("/trainer/lessons/new", data=form)
+    assert response.status_code == 200
+    assert 'name="q2-prompt"' in response.text
+    assert form["q1-prompt"] in response.text
+
+
+async def test_removing_a_question(new_browser, user, village, client, login):
+    member = await login(await user(roles.MEMBER, (await village()).code))
+    _, trainer = await _trainer_browser(new_browser, user)
+    slug = _slug()
+    await _create(trainer, slug, **{"q0-remove": "1", "action": "publish"})
+    got = await _pulled(client, member, slug)
+    assert [q["prompt"] for q in got["data"]["quiz"]] == ["Khi nghi ngờ, nên làm gì?"]
+
+
+async def test_preview_uses_the_publishing_renderer_and_needs_the_token(new_browser, user):
+    _, trainer = await _trainer_browser(new_browser, user)
+    page = await trainer.get("/trainer/lessons/new")
+    source = "## Bước 1\n\n**Mở** ứng dụng <script>alert(1)</script>\n\n| a |\n|---|\n| 1 |"
+    response = await trainer.post(
+        "/trainer/lessons/preview",
+        data={"csrf_token": _csrf(page), "body_md": source},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    assert render_markdown(source) in response.text
+    assert "<script" not in response.text and "<strong>Mở</strong>" in response.text
+    refused = await trainer.post("/trainer/lessons/preview", data={"body_md": source})
+    assert refused.status_code == 403
+    no_js = await trainer.post(
+        "/trainer/lessons/new", data=lesson_form(_csrf(page), slug=_slug(), action="preview")
+    )
+    assert no_js.status_code == 200 and "<h2>Dấu hiệu</h2>" in no_js.text
+
+
+def _png(width: int, height: int) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (11, 110, 79)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+async def test_an_uploaded_image_is_shrunk_served_and_listed_for_phones(
+    new_browser, user, village, client, login
+):
+    member = await login(await user(roles.MEMBER, (await village()).code))
+    _, trainer = await _trainer_browser(new_browser, user)
+    page = await trainer.get("/trainer/lessons/new")
+    slug = _slug()
+    form = lesson_form(_csrf(page), slug=slug, action="upload")
+    response = await trainer.post(
+        "/trainer/lessons/new",
+        data=form,
+        files={"image": ("anh.png", _png(3000, 2000), "image/png")},
+    )
+    assert response.status_code == 200, response.text
+    match = re.search(r"\]\(images/([0-9a-f]{20}\.webp)\)", response.text)
+    assert match, response.text
+    name = match.group(1)
+    served = await client.get(f"/media/lessons/{name}")
+    assert served.status_code == 200
+    stored = Image.open(io.BytesIO(served.content))
+    assert stored.format == "WEBP" and max(stored.size) == MAX_SIDE
+    assert stored.size == (MAX_SIDE, MAX_SIDE * 2 // 3)
+    body = re.search(r'<textarea id="body_md"[^>]*>(.*?)</textarea>', response.text, re.S)
+    assert body is not None
+    text = body.group(1).replace("&#34;", '"').replace("&amp;", "&")
+    assert form["q0-prompt"] in response.text
+    publish = lesson_form(_csrf(page), slug=slug, body_md=text, action="publish")
+    assert (await trainer.post("/trainer/lessons/new", data=publish)).status_code == 303
+    got = await _pulled(client, member, slug)
+    assert got["data"]["images"] == [f"/media/lessons/{name}"]
+    assert f'src="/media/lessons/{name}"' in got["data"]["html"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "không phải"),
+        (b"MZ\x90\x00 not a picture", "không phải"),
+        (b"", "Hãy chọn một ảnh"),
+        (b"\x89PNG" + b"0" * MAX_UPLOAD_BYTES, "quá lớn"),
+    ],
+)
+async def test_a_file_that_is_not_a_usable_image_is_refused(new_browser, user, content, message):
+    _, trainer = await _trainer_browser(new_browser, user)
+    page = await trainer.get("/trainer/lessons/new")
+    form = lesson_form(_csrf(page), slug=_slug(), action="upload")
+    response = await trainer.post(
+        "/trainer/lessons/new", data=form, files={"image": ("x.png", content, "image/png")}
+    )
+    assert response.status_code == 422
+    assert message in response.text
+    assert form["body_md"].split("\n")[0] in response.text
+
+
+async def test_lesson_images_cannot_escape_their_folders(client):
+    for name in ("..%2Fsecret_key", ".hidden", "a%2Fb.png"):
+        assert (await client.get(f"/media/lessons/{name}")).status_code == 404
+
+
+async def test_history_shows_what_changed_and_revert_brings_it_back(new_browser, user):
+    _, trainer = await _trainer_browser(new_browser, user)
+    slug = _slug()
+    await _create(trainer, slug, action="publish")
+    page = await trainer.get(f"/trainer/lessons/{slug}")
+    changed = lesson_form(
+        _csrf(page), body_md="## Dấu hiệu\n\n1. Gọi bằng số lạ.\n2. Dọa bắt giam.", action="save"
+    )
+    await trainer.post(f"/trainer/lessons/{slug}", data=changed)
+    history = await trainer.get(f"/trainer/lessons/{slug}/history")
+    assert history.status_code == 200
+    assert re.search(r"<del class=\"line\">2\. Đòi chuyển tiền\.</del>", history.text)
+    assert re.search(r"<ins class=\"line\">2\. Dọa bắt giam\.</ins>", history.text)
+    assert "\n+2." not in history.text and "\n-2." not in history.text
+
+    response = await trainer.post(
+        f"/trainer/lessons/{slug}/versions/1", data={"csrf_token": _csrf(page), "action": "revert"}
+    )
+    assert response.status_code == 303
+    lesson = await Lesson.get(slug=slug)
+    numbers = [v.number for v in await services.versions(lesson)]
+    assert numbers == [3, 2, 1]
+    third = await services.get_version(lesson, 3)
+    first = await services.get_version(lesson, 1)
+    assert third is not None and first is not None
+    assert third.body_md == first.body_md and third.quiz == first.quiz
+    assert lesson.published_version == 1
+
+    await trainer.post(
+        f"/trainer/lessons/{slug}/versions/2", data={"csrf_token": _csrf(page), "action": "publish"}
+    )
+    assert (await Lesson.get(slug=slug)).published_version == 2
+
+
+async def test_audience_by_area_and_role(new_browser, user, village, client, login):
+    inside, outside = await village(COMMUNE_A), await village(COMMUNE_B)
+    member_in = await user(roles.MEMBER, inside.code)
+    member_out = await user(roles.MEMBER, outside.code)
+    coordinator = await user(roles.COORDINATOR, COMMUNE_A)
+    _, trainer = await _trainer_browser(new_browser, user, COMMUNE_A)
+    slug = _slug()
+    page = await trainer.get("/trainer/lessons/new")
+    assert f'value="{inside.code}"' in page.text, "the trainer's villages are offered"
+    response = await _create(
+        trainer,
+        slug,
+        audience_areas=[inside.code],
+        audience_roles=["member", "coordinator"],
+        action="publish",
+    )
+    assert response.status_code == 303, response.text
+    got_in = await _pulled(client, await login(member_in), slug)
+    got_out = await _pulled(client, await login(member_out), slug)
+    got_coordinator = await _pulled(client, await login(coordinator), slug)
+    assert not got_in["deleted"] and got_in["data"]["audience_areas"] == [inside.code]
+    assert got_out["deleted"] and got_out["data"] == {}
+    assert not got_coordinator["deleted"]
+
+    lesson = await Lesson.get(slug=slug)
+    announced = await services.publish(lesson, 1)
+    assert member_in.id in announced and coordinator.id in announced
+    assert member_out.id not in announced
+
+    outside_area = await _create(trainer, _slug(), audience_areas=[outside.code])
+    assert outside_area.status_code == 422
+    assert "Hãy chọn khu vực nằm trong khu vực của bạn." in outside_area.text

@@ -1,0 +1,80 @@
+"""`langso content export` writes what is published back to content/, so import changes nothing."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from PIL import Image
+
+from server.accounts import roles
+from server.content_files import load_lessons
+from server.lessons import drafts, services
+from server.lessons.exporter import export_content
+from server.lessons.importer import import_content
+from server.lessons.media import store_image
+from server.settings import REPO_ROOT
+
+
+def _draft(body: str) -> drafts.LessonDraft:
+    return drafts.LessonDraft(
+        title="Chụp ảnh sản phẩm để bán",
+        summary="Chụp ảnh sáng, rõ.",
+        order="31",
+        objectives="Chụp ảnh đủ sáng\nChụp nhiều góc",
+        body_md=body,
+        audience_roles=[roles.MEMBER],
+        questions=[
+            drafts.Question(
+                id="q1",
+                prompt="Nên chụp ở đâu?",
+                choices="Chỗ tối\nChỗ đủ sáng",
+                answer="2",
+                explanation="Ảnh sáng giúp người mua thấy rõ hàng.",
+            )
+        ],
+    )
+
+
+async def test_export_writes_published_lessons_and_their_images(app, tmp_path: Path):
+    content = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    data_dir = app.state.settings.data_dir
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 120, 0)).save(buffer, "PNG")
+    name = store_image(buffer.getvalue(), data_dir)
+    slug = "chup-anh-san-pham-xuat"
+    body = f"## Ảnh\n\n![Quả bưởi](images/{name})"
+    lesson = await services.create_lesson(slug, _draft(body), None)
+    await services.publish(lesson, 1)
+    hidden = await services.create_lesson("ban-nhap-chua-dang", _draft("Chưa xong."), None)
+
+    summary = await export_content(content, data_dir)
+    assert "ban-nhap-chua-dang" in summary and hidden.published_version is None
+    written = content / "lessons" / f"31-{slug}.md"
+    assert written.exists()
+    assert (content / "lessons" / "images" / name).read_bytes() == (
+        data_dir / "media" / "lessons" / name
+    ).read_bytes()
+    exported = {lesson.slug: lesson for lesson in load_lessons(content)}
+    assert exported[slug].quiz[0].answer == 1
+    assert exported[slug].objectives == ("Chụp ảnh đủ sáng", "Chụp nhiều góc")
+    shipped = {lesson.slug: lesson for lesson in load_lessons(REPO_ROOT / "content")}
+    for key, lesson_def in shipped.items():
+        exported_def = exported[key]
+        assert (exported_def.title, exported_def.body_md, exported_def.quiz) == (
+            lesson_def.title,
+            lesson_def.body_md,
+            lesson_def.quiz,
+        )
+        original = (REPO_ROOT / "content" / "lessons").glob(f"*-{key}.md")
+        [path] = list(original)
+        assert (content / "lessons" / path.name).read_text(encoding="utf-8") == path.read_text(
+            encoding="utf-8"
+        ), f"exporting an imported lesson must give back the same file: {path.name}"
+
+    again = await export_content(content, data_dir)
+    assert " 0 written" in again
+    imported = await import_content(content)
+    assert "(0 new versions" in imported, imported

@@ -1,0 +1,92 @@
+"""Completion reports: counts per lesson and area, most-missed questions, CSV, area scoping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from server.accounts import roles
+from server.lessons.models import PublishedLesson
+from tests.api import test_pages
+from tests.api.test_pages import _signed_in
+from tests.api.test_sync_pull import _push
+from tests.conftest import COMMUNE_A, COMMUNE_B, mutation
+
+new_browser = test_pages.new_browser  # the fixture: browsers that keep cookies
+SLUG = "recognising-online-scams"
+
+
+async def _take_quiz(client, headers, lesson: PublishedLesson, wrong: set[str], done=True):
+    """Push what the member app stores: status, score and {question id: chosen index}."""
+    answers = {
+        q["id"]: (q["answer"] + 1) % len(q["choices"]) if q["id"] in wrong else q["answer"]
+        for q in lesson.quiz
+    }
+    right = sum(1 for q in lesson.quiz if q["id"] not in wrong)
+    data = {"lesson_slug": lesson.slug, "lesson_version": lesson.number, "status": "started"}
+    if done:
+        score = round(100 * right / len(lesson.quiz))
+        data |= {"status": "completed", "score": score, "answers": answers}
+    m = mutation(uuid.uuid4(), data, type_="lesson_progress")
+    [receipt] = await _push(client, headers, f"d-{uuid.uuid4().hex[:8]}", [m])
+    assert receipt["status"] == "applied", receipt
+
+
+def _row(page: str, area_name: str) -> str:
+    start = page.index(f"<td>{area_name}</td>")
+    return page[start : page.index("</tr>", start)]
+
+
+async def test_reports_count_members_scores_and_missed_questions_in_scope(
+    new_browser, user, village, client, login
+):
+    lesson = await PublishedLesson.get(slug=SLUG)
+    first, second = lesson.quiz[0], lesson.quiz[1]
+    here, there = await village(COMMUNE_A), await village(COMMUNE_B)
+    members = [await user(roles.MEMBER, here.code) for _ in range(3)]
+    stranger = await user(roles.MEMBER, there.code)
+    await _take_quiz(client, await login(members[0]), lesson, wrong=set())
+    await _take_quiz(client, await login(members[1]), lesson, wrong={first["id"], second["id"]})
+    await _take_quiz(client, await login(members[2]), lesson, wrong=set(), done=False)
+    await _take_quiz(client, await login(stranger), lesson, wrong={first["id"]})
+
+    coordinator = await _signed_in(new_browser, await user(roles.COORDINATOR, COMMUNE_A))
+    page = await coordinator.get("/trainer/reports", params={"area": here.code})
+    assert page.status_code == 200, page.text
+    section = page.text[page.text.index(lesson.title) :]
+    section = section[: section.index("</section>")]
+    assert "3 trên 3 tổ viên đã bắt đầu, 2 đã học xong." in section
+    total = len(lesson.quiz)
+    expected = round((100 + round(100 * (total - 2) / total)) / 2, 1)
+    assert f"{expected:.1f}".replace(".", ",").removesuffix(",0") in section
+    assert "Những câu hỏi hay trả lời sai nhất" in section
+    assert f"{first['prompt']} — sai 1 trên 2 lần trả lời" in section
+    assert stranger.name not in page.text
+
+    download = await coordinator.get("/trainer/reports.csv", params={"area": here.code})
+    assert download.status_code == 200
+    assert download.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(download.text.removeprefix("\ufeff"))))
+    mine = next(r for r in rows if r["lesson"] == SLUG)
+    assert (mine["area_code"], mine["area_name"]) == (here.code, here.name)
+    assert (mine["members"], mine["started"], mine["completed"]) == ("3", "3", "2")
+    assert mine["average_score"] == f"{expected:.1f}"
+    assert {r["area_code"] for r in rows} == {here.code}
+
+
+async def test_reports_stay_inside_the_viewers_area(new_browser, user, village):
+    there = await village(COMMUNE_B)
+    coordinator = await _signed_in(new_browser, await user(roles.COORDINATOR, COMMUNE_A))
+    assert (
+        await coordinator.get("/trainer/reports", params={"area": there.code})
+    ).status_code == 403
+    refused = await coordinator.get("/trainer/reports.csv", params={"area": COMMUNE_B})
+    assert refused.status_code == 403
+    whole = await coordinator.get("/trainer/reports.csv")
+    codes = {row["area_code"] for row in csv.DictReader(io.StringIO(whole.text.lstrip("\ufeff")))}
+    assert there.code not in codes
+    member = await _signed_in(new_browser, await user(roles.MEMBER, there.code))
+    assert (await member.get("/trainer/reports")).status_code == 403
+    trainer = await _signed_in(new_browser, await user(roles.TRAINER, COMMUNE_A))
+    assert (await trainer.get("/trainer/reports")).status_code == 200
