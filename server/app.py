@@ -21,6 +21,8 @@ from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.db import tortoise_config
 from server.i18n import N_, gettext
+from server.notifications import routes as notifications_routes
+from server.notifications import services as notifications
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
@@ -34,6 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
     curriculum.configure(settings.content_dir)
+    notifications.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -41,11 +44,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app, config=tortoise_config(settings), _enable_global_fallback=True
         ):
             yield
+            await notifications.drain()
 
     routes = [
         *accounts_routes.routes,
         *areas_routes.routes,
         *sync_routes.routes,
+        *notifications_routes.routes,
         *shell_routes.routes,
         *openapi.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),

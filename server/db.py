@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "server.checklists.models",
     "server.lessons.models",
     "server.sync.models",
+    "server.notifications.models",
 ]
 
 

@@ -10,6 +10,8 @@ from tortoise.transactions import in_transaction
 
 from server.lessons.models import Lesson, LessonVersion, PublishedLesson
 from server.lessons.rendering import MEDIA_PREFIX, render_markdown
+from server.notifications import messages
+from server.notifications import services as notifications
 from server.sync.clock import allocate_versions
 
 _NAMESPACE = uuid.UUID("6f1c2a4e-5d0b-4f7e-9a57-1a2b3c4d5e6f")
@@ -56,3 +58,8 @@ async def publish(lesson: Lesson, number: int) -> None:
             await row.update_from_dict(values).save(using_db=conn)
         lesson.published_version = number
         await lesson.save(update_fields=["published_version"], using_db=conn)
+    await notifications.notify_audience(
+        messages.lesson_published(lesson.slug, version.title),
+        roles=list(version.meta.get("audience_roles", [])),
+        area_codes=list(version.meta.get("audience_areas", [])),
+    )
