@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 from tortoise.expressions import F, Q
 
-from server.accounts.models import UserArea
+from server.accounts.models import User, UserArea
 from server.i18n import LANGUAGES, gettext
 from server.notifications.endpoints import EndpointRule, check_subscription
 from server.notifications.models import PushSubscription
@@ -33,6 +33,7 @@ from server.notifications.sender import (
     build_request,
     deliver,
 )
+from server.phones import normalize_phone
 from server.settings import Settings
 
 log = logging.getLogger("langso.push")
@@ -151,6 +152,18 @@ async def unsubscribe(user_id: object, endpoint: str) -> int:
 async def subscription_count(user_id: object) -> int:
     """How many devices the user receives pushes on."""
     return await PushSubscription.filter(user_id=user_id).count()
+
+
+async def send_test(phone: str) -> tuple[int, SendReport] | None:
+    """`langso push test`: a test message to every device of the user with this phone."""
+    from server.notifications.messages import test_message
+
+    number = normalize_phone(phone)
+    found = await User.get_or_none(phone=number) if number else None
+    if found is None:
+        return None
+    devices = await subscription_count(found.id)
+    return devices, await send_to_users([found.id], test_message())
 
 
 def _audience_filter(roles: Sequence[str]) -> Q:

@@ -254,3 +254,20 @@ async def test_publishing_a_lesson_notifies_its_audience_only(client, login, use
     assert data["url"] == f"/app#/lessons/{lesson.slug}"
     assert push.to(devices[outside_area.id]) == []
     assert push.to(devices[trainer.id]) == []
+
+
+async def test_the_cli_test_push_reaches_every_device_of_the_user(
+    client, login, user, village, push
+):
+    member = await user(roles.MEMBER, (await village()).code)
+    phone, laptop = push.device(), push.device()
+    for device in (phone, laptop):
+        await _subscribe(client, await login(member), device)
+
+    result = await services.send_test(member.phone)
+
+    assert result is not None
+    devices, report = result
+    assert (devices, report.sent) == (2, 2)
+    assert _decrypt(laptop, push.to(laptop)[0].body)["tag"] == "test"
+    assert await services.send_test("0999 999 999") is None
