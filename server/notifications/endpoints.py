@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -84,9 +85,19 @@ class EndpointRule:
             return endpoint
         if parts.scheme != "https" or port not in (None, 443) or not _HOST.match(host):
             raise refused
+        if _is_address(host):
+            raise refused
         if not self.host_allowed(host):
             raise refused
         return endpoint
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
 
 
 def _b64url(value: object) -> bytes | None:

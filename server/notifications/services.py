@@ -259,22 +259,26 @@ async def _send(rows: Sequence[PushSubscription], message: Message) -> SendRepor
         request = build_request(vapid, target, payload, topic=message.tag)
         async with semaphore:
             result = await deliver(client, request)
-        await _record(row, result)
         report.add(result.outcome)
+        if result.outcome == "sent":
+            sent.append(row.id)
+        else:
+            await _record(row, result)
 
+    sent: list[int] = []
     async with httpx.AsyncClient(follow_redirects=False) as client:
         await asyncio.gather(*(one(client, row) for row in rows))
+    for start in range(0, len(sent), 500):  # one UPDATE per 500 successes, not one per push
+        await PushSubscription.filter(id__in=sent[start : start + 500]).update(
+            last_sent_at=datetime.now(UTC), failures=0, last_error="", retry_after=None
+        )
     return report
 
 
 async def _record(row: PushSubscription, result: Result) -> None:
-    """Keep what the push service said on the row, where every worker sees it."""
+    """Keep what the push service said on the row, where every worker sees it (not for "sent")."""
     rows = PushSubscription.filter(id=row.id)
-    if result.outcome == "sent":
-        await rows.update(
-            last_sent_at=datetime.now(UTC), failures=0, last_error="", retry_after=None
-        )
-    elif result.outcome == "gone":
+    if result.outcome == "gone":
         log.info("push subscription %s is gone (%s): removed", row.id, result.detail)
         await rows.delete()
     elif result.outcome == "rate_limited":
