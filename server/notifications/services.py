@@ -18,12 +18,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q
 
 from server.accounts.models import User, UserArea
 from server.i18n import LANGUAGES, gettext
 from server.notifications.endpoints import EndpointRule, check_subscription
-from server.notifications.models import PushSubscription
+from server.notifications.models import ENDPOINT_MAX_LENGTH, PushSubscription
 from server.notifications.sender import (
     MAX_PLAINTEXT,
     PayloadTooLarge,
@@ -127,13 +128,15 @@ async def subscribe(user_id: object, body: dict[str, Any]) -> bool:
     signs in on moves to that user.
     """
     target = check_subscription(config().rule, body)
-    row = await PushSubscription.get_or_none(endpoint=target.endpoint)
-    if row is None:
-        await PushSubscription.create(
-            user_id=user_id, endpoint=target.endpoint, p256dh=target.p256dh, auth=target.auth
-        )
-        return True
-    await PushSubscription.filter(id=row.id).update(
+    if not await PushSubscription.exists(endpoint=target.endpoint):
+        try:
+            await PushSubscription.create(
+                user_id=user_id, endpoint=target.endpoint, p256dh=target.p256dh, auth=target.auth
+            )
+            return True
+        except IntegrityError:
+            pass  # the same browser posted twice at once: the other request created it
+    await PushSubscription.filter(endpoint=target.endpoint).update(
         user_id=user_id,
         p256dh=target.p256dh,
         auth=target.auth,
@@ -146,6 +149,8 @@ async def subscribe(user_id: object, body: dict[str, Any]) -> bool:
 
 async def unsubscribe(user_id: object, endpoint: str) -> int:
     """Forget the user's subscription with this endpoint; how many rows went (0 or 1)."""
+    if len(endpoint) > ENDPOINT_MAX_LENGTH:
+        return 0  # never stored
     return await PushSubscription.filter(user_id=user_id, endpoint=endpoint).delete()
 
 

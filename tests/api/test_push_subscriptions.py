@@ -96,6 +96,16 @@ async def test_unsubscribing_removes_only_your_own(client, login, user, village)
     assert by_owner.status_code == 204
     assert not await PushSubscription.exists(endpoint=body["endpoint"])
 
+    # Already gone, or never stored (too long to have been accepted): still done.
+    for endpoint in (body["endpoint"], "https://fcm.googleapis.com/" + "a" * 3000):
+        again = await client.request(
+            "DELETE",
+            "/api/v1/push/subscriptions",
+            json={"endpoint": endpoint},
+            headers=await login(owner),
+        )
+        assert again.status_code == 204
+
 
 ADDRESS_REFUSED = (
     "Địa chỉ gửi thông báo này không thuộc dịch vụ thông báo nào được chấp nhận. "
@@ -193,3 +203,17 @@ async def test_a_subscription_without_endpoint_is_refused(client, login, user, v
 
     assert response.status_code == removal.status_code == 422
     assert response.json()["error"] == "Đăng ký nhận thông báo không có địa chỉ gửi."
+
+
+async def test_the_same_subscription_posted_at_once_is_stored_once(client, login, user, village):
+    import asyncio
+
+    headers = await login(await user(roles.MEMBER, (await village()).code))
+    body = _subscription()
+
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/push/subscriptions", json=body, headers=headers) for _ in range(4))
+    )
+
+    assert sorted(r.status_code for r in responses) == [200, 200, 200, 201]
+    assert await PushSubscription.filter(endpoint=body["endpoint"]).count() == 1
