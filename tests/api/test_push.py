@@ -240,8 +240,9 @@ async def test_publishing_a_lesson_notifies_its_audience_only(client, login, use
         lesson=lesson,
         number=1,
         title="Cảnh giác lừa đảo qua điện thoại",
-        body_md="Nội dung",
-        meta={"audience_roles": ["member"], "audience_areas": [COMMUNE_A]},
+        body_md="## Nội dung\n\nGọi lại số chính thức trước khi làm theo.",
+        # Last in every member's list: other tests look at the first lessons.
+        meta={"order": 10_000, "audience_roles": ["member"], "audience_areas": [COMMUNE_A]},
     )
 
     await publish(lesson, 1)
