@@ -19,7 +19,7 @@ from typing import Any
 
 import httpx
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import F, Q
+from tortoise.expressions import F, Q, Subquery
 
 from server.accounts.models import User, UserArea
 from server.i18n import LANGUAGES, gettext
@@ -178,11 +178,12 @@ def _audience_filter(roles: Sequence[str]) -> Q:
     return query
 
 
-async def _audience_user_ids(area_codes: Sequence[str]) -> list[Any]:
+def _users_inside(area_codes: Sequence[str]) -> Subquery:
+    """Users with an area that is one of `area_codes` or inside one (a subquery, not a list)."""
     codes = list(area_codes)
     inside = Q(area_id__in=codes) | Q(area__commune_code__in=codes)
     inside |= Q(area__province_code__in=codes)
-    return list(await UserArea.filter(inside).distinct().values_list("user_id", flat=True))
+    return Subquery(UserArea.filter(inside).values("user_id"))
 
 
 async def send_to_users(user_ids: Iterable[object], message: Message) -> SendReport:
@@ -201,7 +202,7 @@ async def send_to_audience(
     `area_codes` (anywhere when empty), and wait for the answers."""
     query = PushSubscription.filter(_audience_filter(roles))
     if area_codes:
-        query = query.filter(user_id__in=await _audience_user_ids(area_codes))
+        query = query.filter(user_id__in=_users_inside(area_codes))
     return await _send(await query.select_related("user"), message)
 
 
@@ -261,8 +262,8 @@ async def _send(rows: Sequence[PushSubscription], message: Message) -> SendRepor
             return
         payload = payloads.get(row.user.language, payloads[LANGUAGES[0]])
         target = Target(endpoint=row.endpoint, p256dh=row.p256dh, auth=row.auth)
-        request = build_request(vapid, target, payload, topic=message.tag)
-        async with semaphore:
+        async with semaphore:  # encrypt inside too: a big batch must not hold the loop at once
+            request = build_request(vapid, target, payload, topic=message.tag)
             result = await deliver(client, request)
         report.add(result.outcome)
         if result.outcome == "sent":
