@@ -11,8 +11,9 @@ export async function pushState() {
     return "unsupported";
   }
   if (Notification.permission === "denied") return "denied";
-  const registration = await navigator.serviceWorker.ready;
-  const subscription = await registration.pushManager.getSubscription();
+  // getRegistration, not ready: Settings must open even if the worker never installed.
+  const registration = await navigator.serviceWorker.getRegistration("/");
+  const subscription = registration ? await registration.pushManager.getSubscription() : null;
   return subscription && Notification.permission === "granted" ? "on" : "off";
 }
 
