@@ -49,6 +49,17 @@ _STAND_IN = """
 """
 
 
+_SHOWN = """async (ms) => {
+    const registration = await navigator.serviceWorker.ready;
+    for (const end = Date.now() + ms; Date.now() < end; ) {
+        const [n] = await registration.getNotifications();
+        if (n) return { title: n.title, body: n.body, icon: n.icon, tag: n.tag, data: n.data };
+        await new Promise((done) => setTimeout(done, 100));
+    }
+    return null;
+}"""
+
+
 @pytest.fixture(scope="module")
 def push() -> Iterator[PushService]:
     service, server, thread = push_service.start()
@@ -123,30 +134,21 @@ def test_member_turns_notifications_on_and_gets_a_push(
     )
     assert json.loads(plaintext)["title"] == "Thông báo Làng Số đã hoạt động"
 
-    # Chromium hands it to the service worker, which shows it with the app's icon.
+    # Chromium hands it to the service worker, which shows it with the app's icon. On a busy
+    # machine DevTools' deliverPushMessage now and then drops a message before the worker sees it
+    # (a few runs in ten; the worker then shows the same message delivered again), so one more
+    # delivery is allowed: the worker must show it.
     cdp = context.new_cdp_session(page)
-    cdp.send(
-        "ServiceWorker.deliverPushMessage",
-        {
-            "origin": server.url,
-            "registrationId": _registration_id(cdp, page),
-            "data": plaintext.decode(),
-        },
-    )
-    shown = page.evaluate(
-        """async () => {
-            const registration = await navigator.serviceWorker.ready;
-            for (let i = 0; i < 50; i++) {
-                const list = await registration.getNotifications();
-                if (list.length) {
-                    const n = list[0];
-                    return { title: n.title, body: n.body, icon: n.icon, tag: n.tag, data: n.data };
-                }
-                await new Promise((done) => setTimeout(done, 100));
-            }
-            return null;
-        }"""
-    )
+    registration = _registration_id(cdp, page)
+    shown = None
+    for _attempt in range(2):
+        cdp.send(
+            "ServiceWorker.deliverPushMessage",
+            {"origin": server.url, "registrationId": registration, "data": plaintext.decode()},
+        )
+        shown = page.evaluate(_SHOWN, 10_000)
+        if shown is not None:
+            break
     assert shown == {
         "title": "Thông báo Làng Số đã hoạt động",
         "body": "Điện thoại này sẽ được báo khi có bài học mới.",
