@@ -161,3 +161,11 @@ def test_member_turns_notifications_on_and_gets_a_push(
     page.get_by_role("switch", name="Nhận thông báo").uncheck()
     page.get_by_text("Đã tắt thông báo.").wait_for()
     assert _rows(server, server.second_member) == []
+
+    # On again, then signing out: the next person on this phone does not get this member's pushes.
+    page.get_by_role("switch", name="Nhận thông báo").check()
+    page.get_by_text("Đã bật thông báo.").wait_for()
+    assert _rows(server, server.second_member) == [(device.endpoint,)]
+    page.get_by_role("button", name="Đăng xuất").click()
+    page.get_by_role("button", name="Đăng nhập").wait_for()
+    assert _rows(server, server.second_member) == []

@@ -99,6 +99,7 @@ export async function render(app) {
     }
     await app.engine.run();
     app.engine.stop();
+    if (push === "on") await turnOff(app.account).catch(() => {}); // not the next person's pushes
     await signOut(app.account);
     location.hash = "#/";
     location.reload();
