@@ -25,8 +25,8 @@ SETTINGS_HELP: dict[str, str] = {
     "LANGSO_VAPID_SUBJECT": "Contact for push services (default mailto:admin@langso.invalid).",
     "LANGSO_CONTENT_DIR": "Curriculum, checklist templates and indicator set (default ./content).",
     "LANGSO_DB_POOL_SIZE": "PostgreSQL connections per worker (default 10).",
-    "LANGSO_PUSH_SERVICES": "Extra push-service host names accepted in subscriptions, comma "
-    "separated (`*.example.com` for a domain); the browsers' own services are always accepted.",
+    "LANGSO_PUSH_SERVICES": "Extra push-service hosts accepted in subscriptions, comma "
+    "separated (`*.example.com`: any host under it); the browsers' own are always accepted.",
     "LANGSO_PUSH_ALLOW_LOCALHOST": "1 accepts http://127.0.0.1 and http://localhost push "
     "endpoints, for development and tests only (default 0).",
 }
