@@ -26,6 +26,8 @@ from server.db import tortoise_config
 from server.i18n import N_, gettext
 from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
+from server.notifications import routes as notifications_routes
+from server.notifications import services as notifications
 from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app for `settings` (default: from the environment)."""
     settings = settings or Settings.from_env()
     curriculum.configure(settings.content_dir)
+    notifications.configure(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -48,6 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             app, config=tortoise_config(settings), _enable_global_fallback=True
         ):
             yield
+            await notifications.drain()
 
     routes = [
         *accounts_routes.routes,
@@ -58,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *teams_routes.routes,
         *assignments_routes.routes,
         *checklists_routes.routes,
+        *notifications_routes.routes,
         *shell_routes.routes,
         *lesson_routes.routes,
         *lesson_report_routes.routes,

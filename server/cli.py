@@ -17,13 +17,17 @@ def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     """Run `task` with the database open."""
     from server import curriculum
     from server.db import database
+    from server.notifications import services as notifications
 
     settings = Settings.from_env()
     curriculum.configure(settings.content_dir)
+    notifications.configure(settings)
 
     async def main() -> Any:
         async with database(settings):
-            return await task(settings)
+            result = await task(settings)
+            await notifications.drain()  # e.g. pushes for lessons `content import` published
+            return result
 
     return asyncio.run(main())
 
@@ -204,6 +208,32 @@ def content_export() -> None:
     except ContentError as error:
         raise click.ClickException(str(error)) from None
     click.echo(summary)
+
+
+@main.group()
+def push() -> None:
+    """Web push notifications."""
+
+
+@push.command("test")
+@click.option("--phone", required=True, help="The user's mobile number.")
+def push_test(phone: str) -> None:
+    """Send a test notification to every device of a user and say what the push services said."""
+    from server.notifications.services import send_test
+
+    result = _run(lambda _s: send_test(phone))
+    if result is None:
+        raise click.ClickException("No user has this phone number.")
+    devices, report = result
+    if devices == 0:
+        raise click.ClickException(
+            "This user has not turned notifications on in the app (Settings → Notifications)."
+        )
+    click.echo(
+        f"Devices: {devices}. Sent: {report.sent}. Removed (expired): {report.gone}. "
+        f"Rate-limited: {report.rate_limited}. Waiting for Retry-After: {report.deferred}. "
+        f"Failed: {report.failed}."
+    )
 
 
 @main.command()

@@ -21,6 +21,7 @@ MODEL_MODULES = [
     "server.sync.models",
     "server.coverage.models",
     "server.assignments.models",
+    "server.notifications.models",
 ]
 
 

@@ -71,6 +71,19 @@ _CHANGE = {
     },
     "required": ["type", "record_id", "version", "deleted", "data"],
 }
+_PUSH_SUBSCRIPTION = {
+    "type": "object",
+    "properties": {
+        "endpoint": {"type": "string", "format": "uri", "maxLength": 2048},
+        "expirationTime": {"type": ["number", "null"]},
+        "keys": {
+            "type": "object",
+            "properties": {"p256dh": {"type": "string"}, "auth": {"type": "string"}},
+            "required": ["p256dh", "auth"],
+        },
+    },
+    "required": ["endpoint", "keys"],
+}
 _USER = {"type": "object", "properties": {"id": {"type": "string"}, "role": {"type": "string"}}}
 _VILLAGE = {"type": "object", "properties": {"code": {"type": "string"}}}
 
@@ -248,6 +261,46 @@ SPEC: dict[str, Any] = {
                     422,
                 ),
             }
+        },
+        "/api/v1/push/key": {
+            "get": {
+                "summary": "The VAPID application server key (base64url) to subscribe with.",
+                "security": _BEARER,
+                "responses": _responses(
+                    {
+                        "type": "object",
+                        "properties": {"key": {"type": "string"}},
+                        "required": ["key"],
+                    },
+                    401,
+                ),
+            }
+        },
+        "/api/v1/push/subscriptions": {
+            "post": {
+                "summary": "Receive pushes on this device (a browser PushSubscription).",
+                "security": _BEARER,
+                "requestBody": _json(_PUSH_SUBSCRIPTION),
+                "responses": {
+                    "201": {"description": "Subscribed", **_json({"type": "object"})},
+                    **_responses({"type": "object"}, 400, 401, 422),
+                },
+            },
+            "delete": {
+                "summary": "Stop pushes to this device (by endpoint); done when already gone.",
+                "security": _BEARER,
+                "requestBody": _json(
+                    {
+                        "type": "object",
+                        "properties": {"endpoint": {"type": "string"}},
+                        "required": ["endpoint"],
+                    }
+                ),
+                "responses": {
+                    "204": {"description": "Unsubscribed"},
+                    **{str(c): _json(_ERROR) | {"description": "Error"} for c in (400, 401, 422)},
+                },
+            },
         },
         "/api/v1/sync/schema": {
             "get": {

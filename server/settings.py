@@ -25,6 +25,10 @@ SETTINGS_HELP: dict[str, str] = {
     "LANGSO_VAPID_SUBJECT": "Contact for push services (default mailto:admin@langso.invalid).",
     "LANGSO_CONTENT_DIR": "Curriculum, checklist templates and indicator set (default ./content).",
     "LANGSO_DB_POOL_SIZE": "PostgreSQL connections per worker (default 10).",
+    "LANGSO_PUSH_SERVICES": "Extra push-service hosts accepted in subscriptions, comma "
+    "separated (`*.example.com`: any host under it); the browsers' own are always accepted.",
+    "LANGSO_PUSH_ALLOW_LOCALHOST": "1 accepts http://127.0.0.1 and http://localhost push "
+    "endpoints, for development and tests only (default 0).",
 }
 
 
@@ -40,6 +44,8 @@ class Settings:
     vapid_subject: str
     content_dir: Path
     db_pool_size: int = 10
+    push_services: tuple[str, ...] = ()
+    push_allow_localhost: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -67,6 +73,12 @@ class Settings:
             vapid_subject=env.get("LANGSO_VAPID_SUBJECT", "mailto:admin@langso.invalid"),
             content_dir=Path(env.get("LANGSO_CONTENT_DIR", REPO_ROOT / "content")).resolve(),
             db_pool_size=int(env.get("LANGSO_DB_POOL_SIZE", "10")),
+            push_services=tuple(
+                host.strip().lower()
+                for host in env.get("LANGSO_PUSH_SERVICES", "").split(",")
+                if host.strip()
+            ),
+            push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
         )
 
 

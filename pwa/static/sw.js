@@ -94,3 +94,37 @@ self.addEventListener("sync", (event) => {
     })(),
   );
 });
+
+// Web push (docs/notifications.md): show the message; a tap opens the app at its url.
+self.addEventListener("push", (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : "" };
+  }
+  event.waitUntil(
+    self.registration.showNotification(data.title || "Làng Số", {
+      body: data.body || "",
+      icon: "/static/icons/icon-192.png",
+      lang: data.lang || "vi",
+      tag: data.tag || undefined,
+      data: { url: data.url || "/app" },
+    }),
+  );
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  let url = new URL(event.notification.data?.url || "/app", self.location.origin);
+  if (url.origin !== self.location.origin) url = new URL("/app", self.location.origin);
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+      const open = windows.find((client) => new URL(client.url).pathname.startsWith("/app"));
+      if (!open) return self.clients.openWindow(url.href);
+      open.postMessage({ type: "open", url: url.href });
+      return open.focus();
+    })(),
+  );
+});

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -16,11 +15,11 @@ from server.assignments.models import Assignment
 from server.checklists import services as checklists
 from server.households.models import Household
 from server.i18n import N_
+from server.notifications import messages
+from server.notifications import services as notifications
 from server.review.readable import local
 from server.sync.clock import allocate_versions
 from server.teams import services as teams
-
-log = logging.getLogger(__name__)
 
 
 class AssignmentError(ValueError):
@@ -111,12 +110,10 @@ async def assign(
 
 
 async def _notify_assignment(assignment: Assignment, member: User) -> None:
-    """Tell the member about a new assignment: the call site for web push (not wired yet).
-
-    The assignment already reaches the member's phone through sync; a push notification only
-    makes it arrive sooner. The lead wires this to `server.notifications.services` after merging.
-    """
-    log.info("assignment %s for %s due %s", assignment.id, member.id, assignment.due_date)
+    """Tell the member about a new assignment by web push (sync brings it to the phone anyway)."""
+    due = date.fromisoformat(assignment.due_date).strftime("%d/%m/%Y")
+    message = messages.assignment_given(str(assignment.id), assignment.household_name, due)
+    await notifications.notify_users([member.id], message)
 
 
 async def withdraw(scope: Scope, assignment_id: uuid.UUID) -> None:

@@ -19,6 +19,8 @@ from server.lessons.drafts import LessonDraft
 from server.lessons.models import Lesson, LessonVersion, PublishedLesson
 from server.lessons.records import for_viewer
 from server.lessons.rendering import MEDIA_PREFIX, render_markdown
+from server.notifications import messages
+from server.notifications import services as notifications
 from server.sync.clock import allocate_versions
 from server.sync.registry import Viewer
 
@@ -199,7 +201,9 @@ async def publish(lesson: Lesson, number: int) -> list[uuid.UUID]:
             await row.update_from_dict(values).save(using_db=conn)
         lesson.published_version = number
         await lesson.save(update_fields=["published_version", "updated_at"], using_db=conn)
-    return await _announce_published(row)
+    audience = await _announce_published(row)
+    await notifications.notify_users(audience, messages.lesson_published(lesson.slug, row.title))
+    return audience
 
 
 async def unpublish(lesson: Lesson) -> None:
@@ -215,10 +219,7 @@ async def unpublish(lesson: Lesson) -> None:
 
 
 async def _announce_published(published: PublishedLesson) -> list[uuid.UUID]:
-    """The call site for telling a lesson's audience it was published: their user ids.
-
-    Web push (server/notifications) hooks in here; today it only finds who the lesson is for.
-    """
+    """Who a published lesson is for (the same rule as pull): they get a web push."""
     row = {
         "audience_roles": published.audience_roles,
         "audience_areas": published.audience_areas,

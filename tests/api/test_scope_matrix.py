@@ -107,6 +107,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/trainer/reports", "GET"): TRAINING,
     ("/trainer/reports.csv", "GET"): TRAINING,
     ("/media/lessons/{name}", "GET"): PUBLIC,
+    ("/api/v1/push/key", "GET"): SIGNED_IN,
+    ("/api/v1/push/subscriptions", "POST"): SIGNED_IN,
+    ("/api/v1/push/subscriptions", "DELETE"): SIGNED_IN,
 }
 
 

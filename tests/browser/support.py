@@ -188,6 +188,7 @@ def start_live_server(data_dir: Path) -> tuple[LiveServer, subprocess.Popen[byte
         "LANGSO_DATA_DIR": str(data_dir),
         "LANGSO_DATABASE_URL": database_url,
         "LANGSO_PUBLIC_URL": url,
+        "LANGSO_PUSH_ALLOW_LOCALHOST": "1",  # test_push_browser plays the push service
     }
     _cli(env, "db", "upgrade")
     _cli(env, "areas", "import")

@@ -178,6 +178,7 @@ async function registerServiceWorker() {
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data === "sync") app.engine?.run();
+    if (event.data?.type === "open") location.hash = new URL(event.data.url).hash || "#/"; // a tapped notification
   });
   let updateRequested = false;
   const offerUpdate = (worker) => {

@@ -2,13 +2,22 @@
 
 import { html, mount } from "../dom.js";
 import { formatNumber, loadLanguage, t } from "../i18n.js";
+import { pushState, turnOff, turnOn } from "../push.js";
 import { saveSettings, signOut } from "../session.js";
+
+const PUSH_NOTES = {
+  on: () => t("This phone is told when a new lesson arrives."),
+  off: () => t("Turn this on to be told when a new lesson arrives."),
+  denied: () => t("Notifications are blocked for this app. Allow them in the browser's site settings."),
+  unsupported: () => t("This browser cannot show notifications."),
+};
 
 export async function render(app) {
   const view = app.view();
   const counts = await app.store.counts();
   const estimate = (await navigator.storage?.estimate?.()) || {};
   const persisted = (await navigator.storage?.persisted?.()) || false;
+  const push = await pushState();
   const megabytes = (bytes) => formatNumber(Math.round(((bytes || 0) / 1048576) * 10) / 10);
   mount(
     view,
@@ -23,6 +32,11 @@ export async function render(app) {
       <h2>${t("Text size")}</h2>
       <label class="check"><input type="checkbox" id="large-text" ${app.settings.largeText ? "checked" : ""}>
         <span>${t("Larger text")}</span></label>
+      <h2>${t("Notifications")}</h2>
+      <label class="check"><input type="checkbox" role="switch" id="push-toggle"
+        ${push === "on" ? "checked" : ""} ${push === "denied" || push === "unsupported" ? "disabled" : ""}>
+        <span>${t("Get notifications")}</span></label>
+      <p id="push-note" data-state="${push}">${PUSH_NOTES[push]()}</p>
       <h2>${t("Storage on this phone")}</h2>
       <p>${t("Using %(used)s MB of %(quota)s MB.", { used: megabytes(estimate.usage), quota: megabytes(estimate.quota) })}
         ${persisted ? t("The phone will keep this data.") : t("The phone may clear this data if it runs out of space.")}</p>
@@ -47,6 +61,22 @@ export async function render(app) {
     await saveSettings({ largeText: event.target.checked });
     document.documentElement.classList.toggle("large-text", event.target.checked);
   });
+  view.querySelector("#push-toggle").addEventListener("change", async (event) => {
+    const toggle = event.target;
+    toggle.disabled = true;
+    try {
+      if (toggle.checked) {
+        await turnOn(app.account);
+        app.toast(t("Notifications are on."));
+      } else {
+        await turnOff(app.account);
+        app.toast(t("Notifications are off."));
+      }
+    } catch (error) {
+      app.toast(error.message);
+    }
+    render(app);
+  });
   view.querySelector("#export").addEventListener("click", async () => {
     const blob = new Blob([JSON.stringify(await app.store.unsynced(), null, 2)], {
       type: "application/json",
@@ -69,6 +99,7 @@ export async function render(app) {
     }
     await app.engine.run();
     app.engine.stop();
+    if (push === "on") await turnOff(app.account).catch(() => {}); // not the next person's pushes
     await signOut(app.account);
     location.hash = "#/";
     location.reload();

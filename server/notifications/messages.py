@@ -1,0 +1,38 @@
+"""The notifications Làng Số sends, each written once as msgids (see services.Message)."""
+
+from __future__ import annotations
+
+from server.i18n import N_
+from server.notifications.services import Message
+
+
+def lesson_published(slug: str, title: str) -> Message:
+    """A lesson was published: open it in the member app."""
+    return Message(
+        title=N_("New lesson"),
+        body=N_("“%(title)s” is on your phone now. You can read it even without signal."),
+        params={"title": title},
+        url=f"/app#/lessons/{slug}",
+        tag=f"lesson-{slug}",
+    )
+
+
+def assignment_given(assignment_id: str, household_name: str, due_date: str) -> Message:
+    """A coordinator gave the member a household to help: open the app's list of assignments."""
+    return Message(
+        title=N_("New assignment"),
+        body=N_("Please help the household “%(household)s” by %(due)s."),
+        params={"household": household_name, "due": due_date},
+        url="/app#/assignments",
+        tag=f"assignment-{assignment_id}",
+    )
+
+
+def test_message() -> Message:
+    """`langso push test`: shows that pushes reach this device."""
+    return Message(
+        title=N_("Làng Số notifications work"),
+        body=N_("This phone will be told about new lessons."),
+        url="/app#/settings",
+        tag="test",
+    )

@@ -1,0 +1,49 @@
+"""Web push through the JSON API: the VAPID key, and a device's subscription on and off."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from server.i18n import N_
+from server.notifications import services
+from server.notifications.endpoints import SubscriptionError
+from server.web import api_error, api_user, json_body
+
+
+async def push_key(request: Request) -> Response:
+    """The application server key that browsers subscribe with (signed-in users only)."""
+    await api_user(request)
+    return JSONResponse({"key": services.application_server_key()})
+
+
+async def subscribe(request: Request) -> Response:
+    """Store this device's PushSubscription for the signed-in user (201 new, 200 again)."""
+    user = await api_user(request)
+    body = await json_body(request)
+    try:
+        created = await services.subscribe(user.id, body)
+    except SubscriptionError as error:
+        return api_error(request, 422, error.msgid, field=error.field)
+    return JSONResponse({"subscribed": True}, status_code=201 if created else 200)
+
+
+async def unsubscribe(request: Request) -> Response:
+    """Forget this device's subscription (by endpoint); succeeds when it was already gone."""
+    user = await api_user(request)
+    body = await json_body(request)
+    endpoint = body.get("endpoint")
+    if not isinstance(endpoint, str) or not endpoint:
+        return api_error(
+            request, 422, N_("The subscription has no push address."), field="endpoint"
+        )
+    await services.unsubscribe(user.id, endpoint)
+    return Response(status_code=204)
+
+
+routes = [
+    Route("/api/v1/push/key", push_key, methods=["GET"]),
+    Route("/api/v1/push/subscriptions", subscribe, methods=["POST"]),
+    Route("/api/v1/push/subscriptions", unsubscribe, methods=["DELETE"]),
+]
