@@ -161,7 +161,7 @@ def _cpu_line(result: RunResult) -> str:
     parts = [
         f"{name} {cpu[name] / batches * 1000:.1f}"
         for name in ("client", "server", "database")
-        if name != "server" or cpu["server"] > 0
+        if name == "client" or cpu[name] > 0  # no server for the floor, no backend for SQLite
     ]
     ours = cpu["client"] + cpu["server"] + cpu["database"]
     cores = os.cpu_count() or 1

@@ -422,22 +422,32 @@ class _Batch:
     def writes(
         self, outcomes: list[_Outcome], versions: dict[tuple[str, uuid.UUID], int]
     ) -> list[bulk.Insert]:
-        """The changed records, the change log and the conflicts: one insert per table."""
+        """The changed records, the change log and the conflicts: one insert per table.
+
+        New records are plain inserts: if another device created the same record meanwhile,
+        the unique key fails the batch, which `push` then runs again as an update that merges.
+        Loaded records (locked since `load`) are upserts, in id order.
+        """
         inserts = []
         for sync_type in sync_types():
-            keys = [key for key, t in self.changed.items() if t is sync_type]
-            if keys:
-                columns = _columns(sync_type.model)
-                update = [c for c in columns if c not in ("id", "created_at")]
-                rows = [self.rows[key] for key in keys]
-                inserts.append(bulk.Insert(sync_type.model, rows, columns, "id", update))
+            keys = sorted(k for k, t in self.changed.items() if t is sync_type)
+            new = [self.rows[k] for k in keys if self.rows[k].get("_new")]
+            stored = [self.rows[k] for k in keys if not self.rows[k].get("_new")]
+            columns = _columns(sync_type.model)
+            update = [c for c in columns if c not in ("id", "created_at")]
+            inserts.append(bulk.Insert(sync_type.model, new, columns))
+            inserts.append(bulk.Insert(sync_type.model, stored, columns, "id", update))
         log: list[dict[str, Any]] = []
         conflicts: list[dict[str, Any]] = []
         for o in outcomes:
             m = o.mutation
             key = (m.type.name, m.record_id)
+<<<<<<< HEAD
             # A mutation whose every field lost still leaves its conflicts: nothing is lost.
             if o.status == statuses.REJECTED or key not in self.rows:
+=======
+            if o.status == statuses.REJECTED:
+>>>>>>> syncperf
                 continue
             row = self.rows[key]
             if o.after and key in versions:
