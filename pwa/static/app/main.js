@@ -101,7 +101,20 @@ async function startSession(account) {
   navigator.storage?.persist?.();
 }
 
-async function route() {
+// Screens are drawn one after the other, and only the latest: a slow screen finishing late must
+// never cover the one the member asked for next.
+let routing = Promise.resolve();
+let routeTicket = 0;
+
+function route() {
+  const ticket = ++routeTicket;
+  routing = routing
+    .then(() => (ticket === routeTicket ? draw() : null))
+    .catch((error) => console.error(error));
+  return routing;
+}
+
+async function draw() {
   const view = app.view();
   if (!app.account) return signin.render(app);
   if (!app.schema) {
