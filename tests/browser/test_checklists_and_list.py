@@ -1,4 +1,4 @@
-"""Checklist steps move the household's indicators; the list finds households by search and filter."""
+"""Checklist steps raise the household's indicators; the list finds households by search, filter."""
 
 from __future__ import annotations
 

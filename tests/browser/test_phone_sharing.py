@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tests.browser.member import add_household, pending, sign_in, sync_now, wait_synced
+from tests.browser.member import (
+    add_household,
+    pending,
+    sign_in,
+    sync_now,
+    tick_first_steps,
+    wait_synced,
+)
 from tests.browser.support import LiveServer, Phones
 
 if TYPE_CHECKING:
@@ -214,12 +223,13 @@ def test_larger_text_makes_the_reading_text_bigger(
 
 # Controls a finger must hit: buttons, links, fields. A checkbox or radio may be small when its
 # label is the target. Links inside a lesson's text are words in a sentence, not targets.
+# (The scan covers the whole page, scrolled or not.)
 _SMALL_TARGETS = """(min) => {
     const controls = document.querySelectorAll(
         "button, a[href], input:not([type=hidden]), select, textarea");
     const out = [];
     for (const el of controls) {
-        if (!el.checkVisibility({visibilityProperty: true}) || el.closest(".lesson")) continue;
+        if (!el.checkVisibility({visibilityProperty: true}) || el.closest(".lesson-text")) continue;
         const box = el.getBoundingClientRect();
         if (box.width === 0 || box.height === 0) continue;
         const label = el.closest("label");
@@ -237,25 +247,87 @@ _SMALL_TARGETS = """(min) => {
 
 
 def test_every_touch_target_is_at_least_48_px(
-    live_server: LiveServer, browser_context_factory: Phones
+    live_server: LiveServer,
+    browser_context_factory: Phones,
+    screenshots: Callable[[Page, str], Path],
 ) -> None:
+    """Every main screen at 360 × 640; each one's screenshot is saved on the way."""
     phones = browser_context_factory
     page = phones.page(phones.open("touch-targets"))
-    sign_in(page, live_server, live_server.member)
-    add_household(page, "Hộ Để Đo Nút Bấm")
-    wait_synced(page)
-    screens = {
-        "home": ("#/", "a[href='#/households/new']"),
-        "households": ("#/households", "#households li"),
-        "household form": ("#/households/new", "form.household-form"),
-        "settings": ("#/settings", "#sign-out"),
-    }
     offenders: dict[str, list[str]] = {}
-    for screen, (path, ready) in screens.items():
-        _open(page, live_server, path)
-        page.locator(ready).first.wait_for()
+
+    def measure(screen: str) -> None:
         assert page.viewport_size == {"width": 360, "height": 640}
         small = page.evaluate(_SMALL_TARGETS, MIN_TARGET_PX)
         if small:
             offenders[screen] = small
+        screenshots(page, f"screen-{screen}")
+
+    _open(page, live_server, "#/")
+    page.get_by_label("Số điện thoại di động").wait_for()
+    measure("sign-in")
+    sign_in(page, live_server, live_server.member)
+    household = add_household(page, "Hộ Để Đo Nút Bấm")
+    tick_first_steps(page, household, steps=1)
+    checklist = page.url.split("#", 1)[1]
+    wait_synced(page)
+    screens = {
+        "home": ("#/", "a[href='#/households/new']"),
+        "households": ("#/households", "#households li"),
+        "household": (f"#/households/{household}", "#start"),
+        "household-form": ("#/households/new", "form.household-form"),
+        "checklist": (f"#{checklist}", "input[data-item]"),
+        "lessons": ("#/lessons", ".list a"),
+        "lesson": ("#/lessons/" + _first_lesson_slug(page), "form.quiz"),
+        "needs-attention": ("#/fix", "h1"),
+        "settings": ("#/settings", "#sign-out"),
+    }
+    for screen, (path, ready) in screens.items():
+        _open(page, live_server, path)
+        page.locator(ready).first.wait_for()
+        page.wait_for_timeout(100)  # let the screen settle before it is measured
+        measure(screen)
     assert not offenders, f"touch targets under {MIN_TARGET_PX} px: {offenders}"
+
+
+def _first_lesson_slug(page: Page) -> str:
+    return str(
+        page.evaluate(
+            """async () => (await window.langso.app.store.all("lesson"))
+                .sort((a, b) => a.data.order - b.data.order)[0].data.slug"""
+        )
+    )
+
+
+def test_the_english_switch_survives_offline_and_switches_back(
+    live_server: LiveServer, browser_context_factory: Phones
+) -> None:
+    phones = browser_context_factory
+    context = phones.open("english")
+    page = phones.page(context)
+    sign_in(page, live_server, live_server.member)
+    _open(page, live_server, "#/settings")
+    with page.expect_event("load"):
+        page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Settings").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.get_by_role("button", name="English").get_attribute("aria-pressed") == "true"
+
+    context.set_offline(True)
+    _open(page, live_server, "#/")
+    page.reload()
+    page.get_by_role("heading", name="Hello, Người Thử Một").wait_for()
+    assert page.locator("#tabs").inner_text().split() == ["Households", "Lessons", "Settings"]
+    page.get_by_role("link", name="Add a household").click()
+    page.get_by_role("heading", name="Add a household").wait_for()
+    page.get_by_role("button", name="Save on this phone").click()
+    page.get_by_text(
+        "Without consent to keep the household's records, nothing personal can be saved."
+    ).wait_for()
+
+    context.set_offline(False)
+    _open(page, live_server, "#/settings")
+    with page.expect_event("load"):
+        page.get_by_role("button", name="Tiếng Việt").click()
+    page.get_by_role("heading", name="Cài đặt").wait_for()
+    assert page.evaluate("document.documentElement.lang") == "vi"
