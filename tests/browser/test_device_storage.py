@@ -7,7 +7,7 @@ import re
 import time
 from pathlib import Path
 
-from tests.browser.member import add_household, pending, sign_in
+from tests.browser.member import add_household, pending, sign_in, wait_synced
 from tests.browser.support import LiveServer, Phones
 
 
@@ -68,3 +68,60 @@ def test_background_sync_sends_changes_with_no_page_of_the_app_open(
         time.sleep(0.5)
     assert _on_server(live_server, name) == 1
     assert all("/app" not in p.url for p in context.pages)
+
+
+_WATCH_STATUS = """() => {
+    window.__statusSeen = [];
+    const text = document.querySelector(".sync-status .sync-text");
+    const bar = document.querySelector("#sync-progress");
+    new MutationObserver((records) => {
+        for (const record of records) {
+            for (const node of record.addedNodes) {
+                const share = bar.getAttribute("aria-valuenow");
+                window.__statusSeen.push([node.textContent, bar.hidden, share]);
+            }
+        }
+    }).observe(text, { childList: true });
+}"""
+
+
+def test_the_header_shows_progress_while_syncing(
+    live_server: LiveServer, browser_context_factory: Phones
+) -> None:
+    phones = browser_context_factory
+    context = phones.open("progress")
+    page = phones.page(context)
+    sign_in(page, live_server, live_server.member)
+    context.set_offline(True)
+    for name in ("Hộ Xem Tiến Độ Một", "Hộ Xem Tiến Độ Hai"):
+        add_household(page, name)
+    assert pending(page) == 2
+    page.evaluate(_WATCH_STATUS)
+    context.set_offline(False)
+    wait_synced(page)
+    seen = [tuple(entry) for entry in page.evaluate("window.__statusSeen")]
+    assert ("Đang gửi 0 trong 2 thay đổi…", False, "0") in seen, seen
+    assert ("Đang gửi 2 trong 2 thay đổi…", False, "100") in seen, seen
+    assert seen[-1][0].startswith("Đã đồng bộ") and seen[-1][1], seen
+
+
+def test_lesson_images_are_readable_offline(
+    live_server: LiveServer, browser_context_factory: Phones
+) -> None:
+    phones = browser_context_factory
+    context = phones.open("lesson-images")
+    page = phones.page(context)
+    sign_in(page, live_server, live_server.member)
+    context.close()
+
+    # The browser restarts without signal; the lesson opens with its picture.
+    context = phones.open("lesson-images", offline=True)
+    page = phones.page(context)
+    page.goto(f"{live_server.url}/app#/lessons/using-lang-so-offline")
+    picture = page.locator(".lesson-text img").first
+    picture.wait_for()
+    assert picture.get_attribute("src") == "/media/lessons/trang-thai-dong-bo.svg"
+    page.wait_for_function(
+        "() => { const img = document.querySelector('.lesson-text img');"
+        " return img.complete && img.naturalWidth > 0; }"
+    )

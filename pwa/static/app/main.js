@@ -1,7 +1,7 @@
 // The member app: start-up, routing, the sync status bar and the service worker.
 
 import { $, html, mount } from "./dom.js";
-import { ago, loadLanguage, t } from "./i18n.js";
+import { ago, formatNumber, loadLanguage, t } from "./i18n.js";
 import { currentAccount, deviceId, expire, settings } from "./session.js";
 import { Store } from "./store.js";
 import { SyncEngine } from "./sync.js";
@@ -159,7 +159,12 @@ function showStatus(status) {
   button.hidden = false;
   button.dataset.state = status.state;
   let text;
-  if (status.state === "syncing") {
+  const sending = status.state === "syncing" && status.phase === "push" && status.total > 0;
+  if (sending) {
+    text = t("Sending %(done)s of %(total)s changes…", { done: status.done, total: status.total });
+  } else if (status.state === "syncing" && status.received > 0) {
+    text = t("Receiving updates: %(n)s so far…", { n: formatNumber(status.received) });
+  } else if (status.state === "syncing") {
     text = t("Syncing…");
   } else if (status.state === "expired") {
     text = t("Sign in again to sync");
@@ -174,10 +179,15 @@ function showStatus(status) {
   $(".sync-text", button).textContent = text;
   $(".pending-badge", button).textContent = String(status.pending);
   $(".pending-badge", button).hidden = status.pending === 0;
+  // While sending, the bar shows how much has gone; while receiving (no total known) it moves.
   const bar = $("#sync-progress");
   bar.hidden = status.state !== "syncing";
-  const share = status.total ? Math.min(1, status.done / status.total) : 0.15;
-  bar.firstElementChild.style.width = `${Math.round(share * 100)}%`;
+  bar.classList.toggle("busy", !sending);
+  const share = sending ? Math.min(1, status.done / status.total) : 0;
+  bar.firstElementChild.style.width = sending ? `${Math.round(share * 100)}%` : "";
+  bar.setAttribute("aria-label", text);
+  if (sending) bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
+  else bar.removeAttribute("aria-valuenow");
   button.onclick = () => app.engine.run();
 }
 
