@@ -1,10 +1,11 @@
-"""What stays on the phone: the space used, the last-resort export, and Background Sync."""
+"""The phone on its own: storage and export, Background Sync, progress, backoff, a week offline."""
 
 from __future__ import annotations
 
 import json
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from tests.browser.member import add_household, pending, sign_in, wait_synced
@@ -125,3 +126,67 @@ def test_lesson_images_are_readable_offline(
         "() => { const img = document.querySelector('.lesson-text img');"
         " return img.complete && img.naturalWidth > 0; }"
     )
+
+
+_FAILING_RUNS = """async (runs) => {
+    // The real engine against a server that keeps failing; only its timer is watched.
+    const engine = window.langso.app.engine;
+    const delays = [];
+    engine.failures = 0;  // count from the first failure
+    engine._schedule = (ms) => delays.push(ms);
+    for (let n = 0; n < runs; n += 1) await engine.run();
+    return delays;
+}"""
+
+
+def test_failed_syncs_back_off_exponentially_with_jitter(
+    live_server: LiveServer, browser_context_factory: Phones
+) -> None:
+    phones = browser_context_factory
+    context = phones.open("backoff")
+    page = phones.page(context)
+    sign_in(page, live_server, live_server.member)
+    context.route("**/api/v1/sync/push", lambda route: route.fulfill(status=503, body="busy"))
+    add_household(page, "Hộ Chờ Máy Chủ")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=sync-status]').dataset.state === 'error'"
+    )
+    delays = [float(ms) for ms in page.evaluate(_FAILING_RUNS, 10)]
+    assert len(delays) == 10
+    # Retry n waits about 2 s · 2^(n-1) (half to one and a half times that), never over 7.5 min.
+    for n, delay in enumerate(delays[:8], start=1):
+        base = 2000 * 2 ** (n - 1)
+        assert 0.5 * base <= delay <= 1.5 * base, (n, delays)
+    assert all(delay <= 1.5 * 5 * 60 * 1000 for delay in delays), delays
+    assert len({round(d / (2000 * 2**n), 3) for n, d in enumerate(delays[:8])}) > 1, delays
+    assert pending(page) == 1
+    page.wait_for_function(
+        "document.querySelector('[data-testid=sync-status]').dataset.state === 'error'"
+    )
+
+    context.unroute("**/api/v1/sync/push")
+    [after] = page.evaluate(_FAILING_RUNS, 1)
+    assert after == 3 * 60 * 1000  # back to the regular period once the server answers
+    assert pending(page) == 0
+
+
+def test_the_app_still_works_a_week_after_the_last_sync(
+    live_server: LiveServer, browser_context_factory: Phones
+) -> None:
+    phones = browser_context_factory
+    context = phones.open("a-week-later")
+    sign_in(phones.page(context), live_server, live_server.member)
+    context.close()
+
+    context = phones.open("a-week-later", offline=True)
+    context.clock.install(time=datetime.now(UTC) + timedelta(days=8))
+    page = phones.page(context)
+    page.goto(f"{live_server.url}/app")
+    page.get_by_role("heading", name="Xin chào, Người Thử Một").wait_for()
+    status = page.get_by_test_id("sync-status")
+    page.wait_for_function(
+        "document.querySelector('[data-testid=sync-status]').dataset.state === 'offline'"
+    )
+    assert status.inner_text().startswith("Không có mạng · Đã đồng bộ 8 ngày trước"), status
+    add_household(page, "Hộ Ghi Sau Một Tuần")
+    assert pending(page) == 1

@@ -305,6 +305,12 @@ def test_the_english_switch_survives_offline_and_switches_back(
     phones = browser_context_factory
     context = phones.open("english")
     page = phones.page(context)
+    _open(page, live_server, "#/")  # the switch is on the sign-in screen too
+    with page.expect_event("load"):
+        page.get_by_role("button", name="English").click()
+    page.get_by_label("Mobile number").wait_for()
+    with page.expect_event("load"):
+        page.get_by_role("button", name="Tiếng Việt").click()
     sign_in(page, live_server, live_server.member)
     _open(page, live_server, "#/settings")
     with page.expect_event("load"):

@@ -95,8 +95,9 @@ export class SyncEngine extends EventTarget {
         this.onExpired?.();
         return this.status;
       }
+      // Exponential backoff with jitter: 2 s, 4 s, 8 s … at most 5 minutes, each ±50 %.
       this.failures += 1;
-      const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** this.failures);
+      const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** (this.failures - 1));
       this._set({ state: navigator.onLine ? "error" : "offline", error: String(error.message) });
       this._schedule(delay * (0.5 + Math.random()));
     }
