@@ -85,11 +85,7 @@ async function startSession(account) {
     },
   });
   app.engine.addEventListener("status", (event) => showStatus(event.detail));
-  app.engine.addEventListener("changed", () => {
-    // Show what the sync brought, unless the member is in the middle of a form.
-    const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
-    if (!editing && !document.activeElement?.matches("input, textarea, select")) route();
-  });
+  app.engine.addEventListener("changed", showWhatSyncBrought);
   app.engine.addEventListener("status", async (event) => {
     if (event.detail.state === "idle" && !app.schema) {
       app.schema = await app.store.meta("schema");
@@ -122,11 +118,13 @@ async function draw() {
       <p>${navigator.onLine ? t("Please wait, this happens once.") : t("Connect to the internet once to download your village's data.")}</p></section>`);
     return;
   }
+  const hash = location.hash;
   for (const [pattern, render] of ROUTES) {
-    const match = location.hash.match(pattern);
+    const match = hash.match(pattern);
     if (match) {
       app.dirty = false;
       await render(app, ...match.slice(1));
+      view.dataset.drawn = hash; // which screen is showing (the browser tests wait for it)
       view.focus({ preventScroll: true });
       window.scrollTo(0, 0);
       markTab();
@@ -134,6 +132,28 @@ async function draw() {
     }
   }
   app.go("#/");
+}
+
+// The last time the member touched the screen: a sync never redraws it under their finger.
+let lastTouch = 0;
+let redrawTimer = null;
+for (const type of ["pointerdown", "keydown", "input", "change"]) {
+  document.addEventListener(type, () => {
+    lastTouch = Date.now();
+  }, true);
+}
+
+/** Show what the sync brought, unless the member is in a form or has just touched the screen. */
+function showWhatSyncBrought() {
+  clearTimeout(redrawTimer);
+  const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
+  if (editing || document.activeElement?.matches("input, textarea, select")) return;
+  const quiet = Date.now() - lastTouch;
+  if (quiet < 3000) {
+    redrawTimer = setTimeout(showWhatSyncBrought, 3000 - quiet);
+    return;
+  }
+  route();
 }
 
 function renderTabs() {
