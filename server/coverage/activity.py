@@ -82,6 +82,11 @@ class Activity:
     devices: list[DeviceHealth]
     communes: list[Area]  # for a province: the communes to choose from
 
+    @property
+    def monday(self) -> str:
+        """The week's first day as Vietnamese write dates (dd/mm/yyyy)."""
+        return self.week_start.astimezone(tally.VIETNAM).strftime("%d/%m/%Y")
+
 
 def week_start(now: datetime) -> datetime:
     """Monday 00:00 (Vietnam time) of the week `now` is in, as a UTC instant."""
