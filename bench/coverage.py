@@ -183,7 +183,7 @@ async def _seed(settings: Any, households: int, village_count: int) -> dict[str,
         db.execute("ANALYZE")
         db.commit()
         db.close()
-    return {"seed_s": round(time.perf_counter() - started, 1), "commune": communes[0].code}
+    return {"seed_s": round(time.perf_counter() - started, 1), "commune_code": communes[0].code}
 
 
 def _percentiles(samples: list[float]) -> dict[str, float]:
@@ -243,7 +243,7 @@ async def _run_backend(
             headers = {"Authorization": f"Bearer {token}"}
             pages = {
                 "province": f"/coverage/{PROVINCE}",
-                "commune": f"/coverage/{result['commune']}",
+                "commune": f"/coverage/{result['commune_code']}",
             }
             for name, path in pages.items():
                 for _ in range(3):  # warm up
@@ -257,6 +257,26 @@ async def _run_backend(
                     assert response.status_code == 200
                 result[name] = _percentiles(samples)
                 result[name]["bytes"] = len(response.content)
+            exports = {
+                "export_province_coverage_xlsx": f"/coverage/{PROVINCE}/export/coverage.xlsx",
+                "export_commune_households_xlsx": (
+                    f"/coverage/{result['commune_code']}/export/households.xlsx"
+                ),
+                "export_commune_households_csv": (
+                    f"/coverage/{result['commune_code']}/export/households.csv"
+                ),
+            }
+            for name, path in exports.items():
+                samples = []
+                for _ in range(3):
+                    t0 = time.perf_counter()
+                    response = await client.get(path, headers=headers)
+                    samples.append(time.perf_counter() - t0)
+                    assert response.status_code == 200
+                result[name] = {
+                    "median_ms": round(statistics.median(samples) * 1000),
+                    "bytes": len(response.content),
+                }
             api = (await client.get(f"/api/v1/coverage/{PROVINCE}", headers=headers)).json()
         rows = await connection().execute_query_dict(
             "SELECT count(*) AS n FROM household WHERE deleted = false"
@@ -343,6 +363,13 @@ def _print(results: list[dict[str, Any]]) -> None:
                 f"| {r['rebuild_s']} s | {page} | {f['p50_ms']} ms | {f['p95_ms']} ms "
                 f"| {f['max_ms']} ms |"
             )
+    print()
+    print("| backend | export | median of 3 | size |")
+    print("|---|---|---|---|")
+    for r in results:
+        for name in sorted(k for k in r if k.startswith("export_")):
+            f = r[name]
+            print(f"| {r['backend']} | {name[7:]} | {f['median_ms']} ms | {f['bytes']:,} B |")
     print()
     for r in results:
         print(f"{r['backend']}: dashboard count equals SELECT count(*): {r['check']}")
