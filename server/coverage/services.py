@@ -318,19 +318,17 @@ async def _trend(code: str, target: str | None, today: date) -> list[WeekPoint]:
         "week", "key", "count"
     )
     this_week = today - timedelta(days=today.weekday())
-    first = this_week - timedelta(weeks=TREND_WEEKS - 1)
-    households = {first - timedelta(weeks=1): 0}
-    met = {first - timedelta(weeks=1): 0}
+    weeks = [this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    # Changes before the first week shown are carried in as its starting totals.
+    households: dict[date, int] = {}
+    met: dict[date, int] = {}
     for week, key, count in rows:
         day = week if isinstance(week, date) else date.fromisoformat(str(week))
-        bucket = max(day, first - timedelta(weeks=1))
+        bucket = max(day, weeks[0])
         into = households if key == tally.HOUSEHOLDS else met
         into[bucket] = into.get(bucket, 0) + int(count)
-    points = []
-    running_households, running_target = households.get(first - timedelta(weeks=1), 0), 0
-    running_target = met.get(first - timedelta(weeks=1), 0)
-    for n in range(TREND_WEEKS):
-        week = first + timedelta(weeks=n)
+    points, running_households, running_target = [], 0, 0
+    for week in weeks:
         running_households += households.get(week, 0)
         running_target += met.get(week, 0)
         points.append(WeekPoint(week, running_households, running_target))
