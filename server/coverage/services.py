@@ -226,6 +226,23 @@ async def counts_of(codes: list[str], keys: list[str] | None = None) -> dict[str
     return out
 
 
+async def village_counts(area: Area) -> dict[str, dict[str, int]]:
+    """Every count of every village inside `area`, by village code and key (one query)."""
+    column = {kinds.PROVINCE: "province_code", kinds.COMMUNE: "commune_code"}.get(area.kind, "code")
+    conn = connection()
+    mark = placeholders(conn, 1)[0]
+    rows = await conn.execute_query_dict(
+        "SELECT t.area_code, t.key, t.count FROM coverage_total t "
+        "JOIN area a ON a.code = t.area_code "
+        f"WHERE a.kind = '{kinds.VILLAGE}' AND a.{column} = {mark}",
+        [area.code],
+    )
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(str(row["area_code"]), {})[str(row["key"])] = int(row["count"])
+    return out
+
+
 async def _lines(areas: list[Area], target: str | None) -> list[AreaLine]:
     """Headline numbers of each area, in name order."""
     keys = [tally.HOUSEHOLDS] + ([target] if target else [])
