@@ -114,7 +114,8 @@ async def top_areas(scope: Scope) -> list[Area]:
 
 async def area_in_scope(scope: Scope, code: str) -> Area:
     """The area `code`, if the user may see it; else NotFound (never says whether it exists)."""
-    area = await Area.get_or_none(code=code)
+    readable = 0 < len(code) <= 20 and "\x00" not in code  # PostgreSQL refuses NUL
+    area = await Area.get_or_none(code=code) if readable else None
     if area is None or not may_see(scope, area):
         raise NotFound(code)
     return area
