@@ -180,6 +180,8 @@ async def _count_work(
             continue
         last = max(items.values(), key=lambda item: str(item.get("at") or ""))
         finished = datetime.fromisoformat(str(last.get("at")))
+        if finished.tzinfo is None:
+            finished = finished.replace(tzinfo=UTC)
         who = _as_uuid(last.get("by"))
         if finished >= since and who in people:
             people[who].checklists += 1
