@@ -442,12 +442,8 @@ class _Batch:
         for o in outcomes:
             m = o.mutation
             key = (m.type.name, m.record_id)
-<<<<<<< HEAD
             # A mutation whose every field lost still leaves its conflicts: nothing is lost.
             if o.status == statuses.REJECTED or key not in self.rows:
-=======
-            if o.status == statuses.REJECTED:
->>>>>>> syncperf
                 continue
             row = self.rows[key]
             if o.after and key in versions:
