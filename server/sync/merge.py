@@ -56,10 +56,16 @@ class Batch:
         self.rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
         self.changed: dict[tuple[str, uuid.UUID], SyncType] = {}
         self.villages: dict[str, dict[str, Any]] = {}
+        # The records as `load` read them: changes replace rows in `rows`, never edit these.
+        self.stored: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
 
-    def changed_rows(self, type_name: str) -> list[dict[str, Any]]:
-        """The new state of every changed record of one type."""
-        return [self.rows[key] for key, t in self.changed.items() if t.name == type_name]
+    def changes(self, type_name: str) -> list[tuple[dict[str, Any] | None, dict[str, Any]]]:
+        """(stored state or None for a new record, new state) of every changed record of a type."""
+        return [
+            (self.stored.get(key), self.rows[key])
+            for key, t in sorted(self.changed.items(), key=lambda item: str(item[0][1]))
+            if t.name == type_name
+        ]
 
     async def load(self, conn: BaseDBAsyncClient, mutations: list[Mutation]) -> None:
         """Load every record and village the mutations name: one query per table."""
@@ -80,7 +86,8 @@ class Batch:
             ids = wanted.get(sync_type.name)
             if ids:
                 for row in await bulk.select(conn, sync_type.model, ids, lock=lock):
-                    self.rows[(sync_type.name, row["id"])] = _row_of(row)
+                    key = (sync_type.name, row["id"])
+                    self.rows[key] = self.stored[key] = _row_of(row)
         areas = await bulk.select(conn, Area, village_codes)
         self.villages = {area["code"]: area for area in areas if area["kind"] == kinds.VILLAGE}
         for sync_type in sync_types():

@@ -76,10 +76,11 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             first = fresh[item.id]
             receipts[index] = first if seen[item.id] == index else duplicate(first)
 
-    await tally.record_households(conn, batch.changed_rows("household"), now)
-    # One statement on PostgreSQL: receipts, records, change log, conflicts, the device.
+    # One statement on PostgreSQL: receipts, records, change log, conflicts, the coverage
+    # counts (from the households' loaded and new state), the device.
     writes = [receipts_write(request, outcomes, fresh, now)]
     writes += batch_writes(batch, outcomes, versions)
+    writes += tally.household_writes(batch.changes("household"), now)
     if request.record_device:
         writes.append(device_write(request, now))
     await bulk.write(conn, writes)
