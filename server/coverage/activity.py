@@ -82,6 +82,11 @@ class Activity:
     devices: list[DeviceHealth]
     communes: list[Area]  # for a province: the communes to choose from
 
+    @property
+    def monday(self) -> str:
+        """The week's first day as Vietnamese write dates (dd/mm/yyyy)."""
+        return self.week_start.astimezone(tally.VIETNAM).strftime("%d/%m/%Y")
+
 
 def week_start(now: datetime) -> datetime:
     """Monday 00:00 (Vietnam time) of the week `now` is in, as a UTC instant."""
@@ -175,6 +180,8 @@ async def _count_work(
             continue
         last = max(items.values(), key=lambda item: str(item.get("at") or ""))
         finished = datetime.fromisoformat(str(last.get("at")))
+        if finished.tzinfo is None:
+            finished = finished.replace(tzinfo=UTC)
         who = _as_uuid(last.get("by"))
         if finished >= since and who in people:
             people[who].checklists += 1

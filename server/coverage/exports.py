@@ -75,30 +75,28 @@ async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
         ).only("code", "name")
     }
     villages.sort(key=lambda v: (names.get(v.commune_code or "", ""), v.name, v.code))
-    for start in range(0, len(villages), _CHUNK):
-        part = villages[start : start + _CHUNK]
-        counts = await services.counts_of([v.code for v in part])
-        for village in part:
-            c = counts[village.code]
-            households = c.get(tally.HOUSEHOLDS, 0)
-            estimate = village.household_estimate
-            row: list[Any] = [
-                names.get(area.province_code, ""),
-                names.get(village.commune_code or "", ""),
-                village.name,
-                village.code,
-                estimate,
-                households,
-                services.Share(households, estimate).percent,
-            ]
-            for target in indicator_set.targets:
-                met = c.get(tally.target_key(target.key), 0)
-                row += [met, services.Share(met, estimate).percent]
-            for indicator in indicator_set.indicators:
-                met = c.get(tally.meets_key(indicator.key), 0)
-                base = households - c.get(tally.not_applicable_key(indicator.key), 0)
-                row += [met, services.Share(met, base).percent]
-            yield row
+    counts = await services.village_counts(area)
+    for village in villages:
+        c = counts.get(village.code, {})
+        households = c.get(tally.HOUSEHOLDS, 0)
+        estimate = village.household_estimate
+        row: list[Any] = [
+            names.get(area.province_code, ""),
+            names.get(village.commune_code or "", ""),
+            village.name,
+            village.code,
+            estimate,
+            households,
+            services.Share(households, estimate).percent,
+        ]
+        for target in indicator_set.targets:
+            met = c.get(tally.target_key(target.key), 0)
+            row += [met, services.Share(met, estimate).percent]
+        for indicator in indicator_set.indicators:
+            met = c.get(tally.meets_key(indicator.key), 0)
+            base = households - c.get(tally.not_applicable_key(indicator.key), 0)
+            row += [met, services.Share(met, base).percent]
+        yield row
 
 
 def _value(indicator: Indicator, value: Any, language: str) -> Any:

@@ -114,7 +114,8 @@ async def top_areas(scope: Scope) -> list[Area]:
 
 async def area_in_scope(scope: Scope, code: str) -> Area:
     """The area `code`, if the user may see it; else NotFound (never says whether it exists)."""
-    area = await Area.get_or_none(code=code)
+    readable = 0 < len(code) <= 20 and "\x00" not in code  # PostgreSQL refuses NUL
+    area = await Area.get_or_none(code=code) if readable else None
     if area is None or not may_see(scope, area):
         raise NotFound(code)
     return area
@@ -226,6 +227,23 @@ async def counts_of(codes: list[str], keys: list[str] | None = None) -> dict[str
     return out
 
 
+async def village_counts(area: Area) -> dict[str, dict[str, int]]:
+    """Every count of every village inside `area`, by village code and key (one query)."""
+    column = {kinds.PROVINCE: "province_code", kinds.COMMUNE: "commune_code"}.get(area.kind, "code")
+    conn = connection()
+    mark = placeholders(conn, 1)[0]
+    rows = await conn.execute_query_dict(
+        "SELECT t.area_code, t.key, t.count FROM coverage_total t "
+        "JOIN area a ON a.code = t.area_code "
+        f"WHERE a.kind = '{kinds.VILLAGE}' AND a.{column} = {mark}",
+        [area.code],
+    )
+    out: dict[str, dict[str, int]] = {}
+    for row in rows:
+        out.setdefault(str(row["area_code"]), {})[str(row["key"])] = int(row["count"])
+    return out
+
+
 async def _lines(areas: list[Area], target: str | None) -> list[AreaLine]:
     """Headline numbers of each area, in name order."""
     keys = [tally.HOUSEHOLDS] + ([target] if target else [])
@@ -318,19 +336,17 @@ async def _trend(code: str, target: str | None, today: date) -> list[WeekPoint]:
         "week", "key", "count"
     )
     this_week = today - timedelta(days=today.weekday())
-    first = this_week - timedelta(weeks=TREND_WEEKS - 1)
-    households = {first - timedelta(weeks=1): 0}
-    met = {first - timedelta(weeks=1): 0}
+    weeks = [this_week - timedelta(weeks=n) for n in range(TREND_WEEKS - 1, -1, -1)]
+    # Changes before the first week shown are carried in as its starting totals.
+    households: dict[date, int] = {}
+    met: dict[date, int] = {}
     for week, key, count in rows:
         day = week if isinstance(week, date) else date.fromisoformat(str(week))
-        bucket = max(day, first - timedelta(weeks=1))
+        bucket = max(day, weeks[0])
         into = households if key == tally.HOUSEHOLDS else met
         into[bucket] = into.get(bucket, 0) + int(count)
-    points = []
-    running_households, running_target = households.get(first - timedelta(weeks=1), 0), 0
-    running_target = met.get(first - timedelta(weeks=1), 0)
-    for n in range(TREND_WEEKS):
-        week = first + timedelta(weeks=n)
+    points, running_households, running_target = [], 0, 0
+    for week in weeks:
         running_households += households.get(week, 0)
         running_target += met.get(week, 0)
         points.append(WeekPoint(week, running_households, running_target))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -318,3 +319,27 @@ async def test_concurrent_pushes_in_one_commune_keep_exact_counts(client, villag
     shown = _minus(await _shown(client, headers, COMMUNE_B), before)
     assert shown == _minus(await _direct("commune_code", COMMUNE_B), before_direct)
     assert shown["households"] == 120 and shown["target"] == 40
+
+
+async def test_trend_carries_older_weeks_into_the_first_week_shown(client, village, user, login):
+    area = await village(COMMUNE_A, 20)
+    member = await login(await user(roles.MEMBER, area.code))
+    old, recent = uuid.uuid4(), uuid.uuid4()
+    await _push(
+        client,
+        member,
+        [
+            mutation(old, household_data(area.code, indicators=ALL_SKILLS)),
+            mutation(recent, household_data(area.code)),
+        ],
+    )
+    long_ago = datetime.now(UTC) - timedelta(weeks=20)
+    three_weeks_ago = datetime.now(UTC) - timedelta(weeks=3)
+    await Household.filter(id=old).update(created_at=long_ago)
+    await Household.filter(id=recent).update(created_at=three_weeks_ago)
+    await tally.rebuild()  # counts each household in the week it was created
+    headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
+
+    trend = (await client.get(f"/api/v1/coverage/{area.code}", headers=headers)).json()["trend"]
+
+    assert [(p["households"], p["target"]) for p in trend] == [(1, 1)] * 8 + [(2, 1)] * 4

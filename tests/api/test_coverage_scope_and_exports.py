@@ -94,6 +94,11 @@ async def test_a_commune_coordinator_never_sees_another_commune(client, login, u
         assert theirs.name not in text and "Bí Mật" not in text and theirs.code not in text, url
     start = await client.get("/coverage", headers=headers)
     assert start.headers["location"] == f"/coverage/{COMMUNE_A}"
+    for odd in ("x" * 300, "%00", "16591-001%27%20OR%201=1"):
+        assert (await client.get(f"/coverage/{odd}", headers=headers)).status_code == 404
+        assert (await client.get(f"/api/v1/coverage/{odd}", headers=headers)).status_code == 404
+    bad_kind = await client.get(f"/coverage/{COMMUNE_A}/export/phones.xlsx", headers=headers)
+    assert bad_kind.status_code == 404
 
 
 @pytest.mark.parametrize("role", [roles.MEMBER, roles.TRAINER])

@@ -42,6 +42,12 @@ def wait_synced(page: Page, timeout_ms: int = SYNC_TIMEOUT_MS) -> None:
     )
 
 
+def open_screen(page: Page, hash_path: str) -> None:
+    """Go to a screen of the open app (`#/…`) and wait until the app has drawn it."""
+    page.goto(page.url.split("#")[0] + hash_path)
+    page.locator(f'#view[data-drawn="{hash_path}"]').wait_for(state="attached")
+
+
 def sync_now(page: Page) -> None:
     page.evaluate("window.langso.sync()")
 
@@ -50,7 +56,7 @@ def add_household(
     page: Page, name: str, *, people: int = 4, adults: int = 2, phone: str = "0912 345 678"
 ) -> str:
     """Fill the onboarding form (consent first) and save; return the new household's id."""
-    page.goto(page.url.split("#")[0] + "#/households/new")
+    open_screen(page, "#/households/new")
     page.get_by_label(re.compile("Lưu thông tin của hộ")).check()
     page.get_by_label("Tên người đồng ý", exact=True).fill(name)
     page.get_by_label("Chủ hộ", exact=True).fill(name)
@@ -67,7 +73,7 @@ def add_household(
 
 def edit_household(page: Page, household_id: str, **fields: str) -> None:
     """Change text fields of a household by their label and save."""
-    page.goto(page.url.split("#")[0] + f"#/households/{household_id}/edit")
+    open_screen(page, f"#/households/{household_id}/edit")
     for label, value in fields.items():
         page.get_by_label(label, exact=True).fill(value)
     page.get_by_role("button", name="Lưu trên máy").click()
@@ -76,10 +82,11 @@ def edit_household(page: Page, household_id: str, **fields: str) -> None:
 
 def tick_first_steps(page: Page, household_id: str, steps: int) -> None:
     """Start the VNeID checklist for a household and tick its first steps."""
-    page.goto(page.url.split("#")[0] + f"#/households/{household_id}")
+    open_screen(page, f"#/households/{household_id}")
     page.locator("#start").select_option("vneid_account")
     page.get_by_role("button", name="Bắt đầu").click()
     page.wait_for_url(re.compile(r"/checklists/"))
+    page.get_by_role("heading", name="Tài khoản định danh điện tử VNeID").wait_for()
     boxes = page.locator("input[data-item]")
     for n in range(steps):
         boxes.nth(n).check()
@@ -91,7 +98,7 @@ def tick_first_steps(page: Page, household_id: str, steps: int) -> None:
 
 def finish_first_lesson_quiz(page: Page) -> None:
     """Open the first lesson, answer every question (the right answer) and check."""
-    page.goto(page.url.split("#")[0] + "#/lessons")
+    open_screen(page, "#/lessons")
     page.locator(".list a").first.click()
     page.locator("form.quiz").wait_for()
     answers = page.evaluate(

@@ -322,8 +322,10 @@ def is_error_page(page: Page) -> bool:
 
 
 def shot(page: Page, name: str) -> Path:
-    """Save a screenshot to screenshots/<name>.png (the folder is gitignored)."""
+    """Save what the phone's 360 × 640 screen shows to screenshots/<name>.png (gitignored)."""
     SCREENSHOTS.mkdir(exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=path, full_page=True)
+    # A passing "Saved" toast would cover the screen: the picture is of the screen itself.
+    page.evaluate("document.querySelector('#toast')?.classList.remove('show')")
+    page.screenshot(path=path, animations="disabled")
     return path

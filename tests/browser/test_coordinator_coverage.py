@@ -104,6 +104,12 @@ def test_coordinator_drills_down_and_downloads_xlsx(
     assert row["Số hộ đã ghi nhận"] == households
     target = "Mục tiêu quốc gia: hộ có người sử dụng thành thạo 05 kỹ năng số cơ bản"
     assert row[target] == before["target"] + meeting
+    page.get_by_role("link", name="Hoạt động của tổ và tình trạng đồng bộ").click()
+    page.wait_for_url(f"**/coverage/{live_server.village_code}/activity")
+    assert page.locator('tr[data-device="coverage-seed"]').is_visible()
+    _no_sideways_scroll(page)
+    screenshots(page, "coverage-activity")
+
     exports = live_server.sql(
         "SELECT count(*) FROM change_log WHERE record_type = ? AND op = ?", "export", "export"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,11 +54,15 @@ def test_a_day_offline_then_everything_syncs_exactly_once(
     page.goto(page.url.split("#")[0] + "#/households")
     page.get_by_label("Tìm theo tên, địa chỉ hoặc số điện thoại").fill("tran thi mat song")
     page.get_by_role("link", name="Trần Thị Mất Sóng").wait_for()
+    page.locator("#count").filter(has_text=re.compile(r"^1 hộ$")).wait_for()
     screenshots(page, "02-households")
     waiting = pending(page)
-    # 3 creates, 1 edit, checklist start + 2 ticks + the indicator the ticks set, lesson start
-    # and completion.
-    assert waiting >= 9
+    # 3 creates, 1 edit, checklist start + 2 ticks, lesson start and completion.
+    queued = page.evaluate(
+        """async () => (await window.langso.app.store.outbox("pending"))
+            .map((e) => `${e.type} ${e.op} ${Object.keys(e.data).join(",")}`)"""
+    )
+    assert waiting == len(queued) >= 9, queued
     assert "thay đổi đang chờ gửi" in page.get_by_test_id("sync-status").inner_text()
 
     context.close()

@@ -1,7 +1,7 @@
 // The member app: start-up, routing, the sync status bar and the service worker.
 
 import { $, html, mount } from "./dom.js";
-import { ago, loadLanguage, t } from "./i18n.js";
+import { ago, formatNumber, loadLanguage, t } from "./i18n.js";
 import { currentAccount, deviceId, expire, settings } from "./session.js";
 import { Store } from "./store.js";
 import { SyncEngine } from "./sync.js";
@@ -87,11 +87,7 @@ async function startSession(account) {
     },
   });
   app.engine.addEventListener("status", (event) => showStatus(event.detail));
-  app.engine.addEventListener("changed", () => {
-    // Show what the sync brought, unless the member is in the middle of a form.
-    const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
-    if (!editing && !document.activeElement?.matches("input, textarea, select")) route();
-  });
+  app.engine.addEventListener("changed", showWhatSyncBrought);
   app.engine.addEventListener("status", async (event) => {
     if (event.detail.state === "idle" && !app.schema) {
       app.schema = await app.store.meta("schema");
@@ -103,7 +99,20 @@ async function startSession(account) {
   navigator.storage?.persist?.();
 }
 
-async function route() {
+// Screens are drawn one after the other, and only the latest: a slow screen finishing late must
+// never cover the one the member asked for next.
+let routing = Promise.resolve();
+let routeTicket = 0;
+
+function route() {
+  const ticket = ++routeTicket;
+  routing = routing
+    .then(() => (ticket === routeTicket ? draw() : null))
+    .catch((error) => console.error(error));
+  return routing;
+}
+
+async function draw() {
   const view = app.view();
   if (!app.account) return signin.render(app);
   if (!app.schema) {
@@ -111,11 +120,13 @@ async function route() {
       <p>${navigator.onLine ? t("Please wait, this happens once.") : t("Connect to the internet once to download your village's data.")}</p></section>`);
     return;
   }
+  const hash = location.hash;
   for (const [pattern, render] of ROUTES) {
-    const match = location.hash.match(pattern);
+    const match = hash.match(pattern);
     if (match) {
       app.dirty = false;
       await render(app, ...match.slice(1));
+      view.dataset.drawn = hash; // which screen is showing (the browser tests wait for it)
       view.focus({ preventScroll: true });
       window.scrollTo(0, 0);
       markTab();
@@ -123,6 +134,28 @@ async function route() {
     }
   }
   app.go("#/");
+}
+
+// The last time the member touched the screen: a sync never redraws it under their finger.
+let lastTouch = 0;
+let redrawTimer = null;
+for (const type of ["pointerdown", "keydown", "input", "change"]) {
+  document.addEventListener(type, () => {
+    lastTouch = Date.now();
+  }, true);
+}
+
+/** Show what the sync brought, unless the member is in a form or has just touched the screen. */
+function showWhatSyncBrought() {
+  clearTimeout(redrawTimer);
+  const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
+  if (editing || document.activeElement?.matches("input, textarea, select")) return;
+  const quiet = Date.now() - lastTouch;
+  if (quiet < 3000) {
+    redrawTimer = setTimeout(showWhatSyncBrought, 3000 - quiet);
+    return;
+  }
+  route();
 }
 
 function renderTabs() {
@@ -148,7 +181,12 @@ function showStatus(status) {
   button.hidden = false;
   button.dataset.state = status.state;
   let text;
-  if (status.state === "syncing") {
+  const sending = status.state === "syncing" && status.phase === "push" && status.total > 0;
+  if (sending) {
+    text = t("Sending %(done)s of %(total)s changes…", { done: status.done, total: status.total });
+  } else if (status.state === "syncing" && status.received > 0) {
+    text = t("Receiving updates: %(n)s so far…", { n: formatNumber(status.received) });
+  } else if (status.state === "syncing") {
     text = t("Syncing…");
   } else if (status.state === "expired") {
     text = t("Sign in again to sync");
@@ -163,10 +201,15 @@ function showStatus(status) {
   $(".sync-text", button).textContent = text;
   $(".pending-badge", button).textContent = String(status.pending);
   $(".pending-badge", button).hidden = status.pending === 0;
+  // While sending, the bar shows how much has gone; while receiving (no total known) it moves.
   const bar = $("#sync-progress");
   bar.hidden = status.state !== "syncing";
-  const share = status.total ? Math.min(1, status.done / status.total) : 0.15;
-  bar.firstElementChild.style.width = `${Math.round(share * 100)}%`;
+  bar.classList.toggle("busy", !sending);
+  const share = sending ? Math.min(1, status.done / status.total) : 0;
+  bar.firstElementChild.style.width = sending ? `${Math.round(share * 100)}%` : "";
+  bar.setAttribute("aria-label", text);
+  if (sending) bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
+  else bar.removeAttribute("aria-valuenow");
   button.onclick = () => app.engine.run();
 }
 

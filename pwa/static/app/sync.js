@@ -18,7 +18,16 @@ export class SyncEngine extends EventTarget {
     this.running = null;
     this.failures = 0;
     this.timer = null;
-    this.status = { state: "idle", pending: 0, rejected: 0, lastSync: null, done: 0, total: 0 };
+    this.status = {
+      state: "idle",
+      phase: null,
+      pending: 0,
+      rejected: 0,
+      lastSync: null,
+      done: 0,
+      total: 0,
+      received: 0,
+    };
   }
 
   async start() {
@@ -68,7 +77,8 @@ export class SyncEngine extends EventTarget {
       return this.status;
     }
     try {
-      this._set({ state: "syncing", done: 0, total: (await this.store.counts()).pending });
+      const total = (await this.store.counts()).pending;
+      this._set({ state: "syncing", phase: "push", done: 0, total, received: 0 });
       this.changed = 0;
       await this._push();
       await this._pull();
@@ -85,8 +95,9 @@ export class SyncEngine extends EventTarget {
         this.onExpired?.();
         return this.status;
       }
+      // Exponential backoff with jitter: 2 s, 4 s, 8 s … at most 5 minutes, each ±50 %.
       this.failures += 1;
-      const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** this.failures);
+      const delay = Math.min(MAX_BACKOFF_MS, 2000 * 2 ** (this.failures - 1));
       this._set({ state: navigator.onLine ? "error" : "offline", error: String(error.message) });
       this._schedule(delay * (0.5 + Math.random()));
     }
@@ -130,6 +141,7 @@ export class SyncEngine extends EventTarget {
 
   async _pull() {
     let cursor = await this.store.meta("cursor", "");
+    this._set({ phase: "pull" });
     for (let page = 0; page < 10000; page += 1) {
       const query = new URLSearchParams({
         cursor,
@@ -141,11 +153,12 @@ export class SyncEngine extends EventTarget {
       const body = await this._fetch(`/api/v1/sync/pull?${query}`);
       await this.store.applyRemote(body.changes);
       this.changed += body.changes.length;
+      this._set({ received: this.status.received + body.changes.length });
       cursor = body.cursor;
       await this.store.setMeta("cursor", cursor);
-      await this._cacheLessonImages(body.changes);
-      if (!body.more) return;
+      if (!body.more) break;
     }
+    await this._cacheLessonImages();
   }
 
   async _noteConflict(entry, receipt) {
@@ -160,11 +173,17 @@ export class SyncEngine extends EventTarget {
     await this.store.setMeta("conflicts", notes.slice(0, 50));
   }
 
-  async _cacheLessonImages(changes) {
-    const urls = changes.filter((c) => c.type === "lesson").flatMap((c) => c.data.images || []);
-    if (!urls.length || !("caches" in globalThis)) return;
+  /** Every lesson's images into the media cache; one missed by a dropped line is fetched later. */
+  async _cacheLessonImages() {
+    if (!("caches" in globalThis)) return;
+    const lessons = await this.store.all("lesson");
+    const urls = [...new Set(lessons.flatMap((lesson) => lesson.data.images || []))];
+    if (!urls.length) return;
     const cache = await caches.open("langso-media");
-    await Promise.all(urls.map((url) => cache.add(url).catch(() => null)));
+    const missing = async (url) => !(await cache.match(url));
+    await Promise.all(
+      urls.map(async (url) => (await missing(url)) && cache.add(url).catch(() => null)),
+    );
   }
 
   async _fetch(url, options = {}) {

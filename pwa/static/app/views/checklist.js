@@ -53,7 +53,9 @@ export async function render(app, householdId, checklistId) {
     });
     const effects = indicatorEffects(template, updated.data.items || {});
     const current = (await app.store.get("household", householdId)).data.indicators || {};
-    const changed = Object.fromEntries(Object.entries(effects).filter(([k, v]) => current[k] !== v));
+    const changed = Object.fromEntries(
+      Object.entries(effects).filter(([k, v]) => raises(app.schema, k, current[k], v)),
+    );
     if (Object.keys(changed).length) {
       await app.store.edit({
         type: "household",
@@ -90,4 +92,15 @@ export function templateOf(schema, data) {
     all.find((tpl) => tpl.key === data.template_key && tpl.version === data.template_version) ||
     schema.checklists.find((tpl) => tpl.key === data.template_key)
   );
+}
+
+/** A ticked step only ever moves an indicator forward (level 1 never replaces level 2). */
+export function raises(schema, key, before, after) {
+  if (before === null || before === undefined) return true;
+  const indicator = schema.indicators.items.find((i) => i.key === key);
+  if (!indicator || before === after) return false;
+  if (indicator.type === "bool") return after === true && before !== true;
+  if (indicator.type === "int") return Number(after) > Number(before);
+  const rank = (value) => indicator.choices.findIndex((c) => c.value === value);
+  return rank(after) > rank(before);
 }

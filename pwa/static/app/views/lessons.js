@@ -44,7 +44,7 @@ export async function renderLesson(app, slug) {
     html`<article class="lesson" lang="${lesson.data.language}">
       <a href="#/lessons" class="back">← ${t("Lessons")}</a>
       <h1>${lesson.data.title}</h1>
-      ${raw(lesson.data.html)}
+      <div class="lesson-text">${raw(lesson.data.html)}</div>
       ${quiz.length ? html`<form class="quiz" novalidate>
         <h2>${t("Quiz")}</h2>
         ${quiz.map((q, n) => html`<fieldset data-question="${q.id}">

@@ -1,8 +1,8 @@
 // Signing in on the phone (needs a connection once; afterwards the app opens offline).
 
 import { html, mount } from "../dom.js";
-import { t } from "../i18n.js";
-import { signIn } from "../session.js";
+import { currentLanguage, t } from "../i18n.js";
+import { saveSettings, signIn } from "../session.js";
 
 export async function render(app) {
   const view = app.view();
@@ -20,8 +20,15 @@ export async function render(app) {
         <button type="submit" class="primary">${t("Sign in")}</button>
       </form>
       <p class="muted">${t("Sign in once with a connection; after that the app works without signal.")}</p>
+      ${currentLanguage() === "vi"
+        ? html`<button type="button" class="switch-language" data-language="en" lang="en">English</button>`
+        : html`<button type="button" class="switch-language" data-language="vi" lang="vi">Tiếng Việt</button>`}
     </section>`,
   );
+  view.querySelector(".switch-language").addEventListener("click", async (event) => {
+    await saveSettings({ language: event.target.dataset.language });
+    location.reload();
+  });
   const form = view.querySelector("form");
   const error = view.querySelector(".error");
   form.addEventListener("submit", async (event) => {
