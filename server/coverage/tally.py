@@ -2,9 +2,9 @@
 
 A household that is not deleted adds 1 to `households`, to `target:<key>` for each target it
 meets, to `meets:<key>` for each indicator it meets and to `na:<key>` for each indicator that does
-not apply to it. The sync push calls `record_households` in its transaction with the rows it is
-about to store; `rebuild` recounts everything from the household table (after the indicator set
-changes). See docs/coverage.md.
+not apply to it. The sync push adds `household_writes` (from the households' stored and new
+state) to its own single write statement; `rebuild` recounts everything from the household
+table (after the indicator set changes). See docs/coverage.md.
 """
 
 from __future__ import annotations
@@ -20,14 +20,16 @@ from tortoise.transactions import in_transaction
 
 from server import curriculum
 from server.content_files import IndicatorSet
+from server.coverage.models import CoverageTotal, CoverageWeek
 from server.db import is_postgres
-from server.households.models import Household
+from server.sync import bulk
 
 HOUSEHOLDS = "households"
 VIETNAM = timezone(timedelta(hours=7))
 _AREAS = ("village_code", "commune_code", "province_code")
 _CHUNK = 20_000
-_ROWS_PER_INSERT = 5_000
+_TOTAL = ("area_code", "key", "count")
+_WEEK = ("area_code", "week", "key", "count")
 
 
 def target_key(key: str) -> str:
@@ -89,62 +91,40 @@ def _add(deltas: Counter[tuple[str, str]], row: Mapping[str, Any], sign: int) ->
                 deltas[(str(code), key)] += sign
 
 
-async def record_households(
-    conn: BaseDBAsyncClient, rows: Sequence[Mapping[str, Any]], now: datetime
-) -> None:
-    """Count the change from the stored households to `rows` (their new state), in this week."""
-    if not rows:
-        return
-    # Rows the push created in this batch (`_new`) have no stored state to take away.
-    ids = sorted({row["id"] for row in rows if not row.get("_new")}, key=str)
-    stored: list[dict[str, Any]] = []
-    if ids:
-        query = Household.filter(id__in=ids).using_db(conn)
-        stored = await query.values("id", "deleted", "indicators", *_AREAS)
+def household_writes(
+    changes: Sequence[tuple[Mapping[str, Any] | None, Mapping[str, Any]]], now: datetime
+) -> list[bulk.Insert]:
+    """The count changes of households going from their stored state (None: new) to the new one.
+
+    The push hands over the stored state it loaded (and locked) and writes these upserts in
+    its own single statement, this week's changes included.
+    """
     deltas: Counter[tuple[str, str]] = Counter()
-    for old in stored:
-        _add(deltas, old, -1)
-    for new in rows:
+    for old, new in changes:
+        if old is not None:
+            _add(deltas, old, -1)
         _add(deltas, new, +1)
     week, trended = week_of(now), trend_keys(curriculum.indicator_set())
-    changes = {(code, key): n for (code, key), n in deltas.items() if n}
-    await _upsert(conn, "coverage_total", [(code, key, n) for (code, key), n in changes.items()])
-    await _upsert(
-        conn,
-        "coverage_week",
-        [(code, week, key, n) for (code, key), n in changes.items() if key in trended],
-    )
+    totals = {(code, key): n for (code, key), n in deltas.items() if n}
+    weeks = {(code, week, key): n for (code, key), n in totals.items() if key in trended}
+    return _count_writes(totals, weeks)
 
 
-async def _upsert(conn: BaseDBAsyncClient, table: str, rows: list[tuple[Any, ...]]) -> None:
-    """Add each row's count to the stored one (insert when missing), in a fixed lock order."""
-    if not rows:
-        return
-    postgres = is_postgres(conn)
-    columns: tuple[str, ...] = ("area_code", "key", "count")
-    if table == "coverage_week":
-        columns = ("area_code", "week", "key", "count")
-    rows = sorted(rows, key=lambda row: tuple(str(v) for v in row[:-1]))
-    for start in range(0, len(rows), _ROWS_PER_INSERT):
-        part = rows[start : start + _ROWS_PER_INSERT]
-        params: list[Any] = []
-        groups = []
-        for row in part:
-            first = len(params) + 1
-            params.extend(v if postgres or not isinstance(v, date) else v.isoformat() for v in row)
-            if postgres:
-                groups.append(
-                    "(" + ", ".join(f"${n}" for n in range(first, first + len(row))) + ")"
-                )
-            else:
-                groups.append("(" + ", ".join("?" * len(row)) + ")")
-        names = ", ".join(f'"{c}"' for c in columns)
-        unique = ", ".join(f'"{c}"' for c in columns[:-1])
-        await conn.execute_query(
-            f'INSERT INTO "{table}" ({names}) VALUES {", ".join(groups)} '
-            f'ON CONFLICT ({unique}) DO UPDATE SET "count" = "{table}"."count" + EXCLUDED."count"',
-            params,
-        )
+def _count_writes(
+    totals: Mapping[tuple[str, str], int], weeks: Mapping[tuple[str, date, str], int]
+) -> list[bulk.Insert]:
+    """Upserts adding each count to the stored one (insert when missing), in a fixed lock order."""
+    total_rows = [
+        {"area_code": code, "key": key, "count": n} for (code, key), n in sorted(totals.items())
+    ]
+    week_rows = [
+        {"area_code": code, "week": week, "key": key, "count": n}
+        for (code, week, key), n in sorted(weeks.items())
+    ]
+    return [
+        bulk.Insert(CoverageTotal, total_rows, _TOTAL, ("area_code", "key"), add=("count",)),
+        bulk.Insert(CoverageWeek, week_rows, _WEEK, ("area_code", "week", "key"), add=("count",)),
+    ]
 
 
 async def rebuild() -> int:
@@ -176,8 +156,7 @@ async def rebuild() -> int:
                     totals[(code, key)] += n
                     if key in trended:
                         weeks[(code, week, key)] += n
-        await _upsert(conn, "coverage_total", [(*k, n) for k, n in totals.items()])
-        await _upsert(conn, "coverage_week", [(*k, n) for k, n in weeks.items()])
+        await bulk.write(conn, _count_writes(totals, weeks))
     return counted
 
 

@@ -15,7 +15,7 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
@@ -50,11 +50,17 @@ def _uuid(value: Any) -> Any:
     return None if value is None else str(value) if isinstance(value, uuid.UUID) else value
 
 
+def _date(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _converter(field: fields.Field[Any]) -> Callable[[Any], Any]:
     if isinstance(field, fields.JSONField):
         return _json
     if isinstance(field, fields.UUIDField):
         return _uuid
+    if isinstance(field, fields.DateField):
+        return _date  # SQLite's default date adapter is deprecated
     return _identity
 
 
@@ -126,13 +132,18 @@ def _reader(field: fields.Field[Any], postgres: bool) -> Callable[[Any], Any]:
 
 @dataclass(frozen=True)
 class Insert:
-    """Rows (dicts by field name) for one table; with `conflict`, an upsert of `update`."""
+    """Rows (dicts by field name) for one table; with `conflict`, an upsert.
+
+    On a conflict the `update` columns take the new value and the `add` columns add it to the
+    stored one (`count = count + excluded.count`). `conflict` names the unique column(s).
+    """
 
     model: type[Model]
     rows: Sequence[dict[str, Any]]
     columns: Sequence[str]
-    conflict: str | None = None
+    conflict: str | tuple[str, ...] | None = None
     update: Sequence[str] = ()
+    add: Sequence[str] = ()
 
 
 async def insert(
@@ -158,7 +169,7 @@ async def write(conn: BaseDBAsyncClient, inserts: Sequence[Insert]) -> None:
         params: list[Any] = []
         for number, part in enumerate(inserts, start=1):
             parts.append(_populate_sql(part.model, tuple(part.columns), part.conflict,
-                                       tuple(part.update), number))  # fmt: skip
+                                       tuple(part.update), tuple(part.add), number))  # fmt: skip
             params.append(_rows_json(part))
         if len(parts) == 1:
             sql = parts[0]
@@ -199,15 +210,17 @@ async def _insert_values(conn: BaseDBAsyncClient, part: Insert) -> None:
         ]
         values = ", ".join([marks] * len(rows))
         sql = f'INSERT INTO "{meta.db_table}" ({names}) VALUES {values}'
-        await conn.execute_query(sql + _on_conflict(part.model, part.conflict, part.update), params)
+        conflict = _on_conflict(part.model, part.conflict, part.update, part.add)
+        await conn.execute_query(sql + conflict, params)
 
 
 @lru_cache(maxsize=128)
 def _populate_sql(
     model: type[Model],
     columns: tuple[str, ...],
-    conflict: str | None,
+    conflict: str | tuple[str, ...] | None,
     update: tuple[str, ...],
+    add: tuple[str, ...],
     number: int,
 ) -> str:
     meta = model._meta
@@ -216,12 +229,24 @@ def _populate_sql(
     names = ", ".join(f'"{name}"' for name in columns)
     source = f'json_populate_recordset(NULL::"{meta.db_table}", ${number}::json)'
     sql = f'INSERT INTO "{meta.db_table}" ({names}) SELECT {names} FROM {source}'
-    return sql + _on_conflict(model, conflict, update)
+    return sql + _on_conflict(model, conflict, update, add)
 
 
-def _on_conflict(model: type[Model], conflict: str | None, update: Sequence[str]) -> str:
+def _on_conflict(
+    model: type[Model],
+    conflict: str | tuple[str, ...] | None,
+    update: Sequence[str],
+    add: Sequence[str] = (),
+) -> str:
     if conflict is None:
         return ""
-    column = model._meta.fields_db_projection
-    sets = ", ".join(f'"{column[c]}" = EXCLUDED."{column[c]}"' for c in update)
-    return f' ON CONFLICT ("{column[conflict]}") DO UPDATE SET {sets}'
+    meta = model._meta
+    column = meta.fields_db_projection
+    unique = ", ".join(
+        f'"{column[c]}"' for c in ((conflict,) if isinstance(conflict, str) else conflict)
+    )
+    sets = [f'"{column[c]}" = EXCLUDED."{column[c]}"' for c in update]
+    sets += [
+        f'"{column[c]}" = "{meta.db_table}"."{column[c]}" + EXCLUDED."{column[c]}"' for c in add
+    ]
+    return f" ON CONFLICT ({unique}) DO UPDATE SET {', '.join(sets)}"

@@ -19,8 +19,8 @@ from server.areas.scope import Scope
 from server.areas.services import areas_with_ancestors
 from server.db import connection
 from server.sync.clock import txid_horizon
-from server.sync.push import public_data
 from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer, sync_types
+from server.sync.wire import public_data
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200

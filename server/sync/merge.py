@@ -1,0 +1,335 @@
+"""The in-memory merge of a push: the records a batch touches, loaded once, changed by its rules.
+
+`Batch.load` reads (and on PostgreSQL locks) every record the batch names, `Batch.apply` runs
+one mutation against them (scope, validation, field-level merge, conflicts) and
+`Batch.assign_versions` stamps the changed records. `server/sync/statements.py` writes them.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+from server.areas import kinds
+from server.areas.models import Area
+from server.i18n import N_
+from server.sync import bulk, statuses
+from server.sync.clock import allocate_versions
+from server.sync.fields import FieldError
+from server.sync.registry import (
+    AREA_COLUMNS,
+    SCOPE_OWNER,
+    SCOPE_PARENT,
+    SCOPE_VILLAGE,
+    SyncType,
+    sync_types,
+)
+from server.sync.wire import Mutation, PushRequest, as_uuid
+
+_PENDING = -1
+
+
+@dataclass
+class Outcome:
+    """What applying one mutation produced, before versions are known."""
+
+    mutation: Mutation
+    status: str
+    errors: list[FieldError] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    before: dict[str, Any] | None = None
+    after: dict[str, Any] | None = None
+
+
+class Batch:
+    """The records a batch touches, loaded once and changed in memory."""
+
+    def __init__(self, request: PushRequest, now: datetime) -> None:
+        self.request = request
+        self.scope = request.scope
+        self.device = request.device_id
+        self.now = now
+        self.rows: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+        self.changed: dict[tuple[str, uuid.UUID], SyncType] = {}
+        self.villages: dict[str, dict[str, Any]] = {}
+        # The records as `load` read them: changes replace rows in `rows`, never edit these.
+        self.stored: dict[tuple[str, uuid.UUID], dict[str, Any]] = {}
+
+    def changes(self, type_name: str) -> list[tuple[dict[str, Any] | None, dict[str, Any]]]:
+        """(stored state or None for a new record, new state) of every changed record of a type."""
+        return [
+            (self.stored.get(key), self.rows[key])
+            for key, t in sorted(self.changed.items(), key=lambda item: str(item[0][1]))
+            if t.name == type_name
+        ]
+
+    async def load(self, conn: BaseDBAsyncClient, mutations: list[Mutation]) -> None:
+        """Load every record and village the mutations name: one query per table."""
+        wanted: dict[str, set[uuid.UUID]] = {}
+        village_codes: set[str] = set()
+        for m in mutations:
+            wanted.setdefault(m.type.name, set()).add(m.record_id)
+            if m.type.parent is not None:
+                parent_field, parent_type = m.type.parent
+                parent_id = as_uuid(m.data.get(parent_field))
+                if parent_id is not None:
+                    wanted.setdefault(parent_type, set()).add(parent_id)
+            code = m.data.get("village_code")
+            if m.type.scope == SCOPE_VILLAGE and isinstance(code, str):
+                village_codes.add(code.strip())
+        lock = conn.capabilities.support_for_update
+        for sync_type in sync_types():
+            ids = wanted.get(sync_type.name)
+            if ids:
+                for row in await bulk.select(conn, sync_type.model, ids, lock=lock):
+                    key = (sync_type.name, row["id"])
+                    self.rows[key] = self.stored[key] = _row_of(row)
+        areas = await bulk.select(conn, Area, village_codes)
+        self.villages = {area["code"]: area for area in areas if area["kind"] == kinds.VILLAGE}
+        for sync_type in sync_types():
+            if sync_type.prepare is not None:
+                records = [m.data for m in mutations if m.type is sync_type]
+                records += [row for key, row in self.rows.items() if key[0] == sync_type.name]
+                if records:
+                    await sync_type.prepare(conn, records)
+
+    def apply(self, m: Mutation) -> Outcome:
+        """Apply one mutation to the in-memory records."""
+        try:
+            return self._apply(m)
+        except FieldError as error:
+            return Outcome(m, statuses.REJECTED, errors=[error])
+        except _Rejected as rejected:
+            return Outcome(m, statuses.REJECTED, errors=rejected.errors)
+
+    def _apply(self, m: Mutation) -> Outcome:
+        if m.type.read_only:
+            raise FieldError("type", N_("This cannot be changed from the app."))
+        if m.type.scope != SCOPE_OWNER and not self.scope.writes_households:
+            raise FieldError("type", N_("Your role cannot change household records."))
+        key = (m.type.name, m.record_id)
+        current = self.rows.get(key)
+        if m.op == "delete":
+            return self._delete(m, current)
+        values = self._clean(m)
+        if current is None:
+            if m.op == "update":
+                raise FieldError(
+                    "record_id",
+                    N_("This record is not on the server. It may have been refused earlier."),
+                )
+            return self._create(m, values)
+        if current["deleted"]:
+            raise FieldError("record_id", N_("This record was deleted."))
+        return self._update(m, current, values)
+
+    def _clean(self, m: Mutation) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        errors: list[FieldError] = []
+        for name, raw in m.data.items():
+            rule = m.type.rule(name)
+            if rule is None or rule.server_only:
+                errors.append(FieldError(name, N_("This field cannot be changed.")))
+                continue
+            try:
+                value = rule.clean(raw)
+            except FieldError as error:
+                errors.append(error)
+                continue
+            if rule.is_map and value is not None and rule.stamp_user:
+                value = {k: {**v, "by": str(self.scope.user_id)} for k, v in value.items()}
+            values[name] = value
+        if errors:
+            raise _Rejected(errors)
+        return values
+
+    def _create(self, m: Mutation, values: dict[str, Any]) -> Outcome:
+        missing = [
+            FieldError(rule.name, N_("This field is required."))
+            for rule in m.type.rules
+            if rule.required and values.get(rule.name) is None
+        ]
+        if missing:
+            raise _Rejected(missing)
+        row: dict[str, Any] = {
+            "id": m.record_id,
+            "version": 0,
+            "txid": 0,  # PostgreSQL's trigger writes the real transaction id
+            "deleted": False,
+            "field_meta": {},
+            "created_at": self.now,
+            "_new": True,
+        }
+        for rule in m.type.rules:
+            row[rule.name] = _default(m.type, rule.name)
+        for path, value in _flatten(m.type, values).items():
+            _set_path(row, path, value)
+            row["field_meta"][path] = [_PENDING, self.device]
+        if m.type.creator_field:
+            row[m.type.creator_field] = str(self.scope.user_id)
+        self._place(m, row)
+        self._check(m, row)
+        self.rows[(m.type.name, m.record_id)] = row
+        self.changed[(m.type.name, m.record_id)] = m.type
+        after = {path: _get_path(row, path) for path in row["field_meta"]}
+        return Outcome(m, statuses.APPLIED, after=after)
+
+    def _update(self, m: Mutation, current: dict[str, Any], values: dict[str, Any]) -> Outcome:
+        self._guard(m, current)
+        row = _copy(current)
+        before: dict[str, Any] = {}
+        after: dict[str, Any] = {}
+        conflicts: list[dict[str, Any]] = []
+        for path, value in _flatten(m.type, values).items():
+            old = _get_path(row, path)
+            if old == value:
+                continue
+            meta = row["field_meta"].get(path)
+            if meta and _concurrent(meta, m.base_version, self.device):
+                conflicts.append({"field": path, "kept": old, "yours": value, "meta": meta})
+                continue
+            _set_path(row, path, value)
+            row["field_meta"][path] = [_PENDING, self.device]
+            before[path], after[path] = old, value
+        if "village_code" in after:
+            self._place(m, row)
+        self._check(m, row)
+        others_since_base = any(
+            _concurrent(meta, m.base_version, self.device)
+            for meta in current["field_meta"].values()
+        )
+        if after:
+            self.rows[(m.type.name, m.record_id)] = row
+            self.changed[(m.type.name, m.record_id)] = m.type
+        status = statuses.APPLIED
+        if conflicts:
+            status = statuses.CONFLICT
+        elif others_since_base:
+            status = statuses.MERGED
+        return Outcome(m, status, conflicts=conflicts, before=before, after=after)
+
+    def _delete(self, m: Mutation, current: dict[str, Any] | None) -> Outcome:
+        if current is None:
+            raise FieldError("record_id", N_("This record is not on the server."))
+        self._guard(m, current)
+        if current["deleted"]:
+            return Outcome(m, statuses.APPLIED)
+        row = _copy(current)
+        before = {name: row.get(name) for name in m.type.cleared_on_delete}
+        row.update(m.type.cleared_on_delete)
+        row["deleted"] = True
+        row["field_meta"]["deleted"] = [_PENDING, self.device]
+        self.rows[(m.type.name, m.record_id)] = row
+        self.changed[(m.type.name, m.record_id)] = m.type
+        return Outcome(m, statuses.APPLIED, before=before, after={"deleted": True})
+
+    def _guard(self, m: Mutation, current: dict[str, Any]) -> None:
+        """Refuse changes to a record outside the caller's scope."""
+        if m.type.scope == SCOPE_OWNER:
+            if str(current.get("user_id")) != str(self.scope.user_id):
+                raise FieldError("record_id", N_("This is outside your area."))
+            return
+        village, commune, province = (str(current.get(c) or "") for c in AREA_COLUMNS)
+        if not self.scope.covers(village, commune, province):
+            raise FieldError("record_id", N_("This is outside your area."))
+
+    def _place(self, m: Mutation, row: dict[str, Any]) -> None:
+        """Set the record's area columns (or owner) and check the caller may write there."""
+        if m.type.scope == SCOPE_OWNER:
+            row["user_id"] = str(self.scope.user_id)
+            return
+        if m.type.scope == SCOPE_PARENT and m.type.parent is not None:
+            parent_field, parent_type = m.type.parent
+            parent = self.rows.get((parent_type, uuid.UUID(row[parent_field])))
+            if parent is None or parent["deleted"]:
+                raise FieldError(
+                    parent_field, N_("The household for this checklist is not on the server.")
+                )
+            for column in AREA_COLUMNS:
+                row[column] = parent[column]
+        else:
+            village = self.villages.get(row.get("village_code") or "")
+            if village is None:
+                raise FieldError("village_code", N_("This village does not exist."))
+            row["village_code"] = village["code"]
+            row["commune_code"] = village["commune_code"]
+            row["province_code"] = village["province_code"]
+        if not self.scope.covers(row["village_code"], row["commune_code"], row["province_code"]):
+            raise FieldError("village_code", N_("This is outside your area."))
+
+    def _check(self, m: Mutation, row: dict[str, Any]) -> None:
+        errors = [error for check in m.type.checks for error in check(row)]
+        if errors:
+            raise _Rejected(errors)
+
+    async def assign_versions(self, conn: BaseDBAsyncClient) -> dict[tuple[str, uuid.UUID], int]:
+        """One new version per changed record, from the server-wide clock."""
+        keys = sorted(self.changed, key=lambda key: (key[0], str(key[1])))
+        versions = dict(zip(keys, await allocate_versions(conn, len(keys)), strict=True))
+        for key, version in versions.items():
+            row = self.rows[key]
+            row["version"] = version
+            row["updated_at"] = self.now
+            for meta in row["field_meta"].values():
+                if meta[0] == _PENDING:
+                    meta[0] = version
+        return versions
+
+
+class _Rejected(Exception):
+    def __init__(self, errors: list[FieldError]) -> None:
+        super().__init__(errors)
+        self.errors = errors
+
+
+def _copy(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of a loaded record to change: values are replaced, never changed in place."""
+    return {**row, "field_meta": dict(row["field_meta"])}
+
+
+def _concurrent(meta: list[Any], base_version: int, device: str) -> bool:
+    """A field write the device had not seen, made by another device."""
+    return bool(meta[0] > base_version and meta[1] != device)
+
+
+def _flatten(sync_type: SyncType, values: dict[str, Any]) -> dict[str, Any]:
+    """Field paths to values; a map field contributes one path per key (`indicators.vneid`)."""
+    out: dict[str, Any] = {}
+    for name, value in values.items():
+        rule = sync_type.rule(name)
+        if rule is not None and rule.is_map:
+            for key, item in (value or {}).items():
+                out[f"{name}.{key}"] = item
+        else:
+            out[name] = value
+    return out
+
+
+def _default(sync_type: SyncType, name: str) -> Any:
+    """The model's default for a field a new record was created without."""
+    default = sync_type.model._meta.fields_map[name].default
+    return default() if callable(default) else default
+
+
+def _get_path(row: dict[str, Any], path: str) -> Any:
+    name, _, key = path.partition(".")
+    if not key:
+        return row.get(name)
+    return (row.get(name) or {}).get(key)
+
+
+def _set_path(row: dict[str, Any], path: str, value: Any) -> None:
+    name, _, key = path.partition(".")
+    if not key:
+        row[name] = value
+        return
+    row[name] = {**(row.get(name) or {}), key: value}
+
+
+def _row_of(stored: dict[str, Any]) -> dict[str, Any]:
+    """A loaded record with its UUIDs other than `id` as text, as devices send them."""
+    return {k: str(v) if isinstance(v, uuid.UUID) and k != "id" else v for k, v in stored.items()}
