@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import uuid
@@ -85,3 +86,24 @@ async def make_conflict(
     [b] = await push(client, second, "dev-b", [mutation(record, lost, "update", base)])
     assert (a["status"], b["status"]) == ("applied", "conflict"), (a, b)
     return record
+
+
+async def pull_changes(
+    client: httpx.AsyncClient, headers: dict[str, str], cursor: str, wanted: Callable[[Any], bool]
+) -> tuple[list[dict[str, Any]], str]:
+    """Pull after `cursor` until a change `wanted` is there (or 20 s pass).
+
+    On PostgreSQL a pull only returns rows below the cluster's oldest running transaction; a
+    long transaction elsewhere on a shared server (another database's benchmark) delays them.
+    """
+    changes: list[dict[str, Any]] = []
+    for _ in range(100):
+        response = await client.get("/api/v1/sync/pull", params={"cursor": cursor}, headers=headers)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        changes += body["changes"]
+        cursor = body["cursor"]
+        if any(wanted(change) for change in changes) and not body["more"]:
+            break
+        await asyncio.sleep(0.2)
+    return changes, cursor

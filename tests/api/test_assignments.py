@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from server.accounts import roles
-from tests.api.manage_support import alert, csrf, push, signed_in
+from tests.api.manage_support import alert, csrf, pull_changes, push, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 __all__ = ["signed_in"]
@@ -25,11 +25,11 @@ async def _household(client, headers, village_code: str, name: str) -> str:
     return record
 
 
-async def _pull(client, headers, cursor: str = "") -> tuple[list[dict], str]:
-    response = await client.get("/api/v1/sync/pull", params={"cursor": cursor}, headers=headers)
-    assert response.status_code == 200, response.text
-    body = response.json()
-    return [c for c in body["changes"] if c["type"] == "assignment"], body["cursor"]
+async def _pull(client, headers, cursor: str = "", wait: bool = False) -> tuple[list[dict], str]:
+    """Assignment changes after `cursor` (waiting for one to arrive when `wait`)."""
+    wanted = (lambda c: c["type"] == "assignment") if wait else (lambda c: True)
+    changes, cursor = await pull_changes(client, headers, cursor, wanted)
+    return [c for c in changes if c["type"] == "assignment"], cursor
 
 
 async def test_an_assignment_reaches_only_the_assignees_phone(client, village, user, login):
@@ -53,7 +53,7 @@ async def test_an_assignment_reaches_only_the_assignees_phone(client, village, u
     )
 
     assert created.status_code == 201, created.text
-    [change], cursor = await _pull(client, member_headers, cursor)
+    [change], cursor = await _pull(client, member_headers, cursor, wait=True)
     assert change["record_id"] == created.json()["id"]
     assert change["data"]["household_id"] == household
     assert change["data"]["household_name"] == "Phạm Văn Bình"
@@ -65,7 +65,7 @@ async def test_an_assignment_reaches_only_the_assignees_phone(client, village, u
 
     withdrawn = await client.delete(f"/api/v1/assignments/{created.json()['id']}", headers=headers)
     assert withdrawn.status_code == 204
-    [tombstone], _ = await _pull(client, member_headers, cursor)
+    [tombstone], _ = await _pull(client, member_headers, cursor, wait=True)
     assert tombstone["deleted"] is True
     assert (
         created.json()["id"] not in (await client.get("/api/v1/assignments", headers=headers)).text

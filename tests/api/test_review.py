@@ -7,7 +7,7 @@ import uuid
 from server.accounts import roles
 from server.households.models import Household
 from server.sync.models import ChangeLog, Conflict, Device
-from tests.api.manage_support import alert, csrf, make_conflict, push, signed_in
+from tests.api.manage_support import alert, csrf, make_conflict, pull_changes, push, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B, mutation
 
 __all__ = ["signed_in"]
@@ -90,8 +90,8 @@ async def test_accepting_the_lost_value_writes_it_through_sync(client, village, 
     assert not await Device.filter(id=f"web:{coordinator.id}").exists()
     resolved = await Conflict.get(id=conflict.id)
     assert (resolved.resolution, resolved.resolved_by) == ("lost", coordinator.id)
-    pulled = await client.get("/api/v1/sync/pull", params={"cursor": cursor}, headers=member)
-    [change] = [c for c in pulled.json()["changes"] if c["record_id"] == str(record)]
+    pulled, _ = await pull_changes(client, member, cursor, lambda c: c["record_id"] == str(record))
+    [change] = [c for c in pulled if c["record_id"] == str(record)]
     assert change["data"]["indicators"]["vneid"] == "level2"
     assert change["version"] == after.version
     assert area.code == after.village_code
