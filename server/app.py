@@ -11,7 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
@@ -34,7 +34,7 @@ from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
 from server.teams import routes as teams_routes
 from server.templating import render
-from server.web import language_of
+from server.web import SignInRequired, language_of
 
 STATIC_DIR = REPO_ROOT / "pwa" / "static"
 
@@ -83,7 +83,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={HTTPException: _http_error},  # type: ignore[dict-item]
+        exception_handlers={
+            HTTPException: _http_error,  # type: ignore[dict-item]
+            SignInRequired: _sign_in_first,  # type: ignore[dict-item]
+        },
     )
     app.state.settings = settings
     return app
@@ -93,6 +96,11 @@ _STATUS_MESSAGES = {
     404: N_("This page does not exist."),
     405: N_("This action is not allowed here."),
 }
+
+
+async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
+    """A page for signed-in users only: go and sign in."""
+    return RedirectResponse("/sign-in", status_code=303)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

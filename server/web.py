@@ -40,6 +40,20 @@ def language_of(request: Request, user: User | None = None) -> str:
     return negotiate(preferred, request.headers.get("accept-language"))
 
 
+class SignInRequired(Exception):
+    """A page asked for by someone not signed in: the app sends them to the sign-in page."""
+
+
+async def page_user(request: Request, *allowed_roles: str) -> User:
+    """The user of a page, or off to sign in; a 403 page for a role that may not."""
+    user = await current_user(request)
+    if user is None:
+        raise SignInRequired
+    if allowed_roles and user.role not in allowed_roles:
+        raise HTTPException(403, N_("Your role cannot do this."))
+    return user
+
+
 async def api_user(request: Request, *allowed_roles: str) -> User:
     """The API caller, or a 401/403 error in their language."""
     user = await current_user(request)

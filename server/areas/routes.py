@@ -16,7 +16,7 @@ from server.areas import kinds, services
 from server.areas.models import Area
 from server.i18n import N_, gettext
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -91,14 +91,14 @@ def _households(raw: str) -> int | None:
     text = raw.strip().replace(".", "").replace(",", "")
     if not text:
         return None
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise services.AreaError(N_("Enter a whole number."))
     return int(text)
 
 
 async def villages_page(request: Request) -> Response:
     """The coordinator's villages, and a form to add one (its result on POST)."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     form: dict[str, str] = {}
@@ -137,7 +137,7 @@ async def _villages(
 
 async def village_page(request: Request) -> Response:
     """One village's form: rename it, set its household estimate."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     village = await services.village_for(scope, request.path_params["code"])

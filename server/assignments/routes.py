@@ -20,7 +20,7 @@ from server.i18n import N_, gettext
 from server.review.readable import local
 from server.teams import services as teams
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -34,7 +34,7 @@ def _uuid(raw: object) -> uuid.UUID | None:
 
 async def assignments_page(request: Request) -> Response:
     """Open assignments of the area, and the form to give one (`?member=` picks households)."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     form = {"member_id": request.query_params.get("member", "")}
     return await _page(request, user, lang, form, None, 200)
@@ -70,7 +70,7 @@ async def _page(
 
 async def assign_submit(request: Request) -> Response:
     """Give the chosen member a household and/or checklist, by a due date."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
@@ -91,7 +91,7 @@ async def assign_submit(request: Request) -> Response:
 
 async def withdraw_submit(request: Request) -> Response:
     """Withdraw one assignment from the page."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
     assignment_id = _uuid(request.path_params["assignment_id"])

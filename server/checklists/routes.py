@@ -20,7 +20,7 @@ from server.checklists.models import ChecklistTemplate
 from server.i18n import N_, gettext
 from server.review.readable import local
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -44,7 +44,7 @@ async def _owner_areas(scope: Scope) -> list[Area]:
 
 async def templates_page(request: Request) -> Response:
     """The checklists in use in the area, and a form to make a new one."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     return await _list(request, user, lang, {}, None, 200)
 
@@ -69,7 +69,7 @@ async def _list(
 
 async def create_submit(request: Request) -> Response:
     """Save a new checklist (version 1) for one of the coordinator's areas."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
@@ -90,7 +90,7 @@ async def create_submit(request: Request) -> Response:
 
 async def template_page(request: Request) -> Response:
     """One checklist: its steps, its versions, and (if allowed) a form to save the next one."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     row = await services.current(scope, request.path_params["key"])

@@ -149,7 +149,7 @@ def check(draft: LessonDraft, allowed_areas: set[str]) -> dict[str, str]:
         errors["summary"] = N_("Write one or two sentences saying what the lesson is about.")
     if draft.language not in LANGUAGES:
         errors["language"] = N_("Choose one of the listed options.")
-    if not draft.order.isdigit():
+    if not (draft.order.isascii() and draft.order.isdigit() and len(draft.order) <= 6):
         errors["order"] = N_("Enter a whole number (0 or more).")
     if not draft.objective_list:
         errors["objectives"] = N_("Write at least one objective, one per line.")
@@ -175,7 +175,8 @@ def _question_problem(question: Question) -> str | None:
         return N_("Write at least two answers, one per line.")
     if len(set(choices)) != len(choices):
         return N_("Two answers are the same: make each answer different.")
-    if not question.answer.isdigit() or not 1 <= int(question.answer) <= len(choices):
+    answer = question.answer
+    if not (answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(choices)):
         return N_("Enter the number of the right answer, from 1 to the number of answers.")
     if not question.explanation.strip():
         return N_("Explain why the right answer is right.")

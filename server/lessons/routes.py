@@ -262,7 +262,7 @@ async def version_action(request: Request) -> Response:
 
 def _int(value: object) -> int | None:
     text = str(value or "")
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 async def lesson_image(request: Request) -> Response:

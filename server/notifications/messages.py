@@ -18,10 +18,13 @@ def lesson_published(slug: str, title: str) -> Message:
 
 
 def assignment_given(assignment_id: str, household_name: str, due_date: str) -> Message:
-    """A coordinator gave the member a household to help: open the app's list of assignments."""
+    """A coordinator gave the member some work (a household, a checklist): open their list."""
+    body = N_("Please help the household “%(household)s” by %(due)s.")
+    if not household_name:
+        body = N_("You have new work to do by %(due)s. Open Làng Số to see it.")
     return Message(
         title=N_("New assignment"),
-        body=N_("Please help the household “%(household)s” by %(due)s."),
+        body=body,
         params={"household": household_name, "due": due_date},
         url="/app#/assignments",
         tag=f"assignment-{assignment_id}",

@@ -161,7 +161,7 @@ def retry_time(header: str | None, now: datetime | None = None) -> datetime:
     if header:
         value = header.strip()
         try:
-            if value.isdigit():
+            if value.isascii() and value.isdigit():
                 delay = timedelta(seconds=int(value))
             else:
                 delay = parsedate_to_datetime(value) - now

@@ -16,7 +16,7 @@ from server.accounts import services as accounts
 from server.i18n import N_, gettext
 from server.review import services
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -37,7 +37,7 @@ def _jsonable(item: Any) -> dict[str, Any]:
 
 async def conflicts_page(request: Request) -> Response:
     """Open (or resolved) conflicts in the coordinator's area, both values side by side."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     return await _conflicts_page(request, user, lang, None, 200)
 
@@ -59,7 +59,7 @@ async def _conflicts_page(
 
 async def resolve_submit(request: Request) -> Response:
     """Accept one side of a conflict from the review page."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     form = await form_data(request)
     check_csrf(request, form.get("csrf_token"))
     lang = language_of(request, user)
@@ -84,7 +84,7 @@ async def resolve_submit(request: Request) -> Response:
 
 async def history_page(request: Request) -> Response:
     """Every change to one household of the coordinator's area, oldest first."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     household = await services.household_in_scope(scope, _uuid(request.path_params["household_id"]))

@@ -186,13 +186,23 @@ async def resolve(scope: Scope, conflict_id: uuid.UUID, choice: str, language: s
         return
     name, _, key = conflict.field.partition(".")
     data = {name: {key: conflict.lost_value}} if key else {name: conflict.lost_value}
-    receipt = await server_write(scope, conflict.record_type, conflict.record_id, data, language)
-    if receipt["status"] == statuses.REJECTED:
-        await Conflict.filter(id=conflict_id).update(
-            resolved_at=None, resolved_by=None, resolution=None
+    try:
+        receipt = await server_write(
+            scope, conflict.record_type, conflict.record_id, data, language
         )
+    except BaseException:
+        await _unclaim(conflict_id)  # nothing was written: the conflict waits for review again
+        raise
+    if receipt["status"] == statuses.REJECTED:
+        await _unclaim(conflict_id)
         reason = "; ".join(str(e["message"]) for e in receipt.get("errors", []))
         raise ReviewError(N_("The value could not be saved: %(reason)s"), {"reason": reason})
+
+
+async def _unclaim(conflict_id: uuid.UUID) -> None:
+    await Conflict.filter(id=conflict_id).update(
+        resolved_at=None, resolved_by=None, resolution=None
+    )
 
 
 async def household_in_scope(scope: Scope, household_id: uuid.UUID) -> Household | None:

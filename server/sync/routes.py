@@ -43,7 +43,7 @@ async def pull(request: Request) -> JSONResponse:
     """The next page of changes after the cursor."""
     user = await api_user(request)
     raw_limit = request.query_params.get("limit", str(200))
-    if not raw_limit.isdigit():
+    if not _count(raw_limit):
         return api_error(request, 422, N_("The request could not be read."))
     try:
         page = await services.pull(
@@ -60,7 +60,11 @@ async def pull(request: Request) -> JSONResponse:
             device_id,
             user.id,
             app_version=request.query_params.get("app_version", "")[:40] or None,
-            pending_changes=int(pending) if pending.isdigit() and len(pending) < 10 else None,
+            pending_changes=(
+                int(pending)
+                if pending.isascii() and pending.isdigit() and len(pending) < 10
+                else None
+            ),
         )
     return FastJSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
 
@@ -76,3 +80,8 @@ routes = [
     Route("/api/v1/sync/pull", pull, methods=["GET"]),
     Route("/api/v1/sync/schema", schema, methods=["GET"]),
 ]
+
+
+def _count(text: str) -> bool:
+    """A small whole number written in ASCII digits (`"²".isdigit()` is true, `int` fails)."""
+    return text.isascii() and text.isdigit() and len(text) < 10

@@ -19,7 +19,7 @@ from server.areas.scope import Scope
 from server.i18n import N_, gettext
 from server.teams import services
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of
+from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 ACTIONS = ("reset", "deactivate", "activate", "move", "leader")
@@ -51,7 +51,7 @@ async def _member(scope: Scope, raw: str) -> tuple[User, Area] | None:
 
 async def members_page(request: Request) -> Response:
     """The members of the coordinator's villages, and a form to add one."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     form: dict[str, str] = {}
@@ -80,7 +80,7 @@ async def members_page(request: Request) -> Response:
 
 async def member_page(request: Request) -> Response:
     """One member: reset the password, switch the account off or on, move, make leader."""
-    user = await api_user(request, *MANAGERS)
+    user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     found = await _member(scope, request.path_params["user_id"])

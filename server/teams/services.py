@@ -79,17 +79,25 @@ async def members_for(scope: Scope) -> list[MemberRow]:
 
 
 async def member_for(scope: Scope, user_id: uuid.UUID) -> tuple[User, Area] | None:
-    """A member and their village, if the village is inside the scope."""
+    """A member and their (first) village, if every village of theirs is inside the scope.
+
+    A member who also works in another commune is managed by whoever covers both, so that a
+    commune's coordinator never changes (or moves away) someone of another commune.
+    """
     user = await User.get_or_none(id=user_id, role=roles.MEMBER)
     if user is None:
         return None
-    link = await UserArea.filter(user=user, area__kind=kinds.VILLAGE).select_related("area").first()
-    if link is None:
+    links = (
+        await UserArea.filter(user=user, area__kind=kinds.VILLAGE)
+        .select_related("area")
+        .order_by("area_id")
+    )
+    villages: list[Area] = [link.area for link in links]
+    if not villages or not all(
+        scope.covers(v.code, v.commune_code, v.province_code) for v in villages
+    ):
         return None
-    village: Area = link.area
-    if not scope.covers(village.code, village.commune_code, village.province_code):
-        return None
-    return user, village
+    return user, villages[0]
 
 
 async def _village(scope: Scope, code: str) -> Area:

@@ -143,3 +143,24 @@ async def test_another_communes_coordinator_cannot_touch_the_member(client, vill
     assert str(member.id) not in listed.text
     assert (moved.status_code, reset.status_code) == (404, 404)
     assert (await User.get(id=member.id)).password_hash == member.password_hash
+
+
+async def test_a_member_of_two_communes_is_not_one_communes_to_move(client, village, user, login):
+    """Only someone who covers all of a member's villages may change them."""
+    here, there = await village(COMMUNE_A), await village(COMMUNE_B)
+    member = await user(roles.MEMBER, here.code, there.code)
+    other_here = await village(COMMUNE_A)
+    headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
+
+    moved = await client.patch(
+        f"/api/v1/members/{member.id}", json={"village_code": other_here.code}, headers=headers
+    )
+    reset = await client.post(f"/api/v1/members/{member.id}/password", headers=headers)
+
+    assert (moved.status_code, reset.status_code) == (404, 404)
+    kept = await UserArea.filter(user_id=member.id).values_list("area_id", flat=True)
+    assert sorted(kept) == sorted([here.code, there.code])
+    province = await login(await user(roles.COORDINATOR, "38"))
+    assert (
+        await client.post(f"/api/v1/members/{member.id}/password", headers=province)
+    ).status_code == 200

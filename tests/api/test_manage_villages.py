@@ -100,3 +100,29 @@ async def test_the_rename_api_checks_scope_and_input(client, village, user, logi
     assert bad.status_code == 422
     assert outside.status_code == 404
     assert (await Area.get(code=theirs.code)).name == theirs.name
+
+
+async def test_digits_that_are_not_ascii_are_a_clear_error(user, signed_in):
+    """`"²".isdigit()` is true in Python, and `int("²")` fails: a message, never a 500."""
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    page = await browser.get("/manage/villages")
+    name = _name()
+
+    response = await browser.post(
+        "/manage/villages",
+        data={
+            "csrf_token": csrf(page),
+            "commune_code": COMMUNE_A,
+            "name": name,
+            "household_estimate": "²",
+        },
+    )
+
+    assert response.status_code == 422
+    assert alert(response) == "Hãy nhập số nguyên."
+    assert not await Area.filter(name=name).exists()
+
+
+async def test_a_signed_out_browser_is_sent_to_sign_in(client):
+    response = await client.get("/manage/villages")
+    assert (response.status_code, response.headers["location"]) == (303, "/sign-in")
