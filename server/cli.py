@@ -62,7 +62,7 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = Settings.from_env()
     if workers > 1 and not settings.is_postgres:
         raise click.UsageError("SQLite allows one worker; use PostgreSQL for --workers > 1.")
-    asyncio.run(upgrade(settings))
+    _said_upgraded(asyncio.run(upgrade(settings)))
     click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
     uvicorn.run(
         "server.asgi:app",
@@ -84,8 +84,14 @@ def db_upgrade() -> None:
     """Apply the committed migrations."""
     from server.db import upgrade
 
-    asyncio.run(upgrade(Settings.from_env()))
+    _said_upgraded(asyncio.run(upgrade(Settings.from_env())))
     click.echo("Database is up to date.")
+
+
+def _said_upgraded(counted: int | None) -> None:
+    """Say that the upgrade filled the empty coverage counts, if it did."""
+    if counted is not None:
+        click.echo(f"Coverage counts were empty: counted {counted} households.")
 
 
 @main.group()

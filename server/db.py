@@ -72,9 +72,20 @@ async def database(settings: Settings) -> AsyncIterator[None]:
         yield
 
 
-async def upgrade(settings: Settings) -> None:
-    """Apply every committed migration not yet applied (Tortoise's built-in migrations)."""
+async def upgrade(settings: Settings) -> int | None:
+    """Apply the committed migrations not yet applied, then fill empty coverage counts.
+
+    Returns how many households were counted when the coverage counts were empty while
+    households exist (a database upgraded past `0004_coverage`), else None.
+    """
     from tortoise.migrations.api import migrate
+
+    from server import curriculum
+    from server.coverage import tally
 
     async with TortoiseContext():
         await migrate(config=tortoise_config(settings))
+        if not await tally.counts_missing():
+            return None
+        curriculum.configure(settings.content_dir)
+        return await tally.rebuild()

@@ -21,7 +21,7 @@ from tortoise.transactions import in_transaction
 from server import curriculum
 from server.content_files import IndicatorSet
 from server.coverage.models import CoverageTotal, CoverageWeek
-from server.db import is_postgres
+from server.db import connection, is_postgres
 from server.sync import bulk
 
 HOUSEHOLDS = "households"
@@ -125,6 +125,14 @@ def _count_writes(
         bulk.Insert(CoverageTotal, total_rows, _TOTAL, ("area_code", "key"), add=("count",)),
         bulk.Insert(CoverageWeek, week_rows, _WEEK, ("area_code", "week", "key"), add=("count",)),
     ]
+
+
+async def counts_missing() -> bool:
+    """True when households exist but the coverage counts are empty (never counted)."""
+    conn = connection()
+    if await conn.execute_query_dict("SELECT 1 FROM coverage_total LIMIT 1"):
+        return False
+    return bool(await conn.execute_query_dict("SELECT 1 FROM household WHERE NOT deleted LIMIT 1"))
 
 
 async def rebuild() -> int:

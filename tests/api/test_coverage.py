@@ -14,7 +14,10 @@ from server import curriculum
 from server.accounts import roles
 from server.areas.models import Area
 from server.coverage import tally
+from server.coverage.models import CoverageTotal, CoverageWeek
+from server.db import upgrade
 from server.households.models import Household
+from server.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"
@@ -234,6 +237,31 @@ async def test_rebuild_recounts_the_same_numbers(client, village, user, login):
     for code, numbers in before.items():
         assert await _shown(client, headers, code) == numbers
     assert await _shown(client, headers, area.code) == await _direct("village_code", area.code)
+
+
+async def test_upgrade_counts_households_when_the_counts_are_empty(
+    client, settings: Settings, village, user, login
+):
+    area = await village(COMMUNE_A, 20)
+    member = await login(await user(roles.MEMBER, area.code))
+    for _ in range(2):
+        await _push(
+            client,
+            member,
+            [mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS))],
+        )
+    headers = await login(await user(roles.COORDINATOR, PROVINCE))
+    # As after migrating an older database to 0004: households, but no counts yet.
+    await CoverageTotal.all().delete()
+    await CoverageWeek.all().delete()
+    assert (await _shown(client, headers, area.code))["households"] == 0
+
+    counted = await upgrade(settings)
+
+    assert counted is not None and counted >= 2
+    assert await _shown(client, headers, area.code) == await _direct("village_code", area.code)
+    assert await _shown(client, headers, COMMUNE_A) == await _direct("commune_code", COMMUNE_A)
+    assert await upgrade(settings) is None  # counts exist now: nothing more to do
 
 
 async def test_dashboard_page_drills_down_with_charts_and_tables(client, village, user, login):
