@@ -12,6 +12,7 @@ from tortoise.transactions import in_transaction
 from server.accounts.models import User
 from server.areas.scope import Scope
 from server.assignments.models import Assignment
+from server.assignments.records import ASSIGNMENT
 from server.checklists import services as checklists
 from server.households.models import Household
 from server.i18n import N_
@@ -19,6 +20,8 @@ from server.notifications import messages
 from server.notifications import services as notifications
 from server.review.readable import local
 from server.sync.clock import allocate_versions
+from server.sync.models import ChangeLog
+from server.sync.services import WEB_DEVICE_PREFIX
 from server.teams import services as teams
 
 
@@ -128,6 +131,19 @@ async def withdraw(scope: Scope, assignment_id: uuid.UUID) -> None:
         assignment.version, assignment.deleted = version, True
         assignment.updated_at = datetime.now(UTC)
         await assignment.save(using_db=conn, update_fields=["version", "deleted", "updated_at"])
+        await ChangeLog.create(  # audited like every other server write
+            using_db=conn,
+            at=assignment.updated_at,
+            user_id=scope.user_id,
+            device_id=f"{WEB_DEVICE_PREFIX}{scope.user_id}",
+            record_type=ASSIGNMENT.name,
+            record_id=assignment.id,
+            version=version,
+            op="delete",
+            before={"deleted": False},
+            after={"deleted": True},
+            village_code=assignment.village_code,
+        )
 
 
 async def assignments_for(scope: Scope, language: str) -> list[AssignmentRow]:

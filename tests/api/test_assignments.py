@@ -6,6 +6,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 
 from server.accounts import roles
+from server.assignments.models import Assignment
+from server.sync.models import ChangeLog
 from tests.api.manage_support import alert, csrf, pull_changes, push, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
 
@@ -145,3 +147,28 @@ async def test_the_page_assigns_in_two_steps_and_keeps_input_on_error(village, u
     assert done.status_code == 303
     listed = await browser.get("/manage/assignments")
     assert member.name in listed.text and _in_days(2) in listed.text
+
+
+async def test_withdrawing_is_recorded_in_the_change_log(client, village, user, login):
+    area = await village(COMMUNE_A)
+    member = await user(roles.MEMBER, area.code)
+    household = await _household(client, await login(member), area.code, "Lê Thị Hoa")
+    coordinator = await user(roles.COORDINATOR, COMMUNE_A)
+    headers = await login(coordinator)
+    created = await client.post(
+        "/api/v1/assignments",
+        json={"member_id": str(member.id), "household_id": household, "due_date": _in_days(3)},
+        headers=headers,
+    )
+    assert created.status_code == 201, created.text
+    started = datetime.now(UTC)
+
+    withdrawn = await client.delete(f"/api/v1/assignments/{created.json()['id']}", headers=headers)
+
+    assert withdrawn.status_code == 204
+    [entry] = await ChangeLog.filter(record_type="assignment", record_id=created.json()["id"])
+    stored = await Assignment.get(id=created.json()["id"])
+    assert stored.deleted and entry.version == stored.version
+    assert entry.user_id == coordinator.id and entry.op == "delete"
+    assert entry.before == {"deleted": False} and entry.after == {"deleted": True}
+    assert entry.village_code == area.code and entry.at >= started
