@@ -68,10 +68,13 @@ def test_a_refused_checklist_step_is_shown_on_the_checklist_and_can_be_sent_agai
     page.get_by_role("link", name="Sửa").first.click()
     refused = page.locator(f"[data-refused='{step}']")
     refused.get_by_text(WRONG_SHAPE).wait_for()
+    note = page.get_by_text("Máy chủ đã từ chối một thay đổi ở một bước.")
+    note.wait_for()
     assert page.locator(f"input[data-item='{step}']").is_checked()
     screenshots(page, "07-checklist-step-refused")
     refused.get_by_role("button", name="Gửi lại").click()
     refused.wait_for(state="detached")
+    note.wait_for(state="detached")
     _wait_until(page, lambda: _server_items(live_server, household).get(step, {}).get("done"))
     assert _server_items(live_server, household)[step]["done"] is True
     wait_synced(page)

@@ -24,6 +24,7 @@ export async function render(app, householdId, checklistId) {
         <a href="#/households/${householdId}" class="back">← ${household.data.head_name}</a>
         <h1>${label(template.title)}</h1>
         <p class="muted">${label(template.description)}</p>
+        ${refused.size ? html`<p class="card warn">${t("The server refused a change to a step. Its message is shown under the step.")}</p>` : ""}
         <p>${t("%(done)s of %(total)s steps", { done, total: template.items.length })}</p>
         <div class="meter big" role="progressbar" aria-valuenow="${share}" aria-valuemin="0" aria-valuemax="100">
           <span style="width:${share}%"></span></div>
