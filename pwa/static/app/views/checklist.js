@@ -14,6 +14,7 @@ export async function render(app, householdId, checklistId) {
     mount(view, html`<p>${t("This checklist is not on this phone.")}</p>`);
     return;
   }
+  let refused = await refusedSteps(app, checklistId);
   const draw = (items) => {
     const done = template.items.filter((item) => items[item.key]?.done).length;
     const share = Math.round((done / template.items.length) * 100);
@@ -23,6 +24,7 @@ export async function render(app, householdId, checklistId) {
         <a href="#/households/${householdId}" class="back">← ${household.data.head_name}</a>
         <h1>${label(template.title)}</h1>
         <p class="muted">${label(template.description)}</p>
+        ${refused.size ? html`<p class="card warn">${t("The server refused a change to a step. Its message is shown under the step.")}</p>` : ""}
         <p>${t("%(done)s of %(total)s steps", { done, total: template.items.length })}</p>
         <div class="meter big" role="progressbar" aria-valuenow="${share}" aria-valuemin="0" aria-valuemax="100">
           <span style="width:${share}%"></span></div>
@@ -31,18 +33,33 @@ export async function render(app, householdId, checklistId) {
             <label class="check step">
               <input type="checkbox" data-item="${item.key}" ${items[item.key]?.done ? "checked" : ""}>
               <span><strong>${label(item.label)}</strong><br><small>${label(item.help)}</small></span>
-            </label></li>`)}
+            </label>
+            ${refused.has(item.key) ? html`<div class="card warn" data-refused="${item.key}">
+              <ul>${refused.get(item.key).map((message) => html`<li>${message}</li>`)}</ul>
+              <p>${t("Tick or untick this step again, or send it again as it is.")}</p>
+              <button type="button" data-resend="${item.key}">${t("Send again")}</button>
+            </div>` : ""}</li>`)}
         </ol>
       </section>`,
     );
     for (const box of view.querySelectorAll("input[data-item]")) {
       box.addEventListener("change", () => tick(box.dataset.item, box.checked));
     }
+    for (const button of view.querySelectorAll("[data-resend]")) {
+      const key = button.dataset.resend;
+      button.addEventListener("click", () => tick(key, Boolean(items[key]?.done)));
+    }
   };
 
   const tick = async (key, done) => {
     const madeAt = new Date().toISOString();
     const entry = { done, at: madeAt };
+    const replaced = (await app.store.outbox("rejected")).filter(
+      (e) => e.type === "checklist" && e.record_id === checklistId && e.op === "update" &&
+        Object.keys(e.data).every((f) => f === "items") &&
+        Object.keys(e.data.items || {}).every((k) => k === key) &&
+        (e.errors || []).every((x) => String(x.field).startsWith("items.")),
+    );
     const updated = await app.store.edit({
       type: "checklist",
       id: checklistId,
@@ -67,10 +84,31 @@ export async function render(app, householdId, checklistId) {
       });
       app.toast(t("The household's readiness was updated."));
     }
+    for (const entry of replaced) await app.store.discard(entry);
+    refused = await refusedSteps(app, checklistId);
     await app.saved();
     draw(updated.data.items || {});
   };
   draw(checklist.data.items || {});
+}
+
+/** The server's messages for this checklist's refused step changes, by step. */
+async function refusedSteps(app, checklistId) {
+  const byStep = new Map();
+  const entries = (await app.store.outbox("rejected")).filter(
+    (e) => e.type === "checklist" && e.record_id === checklistId,
+  );
+  for (const entry of entries) {
+    // Errors about the record itself are explained under "Needs attention": no step fixes them.
+    if ((entry.errors || []).some((e) => !String(e.field).startsWith("items."))) continue;
+    for (const key of Object.keys(entry.data.items || {})) {
+      const messages = (entry.errors || [])
+        .filter((e) => e.field === `items.${key}`)
+        .map((e) => e.message);
+      byStep.set(key, [...(byStep.get(key) || []), ...messages]);
+    }
+  }
+  return byStep;
 }
 
 /** Indicator values the ticked steps set; a later step in the list wins (level 2 over level 1). */

@@ -8,6 +8,7 @@ export async function render(app) {
   const rejected = await app.store.outbox("rejected");
   const conflicts = await app.store.meta("conflicts", []);
   const names = new Map((await app.store.all("household")).map((h) => [h.id, h.data.head_name]));
+  const links = await fixLinks(app, rejected);
   mount(
     view,
     html`<section>
@@ -18,8 +19,10 @@ export async function render(app) {
         ${rejected.map((entry) => html`<li class="card warn">
           <strong>${names.get(entry.record_id) || entry.type}</strong>
           <ul>${(entry.errors || []).map((e) => html`<li>${e.message}</li>`)}</ul>
+          ${stuck(entry)
+            ? html`<p>${t("Sending this again will not help. If the household was refused too, fix it first and start the checklist again; otherwise ask your team leader. Then discard this change.")}</p>` : ""}
           <div class="row">
-            ${entry.type === "household" ? html`<a class="button primary" href="#/households/${entry.record_id}/edit">${t("Fix")}</a>` : ""}
+            ${links.has(entry.seq) && !stuck(entry) ? html`<a class="button primary" href="${links.get(entry.seq)}">${t("Fix")}</a>` : ""}
             <button type="button" data-discard="${entry.seq}">${t("Discard this change")}</button>
           </div></li>`)}
       </ul>
@@ -48,4 +51,29 @@ export async function render(app) {
     await app.store.setMeta("conflicts", []);
     render(app);
   });
+}
+
+// Errors about the record itself (gone, out of area, role): no edit of the values can fix them.
+const RECORD_FIELDS = new Set(["type", "record_id", "household_id", "template_key", "village_code"]);
+
+/** A refused checklist change no new value can fix (lesson progress is simply started again). */
+function stuck(entry) {
+  return entry.type === "checklist" && (entry.errors || []).some((e) => RECORD_FIELDS.has(e.field));
+}
+
+/** Where each refused change can be corrected: the household form, the checklist, the lesson. */
+async function fixLinks(app, rejected) {
+  const links = new Map();
+  for (const entry of rejected) {
+    if (entry.type === "household") {
+      links.set(entry.seq, `#/households/${entry.record_id}/edit`);
+    } else if (entry.type === "checklist") {
+      const checklist = await app.store.get("checklist", entry.record_id);
+      if (checklist) links.set(entry.seq, `#/households/${checklist.data.household_id}/checklists/${entry.record_id}`);
+    } else if (entry.type === "lesson_progress") {
+      const progress = await app.store.get("lesson_progress", entry.record_id);
+      if (progress) links.set(entry.seq, `#/lessons/${progress.data.lesson_slug}`);
+    }
+  }
+  return links;
 }

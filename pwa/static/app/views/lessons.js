@@ -89,6 +89,12 @@ export async function renderLesson(app, slug) {
 }
 
 async function save(app, current, lesson, values) {
+  // Taking the quiz again replaces a refused change; if the server never had the record, start it anew.
+  const refused = current
+    ? (await app.store.outbox("rejected")).filter((e) => e.record_id === current.id)
+    : [];
+  for (const entry of refused) await app.store.discard(entry);
+  if (refused.length) current = await app.store.get("lesson_progress", current.id);
   const data = current
     ? values
     : { lesson_slug: lesson.data.slug, lesson_version: lesson.data.number, ...values };
