@@ -17,7 +17,7 @@ export async function render(app) {
       ${rejected.length ? "" : html`<p class="muted">${t("Nothing to fix.")}</p>`}
       <ul class="list">
         ${rejected.map((entry) => html`<li class="card warn">
-          <strong>${names.get(entry.record_id) || entry.type}</strong>
+          <strong>${nameOf(entry, names)}</strong>
           <ul>${(entry.errors || []).map((e) => html`<li>${e.message}</li>`)}</ul>
           ${stuck(entry)
             ? html`<p>${t("Sending this again will not help. If the household was refused too, fix it first and start the checklist again; otherwise ask your team leader. Then discard this change.")}</p>` : ""}
@@ -30,7 +30,7 @@ export async function render(app) {
       ${conflicts.length ? "" : html`<p class="muted">${t("No conflicts.")}</p>`}
       <ul class="list">
         ${conflicts.map((c) => html`<li class="card note">
-          <strong>${names.get(c.record_id) || c.type}</strong> · ${formatDateTime(c.at)}
+          <strong>${nameOf(c, names)}</strong> · ${formatDateTime(c.at)}
           <p>${c.message}</p>
           <ul>${c.conflicts.map((x) => html`<li>${x.field}: ${t("kept %(kept)s, yours %(yours)s", { kept: JSON.stringify(x.kept), yours: JSON.stringify(x.yours) })}</li>`)}</ul>
         </li>`)}
@@ -54,6 +54,14 @@ export async function render(app) {
 }
 
 // Errors about the record itself (gone, out of area, role): no edit of the values can fix them.
+/** What a change is about, in words: the household's name, else the kind of record. */
+function nameOf(change, names) {
+  if (names.has(change.record_id)) return names.get(change.record_id);
+  if (change.type === "checklist") return t("A household's checklist");
+  if (change.type === "lesson_progress") return t("Your result in a lesson");
+  return t("A record");
+}
+
 const RECORD_FIELDS = new Set(["type", "record_id", "household_id", "template_key", "village_code"]);
 
 /** A refused checklist change no new value can fix (lesson progress is simply started again). */
