@@ -16,6 +16,7 @@ from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.db import connection, placeholders
+from server.errors import UserError
 from server.i18n import N_
 from server.phones import normalize_phone
 
@@ -27,13 +28,8 @@ ADDRESS_FACTOR = 10
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
-class AccountError(ValueError):
-    """A problem the user can fix; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str, field: str | None = None) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.field = field
+class AccountError(UserError):
+    """A problem with an account the user can fix."""
 
 
 @dataclass(frozen=True)

@@ -11,15 +11,12 @@ from tortoise.transactions import in_transaction
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.errors import UserError
 from server.i18n import N_
 
 
-class AreaError(ValueError):
-    """A problem with an area the user can fix; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
+class AreaError(UserError):
+    """A problem with an area the user can fix."""
 
 
 @dataclass(frozen=True)

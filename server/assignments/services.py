@@ -14,6 +14,7 @@ from server.areas.scope import Scope
 from server.assignments.models import Assignment
 from server.assignments.records import ASSIGNMENT
 from server.checklists import services as checklists
+from server.errors import UserError
 from server.households.models import Household
 from server.i18n import N_
 from server.notifications import messages
@@ -25,14 +26,8 @@ from server.sync.services import WEB_DEVICE_PREFIX
 from server.teams import services as teams
 
 
-class AssignmentError(ValueError):
-    """A problem the coordinator can fix; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.field = field
-        self.status = status
+class AssignmentError(UserError):
+    """A problem with an assignment the coordinator can fix."""
 
 
 @dataclass(frozen=True)

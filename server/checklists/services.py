@@ -20,6 +20,7 @@ from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists.models import ChecklistTemplate
+from server.errors import UserError
 from server.i18n import N_
 
 MAX_STEPS = 30
@@ -30,13 +31,8 @@ MAX_LABEL = 200
 _known: dict[tuple[str, int], frozenset[str]] = {}
 
 
-class TemplateError(ValueError):
-    """A problem the coordinator can fix; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str, status: int = 422) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.status = status
+class TemplateError(UserError):
+    """A problem with a checklist template the coordinator can fix."""
 
 
 async def remember(conn: BaseDBAsyncClient, records: list[dict[str, Any]]) -> None:
@@ -224,10 +220,12 @@ async def save(
     lines = _steps(steps)
     latest = await current(scope, key) if key else None
     if key and latest is None:
-        raise TemplateError(N_("This checklist is not in your area."), 404)
+        raise TemplateError(N_("This checklist is not in your area."), status=404)
     area = latest.area_code if latest else area_code
     if not await can_edit(scope, area):
-        raise TemplateError(N_("Only an administrator can change a national checklist."), 403)
+        raise TemplateError(
+            N_("Only an administrator can change a national checklist."), status=403
+        )
     async with in_transaction() as conn:
         if latest is not None:
             await ChecklistTemplate.filter(key=latest.key).using_db(conn).update(is_current=False)

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from server.accounts import roles
 from server.accounts.models import UserArea
 from server.areas.services import areas_with_ancestors
+from server.errors import UserError
 from server.i18n import N_
 from server.lessons.drafts import LessonDraft
 from server.lessons.models import Lesson, LessonVersion, PublishedLesson
@@ -28,12 +29,8 @@ _NAMESPACE = uuid.UUID("6f1c2a4e-5d0b-4f7e-9a57-1a2b3c4d5e6f")
 _IMAGE = re.compile(r'src="' + re.escape(MEDIA_PREFIX) + r'([^"]+)"')
 
 
-class LessonError(ValueError):
-    """A problem the trainer can fix; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
+class LessonError(UserError):
+    """A problem with a lesson the trainer can fix."""
 
 
 @dataclass(frozen=True)

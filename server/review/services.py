@@ -15,6 +15,7 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists import services as checklists_services
 from server.checklists.models import Checklist
+from server.errors import UserError
 from server.households.models import Household
 from server.i18n import N_
 from server.review.readable import field_label, local, value_text
@@ -28,14 +29,8 @@ _SHOWN_AS_TITLE = ("household_id", "template_key", "template_version")
 CHOICES = (KEPT, LOST)
 
 
-class ReviewError(ValueError):
-    """A problem the coordinator can understand; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str, params: dict[str, Any] | None = None, status: int = 422):
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.params = params or {}
-        self.status = status
+class ReviewError(UserError):
+    """A problem with a conflict the coordinator can understand."""
 
 
 @dataclass(frozen=True)
@@ -196,7 +191,7 @@ async def resolve(scope: Scope, conflict_id: uuid.UUID, choice: str, language: s
     if receipt["status"] == statuses.REJECTED:
         await _unclaim(conflict_id)
         reason = "; ".join(str(e["message"]) for e in receipt.get("errors", []))
-        raise ReviewError(N_("The value could not be saved: %(reason)s"), {"reason": reason})
+        raise ReviewError(N_("The value could not be saved: %(reason)s"), params={"reason": reason})
 
 
 async def _unclaim(conflict_id: uuid.UUID) -> None:

@@ -17,6 +17,7 @@ from server.areas import kinds
 from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.errors import UserError
 from server.i18n import N_
 
 # No 0/O, 1/l/I: a temporary password is read aloud or copied from a screen by hand.
@@ -24,14 +25,8 @@ _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 TEMPORARY_LENGTH = 10
 
 
-class TeamError(ValueError):
-    """A problem the coordinator can fix; `msgid` is translated for them."""
-
-    def __init__(self, msgid: str, field: str | None = None, status: int = 422) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.field = field
-        self.status = status
+class TeamError(UserError):
+    """A problem with a team member the coordinator can fix."""
 
 
 @dataclass(frozen=True)
