@@ -210,7 +210,7 @@ function showStatus(status) {
   bar.setAttribute("aria-label", text);
   if (sending) bar.setAttribute("aria-valuenow", String(Math.round(share * 100)));
   else bar.removeAttribute("aria-valuenow");
-  button.onclick = () => app.engine.run();
+  button.onclick = () => app.engine.fresh();
 }
 
 async function registerServiceWorker() {
@@ -264,7 +264,7 @@ window.langso = {
     resolveReady = resolve;
   }),
   resolveReady: () => resolveReady(),
-  sync: () => app.engine?.run(),
+  sync: () => app.engine?.fresh(),
 };
 
 boot().catch((error) => {

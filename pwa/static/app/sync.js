@@ -16,6 +16,7 @@ export class SyncEngine extends EventTarget {
     this.appVersion = appVersion;
     this.onExpired = onExpired;
     this.running = null;
+    this.following = null;
     this.failures = 0;
     this.timer = null;
     this.status = {
@@ -56,6 +57,22 @@ export class SyncEngine extends EventTarget {
     return this.running;
   }
 
+  /**
+   * Sync for something that happened just now (a tap on "sync", a save): a sync already running
+   * may have read the outbox or pulled before it, so one more sync follows that one.
+   */
+  fresh() {
+    if (this.stopped) return Promise.resolve(this.status);
+    if (!this.running) return this.run();
+    this.following ??= this.running
+      .catch(() => {})
+      .then(() => {
+        this.following = null;
+        return this.run();
+      });
+    return this.following;
+  }
+
   /** Called after each local save: sync soon, and ask for Background Sync if the tab closes. */
   async nudge() {
     await this._counts();
@@ -65,7 +82,7 @@ export class SyncEngine extends EventTarget {
     } catch {
       // Background Sync is not available everywhere
     }
-    setTimeout(() => this.run(), 300);
+    setTimeout(() => this.fresh(), 300);
   }
 
   /** One full sync (push, then pull); usable in a page or in the service worker. */
