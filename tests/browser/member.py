@@ -31,12 +31,14 @@ def pending(page: Page) -> int:
 
 
 def wait_synced(page: Page, timeout_ms: int = SYNC_TIMEOUT_MS) -> None:
-    """Nothing waiting and the engine idle."""
+    """Nothing waiting and the engine idle (no sync running, none queued to follow)."""
     page.wait_for_function(
         """() => {
             const status = document.querySelector('[data-testid="sync-status"]');
             const badge = document.querySelector('[data-testid="pending-count"]');
-            return status && status.dataset.state === "idle" && badge.textContent === "0";
+            const engine = window.langso?.app?.engine;
+            return status && status.dataset.state === "idle" && badge.textContent === "0"
+                && !(engine && (engine.running || engine.following));
         }""",
         timeout=timeout_ms,
     )
