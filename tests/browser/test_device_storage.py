@@ -131,6 +131,8 @@ def test_lesson_images_are_readable_offline(
 _FAILING_RUNS = """async (runs) => {
     // The real engine against a server that keeps failing; only its timer is watched.
     const engine = window.langso.app.engine;
+    // A sync still running or queued (a save queues one) would be joined by the runs below.
+    while (engine.running || engine.following) await (engine.following || engine.running);
     const delays = [];
     engine.failures = 0;  // count from the first failure
     engine._schedule = (ms) => delays.push(ms);
