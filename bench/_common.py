@@ -17,6 +17,7 @@ from typing import Any, Literal, Protocol
 
 import asyncpg
 import httpx
+from _http import Connection, Response
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN_DSN = os.environ.get("BENCH_PG_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -254,28 +255,18 @@ class Planner:
         return {"notes": f"Đã hướng dẫn cài VNeID, lần {self.rng.randint(1, 9)}"}
 
 
-# A server closes an idle kept-alive connection (uvicorn after 5 s, gunicorn after 2 s); a request
-# racing that close fails before any answer. A phone sends it again; so does the benchmark.
-_STALE_CONNECTION = (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
-
-
 async def send_retrying(
-    client: httpx.AsyncClient,
+    client: Connection,
     method: str,
     url: str,
     *,
     params: dict[str, Any] | None = None,
     json: Any = None,
-    attempts: int = 3,
-) -> tuple[httpx.Response, int]:
-    """Send a request, again on a stale kept-alive connection; return it and the retries."""
-    for attempt in range(attempts):
-        try:
-            return await client.request(method, url, params=params, json=json), attempt
-        except _STALE_CONNECTION:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+) -> tuple[Response, int]:
+    """Send a request (again once on a stale kept-alive connection); return it and the resends."""
+    before = client.resent
+    response = await client.request(method, url, params=params, json=json)
+    return response, client.resent - before
 
 
 # -- processes and databases -------------------------------------------------------------

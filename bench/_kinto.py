@@ -27,6 +27,7 @@ from _common import (
     wait_until,
 )
 from _cpu import descendants
+from _http import Connection, HttpError
 
 VENV = REPO_ROOT / ".venv-kinto"
 DATABASE = "kinto_bench"
@@ -203,12 +204,7 @@ class KintoDevice:
 
     def __init__(self, url: str, village: str) -> None:
         self.village = village
-        self.client = httpx.AsyncClient(
-            base_url=f"{url}/v1",
-            auth=(village, PASSWORD),
-            timeout=120,
-            limits=httpx.Limits(max_connections=1),
-        )
+        self.client = Connection(f"{url}/v1", auth=(village, PASSWORD))
 
     async def push(self, batch: Sequence[Mutation]) -> BatchOutcome:
         requests = [_subrequest(mutation) for mutation in batch]
@@ -216,7 +212,7 @@ class KintoDevice:
             response, retries = await send_retrying(
                 self.client, "POST", "/batch", json={"requests": requests}
             )
-        except httpx.HTTPError as exc:
+        except HttpError as exc:
             return BatchOutcome(False, {}, error=f"{type(exc).__name__}: {exc}")
         if response.status_code != 200:
             conflicts = int(response.status_code in (409, 412))
@@ -257,7 +253,7 @@ class KintoDevice:
                 return PullOutcome(records, pages, "pull time limit reached")
             try:
                 response, _ = await send_retrying(self.client, "GET", url, params=params)
-            except httpx.HTTPError as exc:
+            except HttpError as exc:
                 return PullOutcome(records, pages, f"{type(exc).__name__}: {exc}")
             if response.status_code != 200:
                 return PullOutcome(records, pages, f"HTTP {response.status_code}")
@@ -269,7 +265,7 @@ class KintoDevice:
         return PullOutcome(records, pages)
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.close()
 
 
 def _subrequest(mutation: Mutation) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from _common import (
     wait_until,
 )
 from _cpu import descendants
+from _http import Connection, HttpError
 
 LANGSO = REPO_ROOT / ".venv" / "bin" / "langso"
 DATABASE = "langso_bench"
@@ -129,14 +130,12 @@ class LangsoServer:
         return codes
 
     async def device(self, index: int, village: str) -> LangsoDevice:
-        client = httpx.AsyncClient(
-            base_url=f"{self.url}/api/v1", timeout=120, limits=httpx.Limits(max_connections=1)
-        )
-        response = await client.post(
-            "/session", json={"phone": self._phones[village], "password": PASSWORD}
+        client = Connection(f"{self.url}/api/v1")
+        response = await client.request(
+            "POST", "/session", json={"phone": self._phones[village], "password": PASSWORD}
         )
         if response.status_code != 200:
-            await client.aclose()
+            await client.close()
             raise RuntimeError(f"sign-in for {village}: {response.status_code} {response.text}")
         client.headers["Authorization"] = f"Bearer {response.json()['token']}"
         return LangsoDevice(client, village, f"bench-device-{index}-{os.getpid()}")
@@ -157,7 +156,7 @@ class LangsoServer:
 class LangsoDevice:
     """A member's phone: its own token, device id and keep-alive connection."""
 
-    def __init__(self, client: httpx.AsyncClient, village: str, device_id: str) -> None:
+    def __init__(self, client: Connection, village: str, device_id: str) -> None:
         self.client = client
         self.village = village
         self.device_id = device_id
@@ -179,7 +178,7 @@ class LangsoDevice:
         }
         try:
             response, retries = await send_retrying(self.client, "POST", "/sync/push", json=body)
-        except httpx.HTTPError as exc:
+        except HttpError as exc:
             return BatchOutcome(False, {}, error=f"{type(exc).__name__}: {exc}")
         if not 200 <= response.status_code < 300:
             return BatchOutcome(False, {}, error=f"HTTP {response.status_code}")
@@ -209,7 +208,7 @@ class LangsoDevice:
                 response, _ = await send_retrying(
                     self.client, "GET", "/sync/pull", params={"cursor": cursor, "limit": PULL_LIMIT}
                 )
-            except httpx.HTTPError as exc:
+            except HttpError as exc:
                 return PullOutcome(records, pages, f"{type(exc).__name__}: {exc}")
             if response.status_code != 200:
                 return PullOutcome(records, pages, f"HTTP {response.status_code}")
@@ -226,4 +225,4 @@ class LangsoDevice:
         return PullOutcome(records, pages)
 
     async def close(self) -> None:
-        await self.client.aclose()
+        await self.client.close()
