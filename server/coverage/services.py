@@ -223,7 +223,8 @@ async def counts_of(codes: list[str], keys: list[str] | None = None) -> dict[str
     if keys is not None:
         query = query.filter(key__in=keys)
     for code, key, count in await query.values_list("area_code", "key", "count"):
-        out[str(code)][str(key)] = int(count)
+        counts = out[str(code)]
+        counts[str(key)] = counts.get(str(key), 0) + int(count)  # the sum of its stripes
     return out
 
 
@@ -233,9 +234,10 @@ async def village_counts(area: Area) -> dict[str, dict[str, int]]:
     conn = connection()
     mark = placeholders(conn, 1)[0]
     rows = await conn.execute_query_dict(
-        "SELECT t.area_code, t.key, t.count FROM coverage_total t "
+        "SELECT t.area_code, t.key, SUM(t.count) AS count FROM coverage_total t "
         "JOIN area a ON a.code = t.area_code "
-        f"WHERE a.kind = '{kinds.VILLAGE}' AND a.{column} = {mark}",
+        f"WHERE a.kind = '{kinds.VILLAGE}' AND a.{column} = {mark} "
+        "GROUP BY t.area_code, t.key",
         [area.code],
     )
     out: dict[str, dict[str, int]] = {}
@@ -281,17 +283,19 @@ async def _lowest_villages(area: Area, target: str | None, limit: int) -> list[A
     """A province's villages furthest behind, ranked in SQL (see `_behind`)."""
     conn = connection()
     key_households, key_target, province = placeholders(conn, 3)  # in the order they appear
+    # Each count is the sum of its stripes (see `server/coverage/models.py`).
     rows = await conn.execute_query_dict(
-        "SELECT a.code, a.name, a.household_estimate AS estimate, "
-        "COALESCE(h.count, 0) AS households, COALESCE(t.count, 0) AS target "
-        "FROM area a "
-        f"LEFT JOIN coverage_total h ON h.area_code = a.code AND h.key = {key_households} "
-        f"LEFT JOIN coverage_total t ON t.area_code = a.code AND t.key = {key_target} "
-        f"WHERE a.kind = '{kinds.VILLAGE}' AND a.province_code = {province} "
+        "SELECT code, name, estimate, households, target FROM ("
+        "SELECT a.code, a.name, a.household_estimate AS estimate, COALESCE((SELECT SUM(h.count) "
+        f"FROM coverage_total h WHERE h.area_code = a.code AND h.key = {key_households}), 0) "
+        "AS households, COALESCE((SELECT SUM(t.count) "
+        f"FROM coverage_total t WHERE t.area_code = a.code AND t.key = {key_target}), 0) "
+        "AS target "
+        f"FROM area a WHERE a.kind = '{kinds.VILLAGE}' AND a.province_code = {province}) v "
         "ORDER BY "
-        "COALESCE(1.0 * COALESCE(t.count, 0) / NULLIF(CASE WHEN a.household_estimate > 0 "
-        "THEN a.household_estimate ELSE COALESCE(h.count, 0) END, 0), 0), "
-        "COALESCE(1.0 * COALESCE(h.count, 0) / NULLIF(a.household_estimate, 0), 0), a.code "
+        "COALESCE(1.0 * target / NULLIF(CASE WHEN estimate > 0 "
+        "THEN estimate ELSE households END, 0), 0), "
+        "COALESCE(1.0 * households / NULLIF(estimate, 0), 0), code "
         f"LIMIT {int(limit)}",
         [tally.HOUSEHOLDS, target or "-", area.code],
     )

@@ -3,13 +3,15 @@
 A household that is not deleted adds 1 to `households`, to `target:<key>` for each target it
 meets, to `meets:<key>` for each indicator it meets and to `na:<key>` for each indicator that does
 not apply to it. The sync push adds `household_writes` (from the households' stored and new
-state) to its own single write statement; `rebuild` recounts everything from the household
-table (after the indicator set changes). See docs/coverage.md.
+state) to its own single write statement, into the stripe of the pushing device (`stripe_of`);
+`rebuild` recounts everything from the household table (after the indicator set changes) into
+stripe 0. Readers add a count's stripes up. See docs/coverage.md.
 """
 
 from __future__ import annotations
 
 import json
+import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
@@ -25,11 +27,12 @@ from server.db import connection, is_postgres
 from server.sync import bulk
 
 HOUSEHOLDS = "households"
+STRIPES = 8
 VIETNAM = timezone(timedelta(hours=7))
 _AREAS = ("village_code", "commune_code", "province_code")
 _CHUNK = 20_000
-_TOTAL = ("area_code", "key", "count")
-_WEEK = ("area_code", "week", "key", "count")
+_TOTAL = ("area_code", "key", "stripe", "count")
+_WEEK = ("area_code", "week", "key", "stripe", "count")
 
 
 def target_key(key: str) -> str:
@@ -50,6 +53,15 @@ def not_applicable_key(key: str) -> str:
 def trend_keys(indicator_set: IndicatorSet) -> frozenset[str]:
     """The keys whose weekly changes are kept (the trend shows households and targets)."""
     return frozenset([HOUSEHOLDS, *(target_key(t.key) for t in indicator_set.targets)])
+
+
+def stripe_of(device_id: str) -> int:
+    """The stripe a device's pushes count into: the same one each time, spread over `STRIPES`.
+
+    Two pushes wait for each other's count rows only when their devices share a stripe, and an
+    area's counts take at most as many rows per key as devices have pushed into it.
+    """
+    return zlib.crc32(device_id.encode()) % STRIPES
 
 
 def week_of(moment: datetime) -> date:
@@ -92,12 +104,14 @@ def _add(deltas: Counter[tuple[str, str]], row: Mapping[str, Any], sign: int) ->
 
 
 def household_writes(
-    changes: Sequence[tuple[Mapping[str, Any] | None, Mapping[str, Any]]], now: datetime
+    changes: Sequence[tuple[Mapping[str, Any] | None, Mapping[str, Any]]],
+    now: datetime,
+    stripe: int = 0,
 ) -> list[bulk.Insert]:
     """The count changes of households going from their stored state (None: new) to the new one.
 
-    The push hands over the stored state it loaded (and locked) and writes these upserts in
-    its own single statement, this week's changes included.
+    The push hands over the stored state it loaded (and locked) and writes these upserts, into
+    its device's `stripe`, in its own single statement, this week's changes included.
     """
     deltas: Counter[tuple[str, str]] = Counter()
     for old, new in changes:
@@ -107,23 +121,28 @@ def household_writes(
     week, trended = week_of(now), trend_keys(curriculum.indicator_set())
     totals = {(code, key): n for (code, key), n in deltas.items() if n}
     weeks = {(code, week, key): n for (code, key), n in totals.items() if key in trended}
-    return _count_writes(totals, weeks)
+    return _count_writes(totals, weeks, stripe)
 
 
 def _count_writes(
-    totals: Mapping[tuple[str, str], int], weeks: Mapping[tuple[str, date, str], int]
+    totals: Mapping[tuple[str, str], int],
+    weeks: Mapping[tuple[str, date, str], int],
+    stripe: int,
 ) -> list[bulk.Insert]:
     """Upserts adding each count to the stored one (insert when missing), in a fixed lock order."""
     total_rows = [
-        {"area_code": code, "key": key, "count": n} for (code, key), n in sorted(totals.items())
+        {"area_code": code, "key": key, "stripe": stripe, "count": n}
+        for (code, key), n in sorted(totals.items())
     ]
     week_rows = [
-        {"area_code": code, "week": week, "key": key, "count": n}
+        {"area_code": code, "week": week, "key": key, "stripe": stripe, "count": n}
         for (code, week, key), n in sorted(weeks.items())
     ]
+    total_key = ("area_code", "key", "stripe")
+    week_key = ("area_code", "week", "key", "stripe")
     return [
-        bulk.Insert(CoverageTotal, total_rows, _TOTAL, ("area_code", "key"), add=("count",)),
-        bulk.Insert(CoverageWeek, week_rows, _WEEK, ("area_code", "week", "key"), add=("count",)),
+        bulk.Insert(CoverageTotal, total_rows, _TOTAL, total_key, add=("count",)),
+        bulk.Insert(CoverageWeek, week_rows, _WEEK, week_key, add=("count",)),
     ]
 
 
@@ -164,7 +183,7 @@ async def rebuild() -> int:
                     totals[(code, key)] += n
                     if key in trended:
                         weeks[(code, week, key)] += n
-        await bulk.write(conn, _count_writes(totals, weeks))
+        await bulk.write(conn, _count_writes(totals, weeks, 0))
     return counted
 
 

@@ -80,7 +80,8 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
     # counts (from the households' loaded and new state), the device.
     writes = [receipts_write(request, outcomes, fresh, now)]
     writes += batch_writes(batch, outcomes, versions)
-    writes += tally.household_writes(batch.changes("household"), now)
+    stripe = tally.stripe_of(request.device_id)
+    writes += tally.household_writes(batch.changes("household"), now, stripe)
     if request.record_device:
         writes.append(device_write(request, now))
     await bulk.write(conn, writes)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -371,3 +373,47 @@ async def test_trend_carries_older_weeks_into_the_first_week_shown(client, villa
     trend = (await client.get(f"/api/v1/coverage/{area.code}", headers=headers)).json()["trend"]
 
     assert [(p["households"], p["target"]) for p in trend] == [(1, 1)] * 8 + [(2, 1)] * 4
+
+
+async def test_phones_count_into_their_own_stripes_and_every_view_adds_them_up(
+    client, village, user, login
+):
+    area = await village(COMMUNE_B, 12)
+    member = await login(await user(roles.MEMBER, area.code))
+    names = (f"phone-{n}" for n in range(2, 40))
+    phones = ["phone-1", next(p for p in names if tally.stripe_of(p) != tally.stripe_of("phone-1"))]
+    for n, phone in enumerate(phones):
+        response = await client.post(
+            "/api/v1/sync/push",
+            json={
+                "device_id": phone,
+                "mutations": [
+                    mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS))
+                    for _ in range(n + 1)
+                ],
+            },
+            headers=member,
+        )
+        assert {r["status"] for r in response.json()["results"]} == {"applied"}
+
+    rows = await CoverageTotal.filter(area_code=area.code, key=tally.HOUSEHOLDS)
+    assert sorted((r.stripe, r.count) for r in rows) == sorted(
+        (tally.stripe_of(p), n + 1) for n, p in enumerate(phones)
+    )
+    weeks = await CoverageWeek.filter(area_code=area.code, key=tally.HOUSEHOLDS)
+    assert len({w.stripe for w in weeks}) == 2
+    headers = await login(await user(roles.COORDINATOR, PROVINCE))
+    assert await _shown(client, headers, area.code) == await _direct("village_code", area.code)
+    village_body = (await client.get(f"/api/v1/coverage/{area.code}", headers=headers)).json()
+    assert village_body["trend"][-1]["households"] == 3
+    commune = (await client.get(f"/api/v1/coverage/{COMMUNE_B}", headers=headers)).json()
+    line = next(c for c in commune["children"] if c["code"] == area.code)
+    assert (line["households"], line["target"]) == (3, 3)
+    export = await client.get(f"/coverage/{COMMUNE_B}/export/coverage.csv", headers=headers)
+    assert export.status_code == 200
+    (row,) = [r for r in csv.reader(io.StringIO(export.text.lstrip("\ufeff"))) if area.code in r]
+    assert row[row.index(area.code) + 2] == "3"  # code, estimate, households
+
+    await tally.rebuild()  # a recount folds the stripes into stripe 0
+    rows = await CoverageTotal.filter(area_code=area.code, key=tally.HOUSEHOLDS)
+    assert [(r.stripe, r.count) for r in rows] == [(0, 3)]
