@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from server.content_toml import (
     ACCEPTED_FIELDS,
@@ -116,6 +117,11 @@ class IndicatorSet:
     @cached_property
     def by_key(self) -> dict[str, Indicator]:
         return {indicator.key: indicator for indicator in self.indicators}
+
+    @cached_property
+    def memo(self) -> dict[str, Any]:
+        """Results other modules work out from this set and keep with it (by their own key)."""
+        return {}
 
     def meets_target(self, target: Target, values: Mapping[str, object]) -> bool:
         """Whether a household with these indicator values meets `target`."""

@@ -15,7 +15,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, cast
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
@@ -31,6 +31,7 @@ STRIPES = 8
 VIETNAM = timezone(timedelta(hours=7))
 _AREAS = ("village_code", "commune_code", "province_code")
 _CHUNK = 20_000
+_MEMO_SIZE = 4096  # combinations of indicator values remembered by `contribution`
 _TOTAL = ("area_code", "key", "stripe", "count")
 _WEEK = ("area_code", "week", "key", "stripe", "count")
 
@@ -74,6 +75,26 @@ def week_of(moment: datetime) -> date:
 
 def contribution(indicator_set: IndicatorSet, values: Mapping[str, Any]) -> tuple[str, ...]:
     """The count keys a (not deleted) household with these indicator values adds 1 to."""
+    try:
+        state = tuple(values.get(indicator.key) for indicator in indicator_set.indicators)
+        return _contributions(indicator_set)[state]
+    except TypeError:  # a value that cannot be a dict key (never valid): work it out each time
+        return _contribution(indicator_set, values)
+    except KeyError:
+        memo = _contributions(indicator_set)
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        memo[state] = keys = _contribution(indicator_set, values)
+        return keys
+
+
+def _contributions(indicator_set: IndicatorSet) -> dict[tuple[Any, ...], tuple[str, ...]]:
+    """The keys already worked out for each combination of the set's indicator values."""
+    memo = indicator_set.memo.setdefault("coverage_keys", {})
+    return cast(dict[tuple[Any, ...], tuple[str, ...]], memo)
+
+
+def _contribution(indicator_set: IndicatorSet, values: Mapping[str, Any]) -> tuple[str, ...]:
     keys = [HOUSEHOLDS]
     keys += [
         target_key(t.key) for t in indicator_set.targets if indicator_set.meets_target(t, values)
@@ -92,15 +113,15 @@ def _indicators(raw: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _add(deltas: Counter[tuple[str, str]], row: Mapping[str, Any], sign: int) -> None:
+def _group(
+    groups: Counter[tuple[tuple[str, ...], tuple[str, ...]]], row: Mapping[str, Any], sign: int
+) -> None:
+    """Count the household under (its area codes, the keys it adds to)."""
     if row.get("deleted"):
         return
     keys = contribution(curriculum.indicator_set(), _indicators(row.get("indicators")))
-    for column in _AREAS:
-        code = row.get(column)
-        if code:
-            for key in keys:
-                deltas[(str(code), key)] += sign
+    codes = tuple(str(row[column]) for column in _AREAS if row.get(column))
+    groups[(codes, keys)] += sign
 
 
 def household_writes(
@@ -113,11 +134,16 @@ def household_writes(
     The push hands over the stored state it loaded (and locked) and writes these upserts, into
     its device's `stripe`, in its own single statement, this week's changes included.
     """
-    deltas: Counter[tuple[str, str]] = Counter()
+    groups: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
     for old, new in changes:
         if old is not None:
-            _add(deltas, old, -1)
-        _add(deltas, new, +1)
+            _group(groups, old, -1)
+        _group(groups, new, +1)
+    deltas: Counter[tuple[str, str]] = Counter()
+    for (codes, keys), n in groups.items():
+        for code in codes:
+            for key in keys:
+                deltas[(code, key)] += n
     week, trended = week_of(now), trend_keys(curriculum.indicator_set())
     totals = {(code, key): n for (code, key), n in deltas.items() if n}
     weeks = {(code, week, key): n for (code, key), n in totals.items() if key in trended}

@@ -164,18 +164,18 @@ class Batch:
             "created_at": self.now,
             "_new": True,
         }
-        for rule in m.type.rules:
-            row[rule.name] = _default(m.type, rule.name)
-        for path, value in _flatten(m.type, values).items():
+        row.update(_defaults(m.type))
+        after = _flatten(m.type, values)
+        for path, value in after.items():
             _set_path(row, path, value)
-            row["field_meta"][path] = [_PENDING, self.device]
+        stamp = [_PENDING, self.device]
+        row["field_meta"] = {path: list(stamp) for path in after}
         if m.type.creator_field:
             row[m.type.creator_field] = str(self.scope.user_id)
         self._place(m, row)
         self._check(m, row)
         self.rows[(m.type.name, m.record_id)] = row
         self.changed[(m.type.name, m.record_id)] = m.type
-        after = {path: _get_path(row, path) for path in row["field_meta"]}
         return Outcome(m, statuses.APPLIED, after=after)
 
     def _update(self, m: Mutation, current: dict[str, Any], values: dict[str, Any]) -> Outcome:
@@ -309,10 +309,25 @@ def _flatten(sync_type: SyncType, values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _default(sync_type: SyncType, name: str) -> Any:
-    """The model's default for a field a new record was created without."""
-    default = sync_type.model._meta.fields_map[name].default
-    return default() if callable(default) else default
+def _defaults(sync_type: SyncType) -> dict[str, Any]:
+    """The model's defaults for the fields a new record was created without (fresh objects)."""
+    return {
+        name: default() if callable(default) else default
+        for name, default in _default_values(sync_type)
+    }
+
+
+_DEFAULT_VALUES: dict[str, tuple[tuple[str, Any], ...]] = {}
+
+
+def _default_values(sync_type: SyncType) -> tuple[tuple[str, Any], ...]:
+    """Each rule's field and the model's default (a value, or a callable making one)."""
+    found = _DEFAULT_VALUES.get(sync_type.name)
+    if found is None:
+        fields_map = sync_type.model._meta.fields_map
+        found = tuple((rule.name, fields_map[rule.name].default) for rule in sync_type.rules)
+        _DEFAULT_VALUES[sync_type.name] = found
+    return found
 
 
 def _get_path(row: dict[str, Any], path: str) -> Any:
