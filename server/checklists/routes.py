@@ -20,7 +20,7 @@ from server.checklists.models import ChecklistTemplate
 from server.i18n import N_, gettext
 from server.review.readable import local
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -71,8 +71,7 @@ async def create_submit(request: Request) -> Response:
     """Save a new checklist (version 1) for one of the coordinator's areas."""
     user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     try:
         row = await services.save(
             await accounts.scope_of(user),
@@ -103,8 +102,7 @@ async def template_page(request: Request) -> Response:
     }
     error, status = None, 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             row = await services.save(
                 scope,

@@ -16,7 +16,7 @@ from server.accounts import services as accounts
 from server.i18n import N_, gettext
 from server.review import services
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -60,8 +60,7 @@ async def _conflicts_page(
 async def resolve_submit(request: Request) -> Response:
     """Accept one side of a conflict from the review page."""
     user = await page_user(request, *MANAGERS)
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     conflict_id = _uuid(request.path_params["conflict_id"])

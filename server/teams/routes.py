@@ -19,7 +19,7 @@ from server.areas.scope import Scope
 from server.i18n import N_, gettext
 from server.teams import services
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 ACTIONS = ("reset", "deactivate", "activate", "move", "leader")
@@ -58,8 +58,7 @@ async def members_page(request: Request) -> Response:
     context: dict[str, Any] = {"error": None, "created": None, "password": None}
     status = 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             created, password = await services.add_member(
                 scope, form.get("name", ""), form.get("phone", ""), form.get("village_code", "")
@@ -90,8 +89,7 @@ async def member_page(request: Request) -> Response:
     context: dict[str, Any] = {"error": None, "password": None, "done": False}
     status = 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             context["password"], village = await _act(
                 scope, member, village, form.get("action", ""), form.get("village_code", "")
