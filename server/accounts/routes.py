@@ -159,8 +159,8 @@ async def password_page(request: Request) -> Response:
                 user, str(form.get("current_password", "")), str(form.get("new_password", ""))
             )
         except services.AccountError as error:
-            context["error"] = gettext(lang, error.msgid)
-            return render(request, "password.html", context, lang, 422)
+            context["error"] = error.message(lang)
+            return render(request, "password.html", context, lang, error.status)
         request.session.update({"epoch": user.session_epoch})
         context["done"] = True
     return render(request, "password.html", context, lang)

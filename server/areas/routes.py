@@ -14,7 +14,7 @@ from server.accounts import services as accounts
 from server.accounts.models import User
 from server.areas import kinds, services
 from server.areas.models import Area
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.templating import render
 from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
@@ -113,7 +113,7 @@ async def villages_page(request: Request) -> Response:
                 commune.code, form.get("name", ""), _households(form.get("household_estimate", ""))
             )
         except services.AreaError as problem:
-            error, status = gettext(lang, problem.msgid), 422
+            error, status = problem.message(lang), problem.status
         else:
             return RedirectResponse("/manage/villages?done=1", status_code=303)
     return await _villages(request, user, lang, form, error, status)
@@ -150,7 +150,7 @@ async def village_page(request: Request) -> Response:
             households = _households(form.get("household_estimate", ""))
             await services.update_village(village.code, form.get("name", ""), households)
         except services.AreaError as problem:
-            error, status = gettext(lang, problem.msgid), 422
+            error, status = problem.message(lang), problem.status
         else:
             return RedirectResponse("/manage/villages?done=1", status_code=303)
     context = {"user": user, "village": village, "form": form, "error": error}

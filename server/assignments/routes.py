@@ -16,7 +16,7 @@ from server.accounts import services as accounts
 from server.accounts.models import User
 from server.assignments import services
 from server.checklists import services as checklists
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.review.readable import local
 from server.teams import services as teams
 from server.templating import render
@@ -84,7 +84,7 @@ async def assign_submit(request: Request) -> Response:
             note=form.get("note", ""),
         )
     except services.AssignmentError as problem:
-        return await _page(request, user, lang, form, gettext(lang, problem.msgid), 422)
+        return await _page(request, user, lang, form, problem.message(lang), problem.status)
     return RedirectResponse("/manage/assignments?done=1", status_code=303)
 
 

@@ -16,7 +16,7 @@ from server.accounts.models import User
 from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.teams import services
 from server.templating import render
 from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
@@ -64,7 +64,7 @@ async def members_page(request: Request) -> Response:
                 scope, form.get("name", ""), form.get("phone", ""), form.get("village_code", "")
             )
         except services.TeamError as error:
-            context["error"], status = gettext(lang, error.msgid), 422
+            context["error"], status = error.message(lang), error.status
         else:
             context.update(created=created, password=password)
             form, status = {}, 201
@@ -96,7 +96,7 @@ async def member_page(request: Request) -> Response:
             )
             context["done"] = True
         except services.TeamError as error:
-            context["error"], status = gettext(lang, error.msgid), error.status
+            context["error"], status = error.message(lang), error.status
     context.update(
         user=user,
         member=member,
