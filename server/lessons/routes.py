@@ -184,8 +184,7 @@ async def _upload(
     try:
         name = media.store_image(data, request.app.state.settings.data_dir)
     except media.ImageRefused as refused:
-        message = gettext(lang, refused.msgid, refused.params)
-        errors = {"image": message}
+        errors = {"image": refused.message(lang)}
         return await _edit_page(
             request, user, draft, errors=errors, status=422, lesson=lesson, slug=slug
         )
