@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from server.i18n import gettext
+
 
 class UserError(ValueError):
     """A problem the user can fix: `msgid` is translated for them, `field` is the input at fault."""
@@ -22,3 +24,7 @@ class UserError(ValueError):
         self.field = field
         self.status = status
         self.params = dict(params or {})
+
+    def message(self, language: str) -> str:
+        """What went wrong, in the user's language, its parameters filled in."""
+        return gettext(language, self.msgid, self.params)

@@ -9,26 +9,16 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import __version__
+from server.openapi_manage import BEARER, ERROR, json_content
 from server.openapi_manage import PATHS as MANAGE_PATHS
 from server.sync.registry import sync_types
 from server.sync.statuses import ALL as STATUSES
 
-_ERROR = {
-    "type": "object",
-    "properties": {"error": {"type": "string"}},
-    "required": ["error"],
-}
-_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
-
-
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
-    return {"content": {"application/json": {"schema": schema}}}
-
 
 def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:
-    out: dict[str, Any] = {"200": {"description": "OK", **_json(ok)}}
+    out: dict[str, Any] = {"200": {"description": "OK", **json_content(ok)}}
     for code in errors:
-        out[str(code)] = {"description": "Error", **_json(_ERROR)}
+        out[str(code)] = {"description": "Error", **json_content(ERROR)}
     return out
 
 
@@ -95,7 +85,7 @@ SPEC: dict[str, Any] = {
         "/api/v1/session": {
             "post": {
                 "summary": "Sign in with a phone number and password; returns a bearer token.",
-                "requestBody": _json(
+                "requestBody": json_content(
                     {
                         "type": "object",
                         "properties": {"phone": {"type": "string"}, "password": {"type": "string"}},
@@ -112,25 +102,25 @@ SPEC: dict[str, Any] = {
             },
             "delete": {
                 "summary": "Sign this token out.",
-                "security": _BEARER,
+                "security": BEARER,
                 "responses": {
                     "204": {"description": "Signed out"},
-                    "401": {"description": "Error", **_json(_ERROR)},
+                    "401": {"description": "Error", **json_content(ERROR)},
                 },
             },
         },
         "/api/v1/me": {
             "get": {
                 "summary": "The signed-in user, their areas and villages.",
-                "security": _BEARER,
+                "security": BEARER,
                 "responses": _responses(_USER, 401),
             }
         },
         "/api/v1/me/password": {
             "post": {
                 "summary": "Change the password; other sessions stop working.",
-                "security": _BEARER,
-                "requestBody": _json(
+                "security": BEARER,
+                "requestBody": json_content(
                     {
                         "type": "object",
                         "properties": {
@@ -146,7 +136,7 @@ SPEC: dict[str, Any] = {
         "/api/v1/coverage/{code}": {
             "get": {
                 "summary": "Coverage of one area in the caller's scope (coordinators, admins).",
-                "security": _BEARER,
+                "security": BEARER,
                 "parameters": [
                     {"name": "code", "in": "path", "required": True, "schema": {"type": "string"}}
                 ],
@@ -170,15 +160,15 @@ SPEC: dict[str, Any] = {
         "/api/v1/villages": {
             "get": {
                 "summary": "Villages in the caller's areas.",
-                "security": _BEARER,
+                "security": BEARER,
                 "responses": _responses(
                     {"type": "object", "properties": {"villages": {"type": "array"}}}, 401
                 ),
             },
             "post": {
                 "summary": "Create a village under a commune (coordinators, admins).",
-                "security": _BEARER,
-                "requestBody": _json(
+                "security": BEARER,
+                "requestBody": json_content(
                     {
                         "type": "object",
                         "properties": {
@@ -190,9 +180,9 @@ SPEC: dict[str, Any] = {
                     }
                 ),
                 "responses": {
-                    "201": {"description": "Created", **_json(_VILLAGE)},
+                    "201": {"description": "Created", **json_content(_VILLAGE)},
                     **{
-                        str(c): _json(_ERROR) | {"description": "Error"}
+                        str(c): json_content(ERROR) | {"description": "Error"}
                         for c in (400, 401, 403, 422)
                     },
                 },
@@ -201,8 +191,8 @@ SPEC: dict[str, Any] = {
         "/api/v1/sync/push": {
             "post": {
                 "summary": "Apply a batch of mutations; one receipt per mutation.",
-                "security": _BEARER,
-                "requestBody": _json(
+                "security": BEARER,
+                "requestBody": json_content(
                     {
                         "type": "object",
                         "properties": {
@@ -230,7 +220,7 @@ SPEC: dict[str, Any] = {
         "/api/v1/sync/pull": {
             "get": {
                 "summary": "Changes after a cursor, in pages, limited to the caller's areas.",
-                "security": _BEARER,
+                "security": BEARER,
                 "parameters": [
                     {"name": "cursor", "in": "query", "schema": {"type": "string"}},
                     {"name": "device_id", "in": "query", "schema": {"type": "string"}},
@@ -265,7 +255,7 @@ SPEC: dict[str, Any] = {
         "/api/v1/push/key": {
             "get": {
                 "summary": "The VAPID application server key (base64url) to subscribe with.",
-                "security": _BEARER,
+                "security": BEARER,
                 "responses": _responses(
                     {
                         "type": "object",
@@ -279,17 +269,17 @@ SPEC: dict[str, Any] = {
         "/api/v1/push/subscriptions": {
             "post": {
                 "summary": "Receive pushes on this device (a browser PushSubscription).",
-                "security": _BEARER,
-                "requestBody": _json(_PUSH_SUBSCRIPTION),
+                "security": BEARER,
+                "requestBody": json_content(_PUSH_SUBSCRIPTION),
                 "responses": {
-                    "201": {"description": "Subscribed", **_json({"type": "object"})},
+                    "201": {"description": "Subscribed", **json_content({"type": "object"})},
                     **_responses({"type": "object"}, 400, 401, 422),
                 },
             },
             "delete": {
                 "summary": "Stop pushes to this device (by endpoint); done when already gone.",
-                "security": _BEARER,
-                "requestBody": _json(
+                "security": BEARER,
+                "requestBody": json_content(
                     {
                         "type": "object",
                         "properties": {"endpoint": {"type": "string"}},
@@ -298,14 +288,17 @@ SPEC: dict[str, Any] = {
                 ),
                 "responses": {
                     "204": {"description": "Unsubscribed"},
-                    **{str(c): _json(_ERROR) | {"description": "Error"} for c in (400, 401, 422)},
+                    **{
+                        str(c): json_content(ERROR) | {"description": "Error"}
+                        for c in (400, 401, 422)
+                    },
                 },
             },
         },
         "/api/v1/sync/schema": {
             "get": {
                 "summary": "Field rules, indicators and consent purposes for the device.",
-                "security": _BEARER,
+                "security": BEARER,
                 "responses": _responses({"type": "object"}, 401),
             }
         },

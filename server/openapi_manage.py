@@ -1,19 +1,20 @@
-"""The OpenAPI paths of the coordinator's JSON API: review, villages, members, assignments."""
+"""The OpenAPI paths of the coordinator's JSON API, and the pieces both halves of the spec use."""
 
 from __future__ import annotations
 
 from typing import Any
 
-_ERROR = {
+ERROR = {
     "type": "object",
     "properties": {"error": {"type": "string"}},
     "required": ["error"],
 }
-_BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _OBJECT = {"type": "object"}
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
+def json_content(schema: dict[str, Any]) -> dict[str, Any]:
+    """A request or response body of JSON in this schema."""
     return {"content": {"application/json": {"schema": schema}}}
 
 
@@ -26,12 +27,12 @@ def _op(
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {ok: {"description": "OK"}}
     if ok != "204":
-        responses[ok].update(_json(_OBJECT))
+        responses[ok].update(json_content(_OBJECT))
     for code in errors:
-        responses[str(code)] = {"description": "Error", **_json(_ERROR)}
-    out: dict[str, Any] = {"summary": summary, "security": _BEARER, "responses": responses}
+        responses[str(code)] = {"description": "Error", **json_content(ERROR)}
+    out: dict[str, Any] = {"summary": summary, "security": BEARER, "responses": responses}
     if body is not None:
-        out["requestBody"] = _json(body)
+        out["requestBody"] = json_content(body)
     if params:
         out["parameters"] = [
             {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}

@@ -97,10 +97,13 @@ async def json_body(request: Request) -> dict[str, Any]:
     return body
 
 
-async def form_data(request: Request) -> dict[str, str]:
-    """A form post's text fields (NUL characters removed: no field has a use for them)."""
+async def posted_form(request: Request) -> dict[str, str]:
+    """A form post's text fields, or a 403 unless its CSRF token is the session's."""
     form = await request.form()
-    return {key: str(value).replace("\x00", "") for key, value in form.items()}
+    # PostgreSQL cannot store NUL in text: no field of ours has a use for it.
+    fields = {key: str(value).replace("\x00", "") for key, value in form.items()}
+    _check_csrf(request, fields.get("csrf_token"))
+    return fields
 
 
 def csrf_token(request: Request) -> str:
@@ -112,7 +115,7 @@ def csrf_token(request: Request) -> str:
     return token
 
 
-def check_csrf(request: Request, submitted: object) -> None:
+def _check_csrf(request: Request, submitted: str | None) -> None:
     """Refuse a form post whose token does not match the session's."""
     expected = request.session.get("csrf")
     if not isinstance(submitted, str) or not isinstance(expected, str):

@@ -14,11 +14,10 @@ from server.templating import render
 from server.web import (
     api_error,
     api_user,
-    check_csrf,
     current_user,
-    form_data,
     json_body,
     language_of,
+    posted_form,
 )
 
 
@@ -106,8 +105,7 @@ async def sign_in_page(request: Request) -> Response:
 
 async def sign_in_submit(request: Request) -> Response:
     """Check the form, start a session, go home; errors keep what was typed."""
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     phone, password = str(form.get("phone", "")), str(form.get("password", ""))
     lang = language_of(request)
     try:
@@ -127,8 +125,7 @@ async def sign_in_submit(request: Request) -> Response:
 
 async def sign_out(request: Request) -> Response:
     """End the page session."""
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    await posted_form(request)  # checks the CSRF token
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
 
@@ -156,15 +153,14 @@ async def password_page(request: Request) -> Response:
     lang = language_of(request, user)
     context: dict[str, object] = {"user": user, "error": None, "done": False}
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             await services.change_password(
                 user, str(form.get("current_password", "")), str(form.get("new_password", ""))
             )
         except services.AccountError as error:
-            context["error"] = gettext(lang, error.msgid)
-            return render(request, "password.html", context, lang, 422)
+            context["error"] = error.message(lang)
+            return render(request, "password.html", context, lang, error.status)
         request.session.update({"epoch": user.session_epoch})
         context["done"] = True
     return render(request, "password.html", context, lang)
@@ -172,8 +168,7 @@ async def password_page(request: Request) -> Response:
 
 async def choose_language(request: Request) -> Response:
     """Switch the page language (kept in the session, and on the user when signed in)."""
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     language = str(form.get("language", ""))
     if language in LANGUAGES:
         request.session["language"] = language

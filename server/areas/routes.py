@@ -14,9 +14,9 @@ from server.accounts import services as accounts
 from server.accounts.models import User
 from server.areas import kinds, services
 from server.areas.models import Area
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -104,8 +104,7 @@ async def villages_page(request: Request) -> Response:
     form: dict[str, str] = {}
     error, status = None, 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         commune = await services.get_area(form.get("commune_code", ""))
         try:
             if commune is None or not scope.covers("", commune.code, commune.province_code):
@@ -114,7 +113,7 @@ async def villages_page(request: Request) -> Response:
                 commune.code, form.get("name", ""), _households(form.get("household_estimate", ""))
             )
         except services.AreaError as problem:
-            error, status = gettext(lang, problem.msgid), 422
+            error, status = problem.message(lang), problem.status
         else:
             return RedirectResponse("/manage/villages?done=1", status_code=303)
     return await _villages(request, user, lang, form, error, status)
@@ -146,13 +145,12 @@ async def village_page(request: Request) -> Response:
     form = {"name": village.name, "household_estimate": str(village.household_estimate or "")}
     error, status = None, 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             households = _households(form.get("household_estimate", ""))
             await services.update_village(village.code, form.get("name", ""), households)
         except services.AreaError as problem:
-            error, status = gettext(lang, problem.msgid), 422
+            error, status = problem.message(lang), problem.status
         else:
             return RedirectResponse("/manage/villages?done=1", status_code=303)
     context = {"user": user, "village": village, "form": form, "error": error}

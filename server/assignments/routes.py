@@ -16,11 +16,11 @@ from server.accounts import services as accounts
 from server.accounts.models import User
 from server.assignments import services
 from server.checklists import services as checklists
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.review.readable import local
 from server.teams import services as teams
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -72,8 +72,7 @@ async def assign_submit(request: Request) -> Response:
     """Give the chosen member a household and/or checklist, by a due date."""
     user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     scope = await accounts.scope_of(user)
     try:
         await services.assign(
@@ -85,15 +84,14 @@ async def assign_submit(request: Request) -> Response:
             note=form.get("note", ""),
         )
     except services.AssignmentError as problem:
-        return await _page(request, user, lang, form, gettext(lang, problem.msgid), 422)
+        return await _page(request, user, lang, form, problem.message(lang), problem.status)
     return RedirectResponse("/manage/assignments?done=1", status_code=303)
 
 
 async def withdraw_submit(request: Request) -> Response:
     """Withdraw one assignment from the page."""
     user = await page_user(request, *MANAGERS)
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    await posted_form(request)  # checks the CSRF token
     assignment_id = _uuid(request.path_params["assignment_id"])
     try:
         if assignment_id is None:

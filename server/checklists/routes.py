@@ -17,10 +17,10 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists import services
 from server.checklists.models import ChecklistTemplate
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.review.readable import local
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -71,8 +71,7 @@ async def create_submit(request: Request) -> Response:
     """Save a new checklist (version 1) for one of the coordinator's areas."""
     user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     try:
         row = await services.save(
             await accounts.scope_of(user),
@@ -84,7 +83,7 @@ async def create_submit(request: Request) -> Response:
             language=lang,
         )
     except services.TemplateError as problem:
-        return await _list(request, user, lang, form, gettext(lang, problem.msgid), problem.status)
+        return await _list(request, user, lang, form, problem.message(lang), problem.status)
     return RedirectResponse(f"/manage/checklists/{row.key}?done=1", status_code=303)
 
 
@@ -103,8 +102,7 @@ async def template_page(request: Request) -> Response:
     }
     error, status = None, 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             row = await services.save(
                 scope,
@@ -116,7 +114,7 @@ async def template_page(request: Request) -> Response:
                 language=lang,
             )
         except services.TemplateError as problem:
-            error, status = gettext(lang, problem.msgid), problem.status
+            error, status = problem.message(lang), problem.status
         else:
             return RedirectResponse(f"/manage/checklists/{row.key}?done=1", status_code=303)
     versions = [r for r in await services.visible(scope) if r.key == row.key]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from server.errors import UserError
 from server.i18n import N_
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024  # what a phone photo may weigh before we shrink it
@@ -20,13 +21,11 @@ _NAME = re.compile(r"^[A-Za-z0-9._-]+$")
 _ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 
 
-class ImageRefused(ValueError):
+class ImageRefused(UserError):
     """The upload is not an image we accept; `msgid` says why, `params` fill it in."""
 
     def __init__(self, msgid: str, **params: object) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.params = params
+        super().__init__(msgid, "image", params=params)
 
 
 def uploads_dir(data_dir: Path) -> Path:

@@ -19,7 +19,7 @@ from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
 from server.lessons.rendering import render_markdown
 from server.templating import render
-from server.web import check_csrf, current_user, form_data, language_of
+from server.web import current_user, language_of, posted_form
 
 AUTHORS = (roles.TRAINER, roles.ADMIN)
 ROLE_LABELS = {
@@ -126,8 +126,7 @@ async def save_lesson(request: Request) -> Response:
 async def _save(request: Request, user: User, form: FormData) -> Response:
     creating = "slug" not in request.path_params
     lesson = None if creating else await _lesson(request)
-    fields = await form_data(request)
-    check_csrf(request, fields.get("csrf_token"))
+    fields = await posted_form(request)
     slug = fields.get("slug", "").strip() if creating else lesson.slug if lesson else ""
     draft = drafts.from_form(
         fields,
@@ -185,8 +184,7 @@ async def _upload(
     try:
         name = media.store_image(data, request.app.state.settings.data_dir)
     except media.ImageRefused as refused:
-        message = gettext(lang, refused.msgid, refused.params)
-        errors = {"image": message}
+        errors = {"image": refused.message(lang)}
         return await _edit_page(
             request, user, draft, errors=errors, status=422, lesson=lesson, slug=slug
         )
@@ -201,8 +199,7 @@ async def preview(request: Request) -> Response:
     user = await _author(request)
     if isinstance(user, RedirectResponse):
         return user
-    fields = await form_data(request)
-    check_csrf(request, fields.get("csrf_token"))
+    fields = await posted_form(request)
     html = render_markdown(fields.get("body_md", ""))
     return render(request, "lessons/_preview.html", {"preview": html}, language_of(request, user))
 
@@ -213,7 +210,7 @@ async def unpublish(request: Request) -> Response:
     if isinstance(user, RedirectResponse):
         return user
     lesson = await _lesson(request)
-    check_csrf(request, (await form_data(request)).get("csrf_token"))
+    await posted_form(request)  # checks the CSRF token
     await services.unpublish(lesson)
     return RedirectResponse(f"/trainer/lessons/{lesson.slug}?saved=unpublished", status_code=303)
 
@@ -248,8 +245,7 @@ async def version_action(request: Request) -> Response:
     if isinstance(user, RedirectResponse):
         return user
     lesson = await _lesson(request)
-    fields = await form_data(request)
-    check_csrf(request, fields.get("csrf_token"))
+    fields = await posted_form(request)
     number = _int(request.path_params["number"])
     if number is None or await services.get_version(lesson, number) is None:
         raise HTTPException(404)

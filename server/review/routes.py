@@ -13,10 +13,10 @@ from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.review import services
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -60,8 +60,7 @@ async def _conflicts_page(
 async def resolve_submit(request: Request) -> Response:
     """Accept one side of a conflict from the review page."""
     user = await page_user(request, *MANAGERS)
-    form = await form_data(request)
-    check_csrf(request, form.get("csrf_token"))
+    form = await posted_form(request)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     conflict_id = _uuid(request.path_params["conflict_id"])
@@ -71,7 +70,7 @@ async def resolve_submit(request: Request) -> Response:
     except services.ReviewError as problem:
         if problem.status == 404:
             raise HTTPException(404, problem.msgid) from None
-        error = gettext(lang, problem.msgid, problem.params)
+        error = problem.message(lang)
         if "hx-request" not in request.headers:
             return await _conflicts_page(request, user, lang, error, problem.status)
     if "hx-request" in request.headers:
@@ -122,7 +121,7 @@ async def api_resolve(request: Request) -> Response:
             language_of(request, user),
         )
     except services.ReviewError as error:
-        message = gettext(language_of(request, user), error.msgid, error.params)
+        message = error.message(language_of(request, user))
         return JSONResponse({"error": message}, status_code=error.status)
     return JSONResponse({"id": str(conflict_id), "resolution": accept})
 

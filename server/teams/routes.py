@@ -16,10 +16,10 @@ from server.accounts.models import User
 from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
-from server.i18n import N_, gettext
+from server.i18n import N_
 from server.teams import services
 from server.templating import render
-from server.web import api_error, api_user, check_csrf, form_data, json_body, language_of, page_user
+from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 ACTIONS = ("reset", "deactivate", "activate", "move", "leader")
@@ -58,14 +58,13 @@ async def members_page(request: Request) -> Response:
     context: dict[str, Any] = {"error": None, "created": None, "password": None}
     status = 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             created, password = await services.add_member(
                 scope, form.get("name", ""), form.get("phone", ""), form.get("village_code", "")
             )
         except services.TeamError as error:
-            context["error"], status = gettext(lang, error.msgid), 422
+            context["error"], status = error.message(lang), error.status
         else:
             context.update(created=created, password=password)
             form, status = {}, 201
@@ -90,15 +89,14 @@ async def member_page(request: Request) -> Response:
     context: dict[str, Any] = {"error": None, "password": None, "done": False}
     status = 200
     if request.method == "POST":
-        form = await form_data(request)
-        check_csrf(request, form.get("csrf_token"))
+        form = await posted_form(request)
         try:
             context["password"], village = await _act(
                 scope, member, village, form.get("action", ""), form.get("village_code", "")
             )
             context["done"] = True
         except services.TeamError as error:
-            context["error"], status = gettext(lang, error.msgid), error.status
+            context["error"], status = error.message(lang), error.status
     context.update(
         user=user,
         member=member,

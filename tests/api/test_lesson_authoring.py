@@ -106,6 +106,31 @@ async def test_only_trainers_and_admins_write_lessons(new_browser, user, village
     assert 'href="/trainer/lessons"' in home.text and 'href="/trainer/reports"' in home.text
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/trainer/lessons/new",
+        "/trainer/lessons/preview",
+        "/trainer/lessons/{slug}",
+        "/trainer/lessons/{slug}/unpublish",
+        "/trainer/lessons/{slug}/versions/1",
+    ],
+)
+async def test_a_trainers_form_with_a_forged_token_changes_nothing(new_browser, user, path):
+    _, trainer = await _trainer_browser(new_browser, user)
+    slug, other = _slug(), _slug()
+    assert (await _create(trainer, slug, action="publish")).status_code == 303
+    forged = lesson_form("gia-mao", slug=other, action="revert")
+
+    response = await trainer.post(path.format(slug=slug), data=forged)
+
+    assert response.status_code == 403, response.text[:300]
+    lesson = await services.get_lesson(slug)
+    assert lesson is not None and lesson.published_version == 1
+    assert len(await services.versions(lesson)) == 1
+    assert await services.get_lesson(other) is None
+
+
 async def test_a_draft_stays_off_phones_until_published(new_browser, user, village, client, login):
     member = await login(await user(roles.MEMBER, (await village()).code))
     _, trainer = await _trainer_browser(new_browser, user)

@@ -349,8 +349,13 @@ async def world(client, village, user, login, signed_in) -> World:
 
 
 async def _call(
-    client: httpx.AsyncClient, world: World, role: str | None, route: tuple[str, str]
+    client: httpx.AsyncClient,
+    world: World,
+    role: str | None,
+    route: tuple[str, str],
+    token: str | None = None,
 ) -> httpx.Response:
+    """Call a route as `role`; a page form carries the role's CSRF token unless `token` is given."""
     url, payload = CALLS[route][0](world)
     method = route[1]
     if not url.startswith("/api/"):
@@ -360,7 +365,9 @@ async def _call(
         ) as browser:
             if method == "GET":
                 return await browser.get(url)
-            form = {**payload, "csrf_token": world.tokens_csrf[role] if role else "x"}
+            if token is None:
+                token = world.tokens_csrf[role] if role else "x"
+            form = {**payload, "csrf_token": token}
             return await browser.post(url, data=form)
     headers = world.tokens[role] if role else {}
     body = {"json": payload} if method in ("POST", "PATCH") else {}
@@ -415,6 +422,20 @@ async def test_another_communes_coordinator_sees_and_changes_nothing(client, wor
     assert world.marker not in shown
     assert str(world.conflict) not in shown
     assert str(world.assignment) not in shown
+    assert await _snapshot(world) == before
+
+
+FORMS = [r for r in MANAGED if r[1] == "POST" and not r[0].startswith("/api/")]
+
+
+@pytest.mark.parametrize("route", FORMS, ids=lambda r: f"{r[1]} {r[0]}")
+async def test_a_management_form_with_a_forged_token_changes_nothing(client, world, route):
+    before = await _snapshot(world)
+
+    response = await _call(client, world, "coord_a", route, token="gia-mao")
+
+    assert response.status_code == 403, response.text[:300]
+    assert "Biểu mẫu này đã hết hạn." in response.text
     assert await _snapshot(world) == before
 
 
