@@ -8,6 +8,7 @@ from typing import Any
 
 from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
 
 from server.settings import Settings
@@ -28,12 +29,14 @@ MODEL_MODULES = [
 def tortoise_config(settings: Settings) -> dict[str, Any]:
     """The Tortoise config dict: one app `langso` with its committed migrations."""
     url = settings.database_url
+    connection: str | dict[str, Any] = url
     if settings.is_postgres:
         url = url.replace("postgresql://", "postgres://", 1)
         sep = "&" if "?" in url else "?"
-        url = f"{url}{sep}minsize=1&maxsize={settings.db_pool_size}"
+        connection = expand_db_url(f"{url}{sep}minsize=1&maxsize={settings.db_pool_size}")
+        connection["engine"] = "server.pg_engine"  # asyncpg, without the per-release reset
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             "langso": {
                 "models": MODEL_MODULES,
