@@ -215,20 +215,31 @@ def household_data(rng: random.Random, village: str) -> dict[str, Any]:
 
 
 class Planner:
-    """Builds one device's batches: 50 creates first, then 40 creates and 10 updates each."""
+    """Builds one device's batches: 50 creates first, then 40 creates and 10 updates each.
+
+    `prepare` makes the creates in advance, outside the measured phase: a phone records its
+    households during the day and only sends them when it syncs.
+    """
 
     def __init__(self, village: str, seed: int) -> None:
         self.village = village
         self.rng = random.Random(seed)
         self.versions: dict[str, int] = {}  # record -> version of its last acknowledged write
         self._to_update: list[str] = []  # acknowledged creates not updated yet, oldest first
+        self._creates: list[Mutation] = []  # made in advance by `prepare`, oldest first
+
+    def prepare(self, batches: int) -> None:
+        """Make the creates of the first `batches` batches now."""
+        count = BATCH_SIZE + (batches - 1) * (BATCH_SIZE - UPDATES_PER_BATCH)
+        self._creates += [self._new() for _ in range(count - len(self._creates))]
 
     def next_batch(self, index: int) -> list[Mutation]:
         updates = min(UPDATES_PER_BATCH if index else 0, len(self._to_update))
-        batch = [
-            Mutation(str(uuid.uuid4()), str(uuid.uuid4()), "create", self._create(), 0)
-            for _ in range(BATCH_SIZE - updates)
-        ]
+        creates, self._creates = (
+            self._creates[: BATCH_SIZE - updates],
+            self._creates[BATCH_SIZE - updates :],
+        )
+        batch = creates + [self._new() for _ in range(BATCH_SIZE - updates - len(creates))]
         for _ in range(updates):
             record_id = self._to_update.pop(0)
             batch.append(
@@ -237,6 +248,9 @@ class Planner:
                 )
             )
         return batch
+
+    def _new(self) -> Mutation:
+        return Mutation(str(uuid.uuid4()), str(uuid.uuid4()), "create", self._create(), 0)
 
     def acknowledge(self, batch: Sequence[Mutation], acked: dict[str, int]) -> None:
         for mutation in batch:

@@ -32,10 +32,16 @@ async def run_workload(
     try:
         for index in range(devices):
             phones.append(await system.device(index, codes[index % len(codes)]))
+        planners = [
+            Planner(phone.village, zlib.crc32(f"{tag}:{index}".encode()))
+            for index, phone in enumerate(phones)
+        ]
+        for planner in planners:
+            planner.prepare(batches)  # the day's households, recorded offline before the sync
         log(f"  {system.name}: {devices} devices ready, pushing {batches} batches each")
         meter = CpuMeter(system.server_pids(), system.database)
         await meter.start()
-        await _push_phase(phones, batches, push_limit, ledger, tag, result)
+        await _push_phase(phones, planners, batches, push_limit, ledger, result)
         use = await meter.stop()
         if use.available:
             result.cpu = {
@@ -63,17 +69,16 @@ async def run_workload(
 
 async def _push_phase(
     phones: list[Device],
+    planners: list[Planner],
     batches: int,
     limit: float,
     ledger: Ledger,
-    tag: str,
     result: RunResult,
 ) -> None:
     start = time.monotonic()
     deadline = start + limit
 
-    async def device_loop(index: int, phone: Device) -> None:
-        planner = Planner(phone.village, zlib.crc32(f"{tag}:{index}".encode()))
+    async def device_loop(phone: Device, planner: Planner) -> None:
         for number in range(batches):
             if time.monotonic() >= deadline:
                 return
@@ -92,7 +97,10 @@ async def _push_phase(
             planner.acknowledge(batch, outcome.acked)
             ledger.record(phone.village, outcome.acked)
 
-    tasks = [asyncio.create_task(device_loop(i, phone)) for i, phone in enumerate(phones)]
+    tasks = [
+        asyncio.create_task(device_loop(phone, planner))
+        for phone, planner in zip(phones, planners, strict=True)
+    ]
     # The per-batch deadline bounds the loop; this bounds a batch that hangs past it.
     done, pending = await asyncio.wait(tasks, timeout=limit + 300)
     for task in pending:
