@@ -70,6 +70,7 @@ def serve(host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # the warning level hides it; skip building each line too
         proxy_headers=True,
     )
 

@@ -24,6 +24,7 @@ def configure(content_dir: Path) -> None:
     _content_dir = content_dir
     indicator_set.cache_clear()
     consent_purposes.cache_clear()
+    consent_rules.cache_clear()
     checklist_templates.cache_clear()
 
 
@@ -42,6 +43,16 @@ def indicator_set() -> IndicatorSet:
 def consent_purposes() -> tuple[ConsentPurpose, ...]:
     """The purposes a household can consent to."""
     return load_consent_purposes(_content_dir)
+
+
+@lru_cache(maxsize=1)
+def consent_rules() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The keys of every consent purpose, and of those a household must consent to."""
+    purposes = consent_purposes()
+    return (
+        frozenset(purpose.key for purpose in purposes),
+        tuple(purpose.key for purpose in purposes if purpose.required),
+    )
 
 
 @lru_cache(maxsize=1)

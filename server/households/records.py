@@ -18,7 +18,7 @@ def _check_consent(value: Any) -> dict[str, Any]:
     if not isinstance(given_by, str) or not given_by.strip() or len(given_by) > 120:
         raise FieldError("consent", N_("Write the name of the person who gave consent."))
     purposes = value.get("purposes")
-    known = {purpose.key: purpose for purpose in curriculum.consent_purposes()}
+    known, required = curriculum.consent_rules()
     if not isinstance(purposes, list) or not all(isinstance(p, str) for p in purposes):
         raise FieldError("consent", N_("Record the household's consent first."))
     unknown = [p for p in purposes if p not in known]
@@ -26,7 +26,7 @@ def _check_consent(value: Any) -> dict[str, Any]:
         raise FieldError(
             "consent", N_("Unknown consent purpose: %(purpose)s."), {"purpose": unknown[0]}
         )
-    missing = [key for key, purpose in known.items() if purpose.required and key not in purposes]
+    missing = [key for key in required if key not in purposes]
     if missing:
         raise FieldError(
             "consent",

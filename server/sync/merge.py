@@ -63,7 +63,7 @@ class Batch:
         """(stored state or None for a new record, new state) of every changed record of a type."""
         return [
             (self.stored.get(key), self.rows[key])
-            for key, t in sorted(self.changed.items(), key=lambda item: str(item[0][1]))
+            for key, t in sorted(self.changed.items(), key=lambda item: item[0][1].int)
             if t.name == type_name
         ]
 
@@ -88,8 +88,7 @@ class Batch:
                 for row in await bulk.select(conn, sync_type.model, ids, lock=lock):
                     key = (sync_type.name, row["id"])
                     self.rows[key] = self.stored[key] = _row_of(row)
-        areas = await bulk.select(conn, Area, village_codes)
-        self.villages = {area["code"]: area for area in areas if area["kind"] == kinds.VILLAGE}
+        self.villages = await _villages(conn, village_codes)
         for sync_type in sync_types():
             if sync_type.prepare is not None:
                 records = [m.data for m in mutations if m.type is sync_type]
@@ -268,7 +267,7 @@ class Batch:
 
     async def assign_versions(self, conn: BaseDBAsyncClient) -> dict[tuple[str, uuid.UUID], int]:
         """One new version per changed record, from the server-wide clock."""
-        keys = sorted(self.changed, key=lambda key: (key[0], str(key[1])))
+        keys = sorted(self.changed, key=lambda key: (key[0], key[1].int))
         versions = dict(zip(keys, await allocate_versions(conn, len(keys)), strict=True))
         for key, version in versions.items():
             row = self.rows[key]
@@ -278,6 +277,25 @@ class Batch:
                 if meta[0] == _PENDING:
                     meta[0] = version
         return versions
+
+
+# Village code -> its area row. A village never moves to another commune and is never deleted
+# (`server/areas/services.py` only renames it or changes its estimate, which a push does not
+# read), so a row once read stays right; a code not found is asked for again next time.
+_VILLAGES: dict[str, dict[str, Any]] = {}
+_VILLAGES_KEPT = 50_000
+
+
+async def _villages(conn: BaseDBAsyncClient, codes: set[str]) -> dict[str, dict[str, Any]]:
+    """The villages among `codes`: read once per process, then remembered."""
+    missing = codes - _VILLAGES.keys()
+    if missing:
+        if len(_VILLAGES) + len(missing) > _VILLAGES_KEPT:
+            _VILLAGES.clear()
+        for area in await bulk.select(conn, Area, missing):
+            if area["kind"] == kinds.VILLAGE:
+                _VILLAGES[area["code"]] = area
+    return {code: _VILLAGES[code] for code in codes if code in _VILLAGES}
 
 
 class _Rejected(Exception):

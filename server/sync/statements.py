@@ -30,7 +30,7 @@ def batch_writes(
     """
     inserts = []
     for sync_type in sync_types():
-        keys = sorted(k for k, t in batch.changed.items() if t is sync_type)
+        keys = sorted((k for k, t in batch.changed.items() if t is sync_type), key=_by_id)
         new = [batch.rows[k] for k in keys if batch.rows[k].get("_new")]
         stored = [batch.rows[k] for k in keys if not batch.rows[k].get("_new")]
         names = columns(sync_type.model)
@@ -88,6 +88,10 @@ def batch_writes(
     inserts.append(bulk.Insert(ChangeLog, log, columns(ChangeLog, skip=("id",))))
     inserts.append(bulk.Insert(Conflict, conflicts, columns(Conflict)))
     return inserts
+
+
+def _by_id(key: tuple[str, uuid.UUID]) -> int:
+    return key[1].int  # the order of the ids as text, and as PostgreSQL sorts them
 
 
 def device_write(request: PushRequest, now: datetime) -> bulk.Insert:
