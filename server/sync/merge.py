@@ -127,7 +127,8 @@ class Batch:
         return self._update(m, current, values)
 
     def _clean(self, m: Mutation) -> dict[str, Any]:
-        values: dict[str, Any] = {}
+        """The cleaned values by path: one path per key of a map field (`indicators.vneid`)."""
+        paths: dict[str, Any] = {}
         errors: list[FieldError] = []
         for name, raw in m.data.items():
             rule = m.type.rule(name)
@@ -139,18 +140,21 @@ class Batch:
             except FieldError as error:
                 errors.append(error)
                 continue
-            if rule.is_map and value is not None and rule.stamp_user:
-                value = {k: {**v, "by": str(self.scope.user_id)} for k, v in value.items()}
-            values[name] = value
+            if not rule.is_map:
+                paths[name] = value
+            elif value:
+                by = str(self.scope.user_id)
+                for key, item in value.items():
+                    paths[f"{name}.{key}"] = {**item, "by": by} if rule.stamp_user else item
         if errors:
             raise _Rejected(errors)
-        return values
+        return paths
 
-    def _create(self, m: Mutation, values: dict[str, Any]) -> Outcome:
+    def _create(self, m: Mutation, after: dict[str, Any]) -> Outcome:
         missing = [
             FieldError(rule.name, N_("This field is required."))
             for rule in m.type.rules
-            if rule.required and values.get(rule.name) is None
+            if rule.required and after.get(rule.name) is None
         ]
         if missing:
             raise _Rejected(missing)
@@ -164,11 +168,10 @@ class Batch:
             "_new": True,
         }
         row.update(_defaults(m.type))
-        after = _flatten(m.type, values)
         for path, value in after.items():
             _set_path(row, path, value)
-        stamp = [_PENDING, self.device]
-        row["field_meta"] = {path: list(stamp) for path in after}
+        stamp = [_PENDING, self.device]  # one per mutation: `assign_versions` stamps it once
+        row["field_meta"] = dict.fromkeys(after, stamp)
         if m.type.creator_field:
             row[m.type.creator_field] = str(self.scope.user_id)
         self._place(m, row)
@@ -177,13 +180,13 @@ class Batch:
         self.changed[(m.type.name, m.record_id)] = m.type
         return Outcome(m, statuses.APPLIED, after=after)
 
-    def _update(self, m: Mutation, current: dict[str, Any], values: dict[str, Any]) -> Outcome:
+    def _update(self, m: Mutation, current: dict[str, Any], paths: dict[str, Any]) -> Outcome:
         self._guard(m, current)
         row = _copy(current)
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         conflicts: list[dict[str, Any]] = []
-        for path, value in _flatten(m.type, values).items():
+        for path, value in paths.items():
             old = _get_path(row, path)
             if old == value:
                 continue
@@ -312,19 +315,6 @@ def _copy(row: dict[str, Any]) -> dict[str, Any]:
 def _concurrent(meta: list[Any], base_version: int, device: str) -> bool:
     """A field write the device had not seen, made by another device."""
     return bool(meta[0] > base_version and meta[1] != device)
-
-
-def _flatten(sync_type: SyncType, values: dict[str, Any]) -> dict[str, Any]:
-    """Field paths to values; a map field contributes one path per key (`indicators.vneid`)."""
-    out: dict[str, Any] = {}
-    for name, value in values.items():
-        rule = sync_type.rule(name)
-        if rule is not None and rule.is_map:
-            for key, item in (value or {}).items():
-                out[f"{name}.{key}"] = item
-        else:
-            out[name] = value
-    return out
 
 
 def _defaults(sync_type: SyncType) -> dict[str, Any]:
