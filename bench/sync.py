@@ -37,7 +37,7 @@ def _log(message: str) -> None:
 def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", help="device counts (default 16,64; quick 16)")
-    parser.add_argument("--batches", type=int, help="batches per device (default 10; quick 4)")
+    parser.add_argument("--batches", type=int, help="batches per device (default 30; quick 4)")
     parser.add_argument("--backends", default="sqlite,postgres", help="our database backends")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="langso,kinto,floor")
     parser.add_argument(
@@ -57,7 +57,7 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     args.backend_list = [part for part in args.backends.split(",") if part]
     args.system_list = [part for part in args.systems.split(",") if part]
     if args.batches is None:
-        args.batches = 4 if args.quick else 10
+        args.batches = 4 if args.quick else 30
     if args.push_limit is None:
         args.push_limit = 10.0 if args.quick else 45.0
     if args.pull_limit is None:
