@@ -76,8 +76,8 @@ async def _lesson_changes(client, headers) -> dict[str, dict[str, Any]]:
 async def _pulled(client, headers, slug: str) -> dict[str, Any]:
     """The latest change to a lesson a device pulls.
 
-    On a shared PostgreSQL server another database's open transaction can hold the txid horizon
-    back for a moment (the change is delayed, never skipped): wait a little for it.
+    Another open transaction in the same database (a push still running) can hold the txid
+    horizon back for a moment (the change is delayed, never skipped): wait a little for it.
     """
     record = str(services.published_id(slug))
     for _ in range(50):

@@ -195,3 +195,49 @@ async def test_published_lessons_arrive_through_pull_and_cannot_be_pushed(
         client, member, "d", [mutation(first["record_id"], {"title": "x"}, "update", 1, "lesson")]
     )
     assert receipt["status"] == "rejected"
+
+
+@pytest.mark.postgres
+async def test_a_long_transaction_in_another_database_does_not_hold_pulls_back(
+    client, village, user, login, settings
+):
+    """Transaction ids are server-wide; only this database's running ones may delay a pull."""
+    import asyncpg
+
+    area = await village()
+    member = await login(await user(roles.MEMBER, area.code))
+    dsn = settings.database_url.replace("postgres://", "postgresql://", 1)
+    other = await asyncpg.connect(dsn.rsplit("/", 1)[0] + "/postgres")
+    try:
+        transaction = other.transaction()
+        await transaction.start()
+        await other.fetchval("SELECT pg_current_xact_id()")  # holds a transaction id, open
+        record = uuid.uuid4()
+        await _push(client, member, "d", [mutation(record, household_data(area.code))])
+
+        changes, _, _ = await _pull_all(client, member, limit=500)
+
+        assert str(record) in {c["record_id"] for c in changes}
+        await transaction.rollback()
+    finally:
+        await other.close()
+
+
+@pytest.mark.postgres
+async def test_a_running_transaction_in_this_database_still_holds_the_horizon(settings):
+    """The late-commit guarantee stands: this database's open writer keeps the horizon below it."""
+    import asyncpg
+
+    from server.db import connection
+    from server.sync.clock import txid_horizon
+
+    own = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://", 1))
+    try:
+        transaction = own.transaction()
+        await transaction.start()
+        xid = int(await own.fetchval("SELECT pg_current_xact_id()::text"))
+        assert await txid_horizon(connection()) <= xid
+        await transaction.rollback()
+        assert await txid_horizon(connection()) > xid
+    finally:
+        await own.close()
