@@ -125,7 +125,7 @@ PATHS: dict[str, Any] = {
         ),
     },
     "/api/v1/assignments": {
-        "get": _op("Open assignments in the coordinator's area."),
+        "get": _op("Assignments in the coordinator's area: open, overdue or done (`done_at`)."),
         "post": _op(
             "Give a member a household and/or a checklist to do by a date.",
             ok="201",

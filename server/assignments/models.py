@@ -8,9 +8,10 @@ from server.sync.models import AreaSynced
 
 
 class Assignment(AreaSynced):
-    """One assignment, synced read-only to the assignee's phone (`deleted` when withdrawn).
+    """One assignment, synced to the assignee's phone (`deleted` when withdrawn).
 
     `household_id` and/or `template_key` say what to do; `due_date` is an ISO date (YYYY-MM-DD).
+    `done_at` is when the assignee marked it done (None while open): the one field a phone writes.
     """
 
     user_id = fields.UUIDField()
@@ -20,6 +21,7 @@ class Assignment(AreaSynced):
     household_name = fields.CharField(max_length=120, default="")
     note = fields.TextField(default="")
     due_date = fields.CharField(max_length=10)
+    done_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "assignment"

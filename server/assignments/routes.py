@@ -18,6 +18,7 @@ from server.assignments import services
 from server.checklists import services as checklists
 from server.i18n import N_
 from server.review.readable import local
+from server.sync.wire import jsonable
 from server.teams import services as teams
 from server.templating import render
 from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
@@ -51,6 +52,7 @@ async def _page(
     scope = await accounts.scope_of(user)
     members = [m for m in await teams.members_for(scope) if m.is_active]
     chosen = next((m for m in members if str(m.id) == form.get("member_id")), None)
+    rows = await services.assignments_for(scope, lang)
     context: dict[str, Any] = {
         "user": user,
         "form": form,
@@ -63,7 +65,8 @@ async def _page(
             (t.key, local(t.title, lang))
             for t in await checklists.visible(scope, current_only=True)
         ],
-        "assignments": await services.assignments_for(scope, lang),
+        "assignments": [a for a in rows if a.status != services.DONE],
+        "done_assignments": [a for a in rows if a.status == services.DONE],
     }
     return render(request, "manage/assignments.html", context, lang, status)
 
@@ -103,17 +106,10 @@ async def withdraw_submit(request: Request) -> Response:
 
 
 async def api_assignments(request: Request) -> Response:
-    """Open assignments in the caller's area."""
+    """Assignments in the caller's area (not withdrawn), open or done."""
     user = await api_user(request, *MANAGERS)
     rows = await services.assignments_for(await accounts.scope_of(user), language_of(request, user))
-    return JSONResponse(
-        {
-            "assignments": [
-                {k: str(v) if isinstance(v, uuid.UUID) else v for k, v in asdict(r).items()}
-                for r in rows
-            ]
-        }
-    )
+    return JSONResponse({"assignments": [jsonable(asdict(r)) for r in rows]})
 
 
 async def api_assign(request: Request) -> Response:

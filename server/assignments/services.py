@@ -25,6 +25,11 @@ from server.sync.models import ChangeLog
 from server.sync.services import WEB_DEVICE_PREFIX
 from server.teams import services as teams
 
+# Where an assignment stands, as the coordinator's list shows it.
+OPEN = "open"
+OVERDUE = "overdue"
+DONE = "done"
+
 
 class AssignmentError(UserError):
     """A problem with an assignment the coordinator can fix."""
@@ -42,6 +47,8 @@ class AssignmentRow:
     note: str
     due_date: str
     overdue: bool
+    status: str  # OPEN, OVERDUE or DONE
+    done_at: datetime | None  # when the member marked it done on the phone
 
 
 def _due(raw: str, today: date) -> str:
@@ -142,8 +149,11 @@ async def withdraw(scope: Scope, assignment_id: uuid.UUID) -> None:
 
 
 async def assignments_for(scope: Scope, language: str) -> list[AssignmentRow]:
-    """The open assignments of the scope, soonest due first."""
+    """The assignments of the scope not withdrawn: open ones soonest due first, then done ones
+    most recently done first."""
     rows = await Assignment.filter(scope.area_filter(), deleted=False).order_by("due_date")
+    done = sorted((r for r in rows if r.done_at), key=lambda r: r.done_at or r.updated_at)
+    rows = [r for r in rows if not r.done_at] + done[::-1]
     names = dict(
         await User.filter(id__in=sorted({r.user_id for r in rows})).values_list("id", "name")
     )
@@ -162,7 +172,9 @@ async def assignments_for(scope: Scope, language: str) -> list[AssignmentRow]:
             ),
             note=r.note,
             due_date=r.due_date,
-            overdue=r.due_date < today,
+            overdue=not r.done_at and r.due_date < today,
+            status=DONE if r.done_at else OVERDUE if r.due_date < today else OPEN,
+            done_at=r.done_at,
         )
         for r in rows
     ]

@@ -10,7 +10,7 @@ import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from server.i18n import N_
@@ -115,8 +115,10 @@ def _clean_uuid(rule: Rule, value: Any) -> str:
         raise FieldError(rule.name, N_("This is not a valid identifier.")) from None
 
 
-def _clean_datetime(rule: Rule, value: Any) -> str:
-    return parse_instant(rule.name, value).isoformat()
+def _clean_datetime(rule: Rule, value: Any) -> datetime:
+    # An aware datetime, as the column holds it: the same instant compares equal, whatever the
+    # offset the device wrote it with.
+    return parse_instant(rule.name, value).astimezone(UTC)
 
 
 def _clean_area(rule: Rule, value: Any) -> str:

@@ -108,6 +108,8 @@ class Batch:
     def _apply(self, m: Mutation) -> Outcome:
         if m.type.read_only:
             raise FieldError("type", N_("This cannot be changed from the app."))
+        if m.op not in m.type.device_ops:
+            raise FieldError("op", N_("This cannot be changed from the app."))
         if m.type.scope != SCOPE_OWNER and not self.scope.writes_households:
             raise FieldError("type", N_("Your role cannot change household records."))
         key = (m.type.name, m.record_id)

@@ -51,6 +51,9 @@ class SyncType:
     creator_field: str | None = None
     # Written only by the server: devices pull it and may not push it.
     read_only: bool = False
+    # The operations a device may push (e.g. only `update` of the fields its rules allow, for a
+    # record the server creates and deletes); `read_only` types accept none.
+    device_ops: frozenset[str] = frozenset({"create", "update", "delete"})
     # For SCOPE_EVERYONE: whether a pulled row is for this viewer (e.g. a lesson's audience);
     # a row that is not reaches the viewer as a tombstone, so a device drops what it held.
     audience: Callable[[dict[str, Any], Viewer], bool] | None = None

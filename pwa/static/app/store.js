@@ -139,6 +139,8 @@ export class Store {
             id: change.record_id,
             version: change.version,
             deleted: change.deleted && !left.length,
+            // Deleted on the server but kept here for a refused local change: `discard` drops it.
+            gone: change.deleted,
             data,
             pending: left.filter((e) => e.status === "pending").length,
             rejected: left.some((e) => e.status === "rejected"),
@@ -158,6 +160,7 @@ export class Store {
       if (!record) return;
       const left = await this._outstanding(s.outbox, entry.record_id);
       record.rejected = left.some((e) => e.status === "rejected");
+      if (record.gone && !left.length) record.deleted = true;
       if (!left.length && !record.version) {
         await request(s.records.delete([entry.type, entry.record_id]));
       } else {

@@ -19,7 +19,9 @@ export async function render(app) {
         ${rejected.map((entry) => html`<li class="card warn">
           <strong>${nameOf(entry, names)}</strong>
           <ul>${(entry.errors || []).map((e) => html`<li>${e.message}</li>`)}</ul>
-          ${stuck(entry)
+          ${stuck(entry) && entry.type === "assignment"
+            ? html`<p>${t("This work was withdrawn or is no longer yours: sending it again will not help. Discard this change.")}</p>` : ""}
+          ${stuck(entry) && entry.type !== "assignment"
             ? html`<p>${t("Sending this again will not help. If the household was refused too, fix it first and start the checklist again; otherwise ask your team leader. Then discard this change.")}</p>` : ""}
           <div class="row">
             ${links.has(entry.seq) && !stuck(entry) ? html`<a class="button primary" href="${links.get(entry.seq)}">${t("Fix")}</a>` : ""}
@@ -59,14 +61,17 @@ function nameOf(change, names) {
   if (names.has(change.record_id)) return names.get(change.record_id);
   if (change.type === "checklist") return t("A household's checklist");
   if (change.type === "lesson_progress") return t("Your result in a lesson");
+  if (change.type === "assignment") return t("Assigned work");
   return t("A record");
 }
 
 const RECORD_FIELDS = new Set(["type", "record_id", "household_id", "template_key", "village_code"]);
 
-/** A refused checklist change no new value can fix (lesson progress is simply started again). */
+/** A refused change no new value can fix (lesson progress is simply started again). */
 function stuck(entry) {
-  return entry.type === "checklist" && (entry.errors || []).some((e) => RECORD_FIELDS.has(e.field));
+  const errors = entry.errors || [];
+  if (entry.type === "assignment") return errors.some((e) => e.field !== "done_at");
+  return entry.type === "checklist" && errors.some((e) => RECORD_FIELDS.has(e.field));
 }
 
 /** Where each refused change can be corrected: the household form, the checklist, the lesson. */
@@ -78,6 +83,8 @@ async function fixLinks(app, rejected) {
     } else if (entry.type === "checklist") {
       const checklist = await app.store.get("checklist", entry.record_id);
       if (checklist) links.set(entry.seq, `#/households/${checklist.data.household_id}/checklists/${entry.record_id}`);
+    } else if (entry.type === "assignment") {
+      links.set(entry.seq, "#/assignments");
     } else if (entry.type === "lesson_progress") {
       const progress = await app.store.get("lesson_progress", entry.record_id);
       if (progress) links.set(entry.seq, `#/lessons/${progress.data.lesson_slug}`);

@@ -27,7 +27,7 @@ export async function render(app) {
       <div class="actions">
         <a class="button primary big" href="#/households/new">${t("Add a household")}</a>
         <a class="button big" href="#/households">${t("Households (%(n)s)", { n: formatNumber(households.length) })}</a>
-        <a class="button big" href="#/assignments">${t("Assigned work (%(n)s)", { n: assigned.length })}</a>
+        <a class="button big" href="#/assignments">${t("Assigned work (%(n)s)", { n: assigned.filter((a) => !a.data.done_at).length })}</a>
         <a class="button big" href="#/lessons">${t("Lessons: %(done)s of %(total)s done", { done, total: lessons.length })}</a>
       </div>
     </section>`,
