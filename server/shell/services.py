@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from server.i18n import LANGUAGES, LOCALES_DIR, translations
+from server.i18n_extract import extract_js
 from server.settings import REPO_ROOT
 
 STATIC_DIR = REPO_ROOT / "pwa" / "static"
@@ -46,14 +47,29 @@ def shell_version() -> str:
 
 @lru_cache(maxsize=len(LANGUAGES))
 def catalogue(language: str) -> dict[str, Any]:
-    """The language's messages as JSON for the device (built from the same .po files)."""
+    """The language's messages as JSON for the device (built from the same .po files).
+
+    Only what the app's scripts translate: the catalogues also hold every screen of the
+    coordinators and trainers, which a member's phone never shows but would download and keep.
+    """
     catalog = translations(language)
+    wanted = app_messages()
     messages = {
         str(key): value
         for key, value in catalog._catalog.items()  # Babel exposes no public view of it
-        if isinstance(key, str) and key
+        if isinstance(key, str) and key in wanted
     }
     return {"language": language, "messages": messages}
+
+
+@lru_cache(maxsize=1)
+def app_messages() -> frozenset[str]:
+    """Every message the app's scripts pass to `t()`, found as `pybabel extract` finds them."""
+    found: set[str] = set()
+    for path in sorted((STATIC_DIR / "app").rglob("*.js")):
+        with path.open("rb") as source:
+            found.update(message for _, _, message, _ in extract_js(source, (), (), {}))
+    return frozenset(found)
 
 
 @lru_cache(maxsize=1)
