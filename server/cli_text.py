@@ -117,9 +117,8 @@ def _usage_message(error: click.UsageError, lang: str) -> str:
         choices = ", ".join(str(choice) for choice in param.type.choices)
         message = N_("The option %(option)s takes one of: %(choices)s.")
         return gettext(lang, message, {"option": option, "choices": choices})
-    message = N_(
-        "The value of %(option)s is not valid: %(problem)s"
-    )  # the problem in click's words
+    # The problem itself stays in click's words (e.g. "'abc' is not a valid integer.").
+    message = N_("The value of %(option)s is not valid: %(problem)s")
     return gettext(lang, message, {"option": option, "problem": error.message})
 
 
