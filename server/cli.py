@@ -10,6 +10,8 @@ from typing import Any
 import click
 
 from server.accounts import roles
+from server.cli_text import CliError, Group, choose_language, say, text
+from server.i18n import LANGUAGES, N_
 from server.settings import Settings
 
 
@@ -32,36 +34,52 @@ def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     return asyncio.run(main())
 
 
-@click.group(invoke_without_command=True)
+@click.group(
+    cls=Group,
+    invoke_without_command=True,
+    help=N_(
+        "Làng Số: the offline-first app for village digital-technology teams.\n\n"
+        "Settings come from LANGSO_* environment variables (see docs/settings.md). "
+        "Without a command, `langso` runs `serve`."
+    ),
+)
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    is_eager=True,
+    expose_value=False,
+    callback=choose_language,
+    help=N_(
+        "Language of messages and help: vi or en (default: LANGSO_LANGUAGE, "
+        "else the system's language, else vi)."
+    ),
+)
 @click.pass_context
 def main(ctx: click.Context) -> None:
-    """Làng Số: the offline-first app for village digital-technology teams.
-
-    Settings come from LANGSO_* environment variables (see docs/settings.md).
-    Without a command, `langso` runs `serve`.
-    """
+    """The `langso` group; `langso` alone runs `serve`."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, help="Port to listen on.")
+@main.command(help=N_("Serve the app with uvicorn (migrations are applied first)."))
+@click.option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
+@click.option("--port", default=8000, show_default=True, help=N_("Port to listen on."))
 @click.option(
     "--workers",
     default=1,
     show_default=True,
-    help="Worker processes (1 on SQLite; N on PostgreSQL).",
+    help=N_("Worker processes (1 on SQLite; N on PostgreSQL)."),
 )
 def serve(host: str, port: int, workers: int) -> None:
-    """Serve the app with uvicorn (migrations are applied first)."""
     import uvicorn
 
     from server.db import upgrade
 
     settings = Settings.from_env()
     if workers > 1 and not settings.is_postgres:
-        raise click.UsageError("SQLite allows one worker; use PostgreSQL for --workers > 1.")
+        raise click.UsageError(
+            text(N_("SQLite allows one worker; use PostgreSQL for --workers > 1."))
+        )
     _said_upgraded(asyncio.run(upgrade(settings)))
     click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
     uvicorn.run(
@@ -75,72 +93,89 @@ def serve(host: str, port: int, workers: int) -> None:
     )
 
 
-@main.group()
+@main.group(help=N_("Database schema."))
 def db() -> None:
-    """Database schema."""
+    """`langso db …` commands."""
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=N_("Apply the committed migrations."))
 def db_upgrade() -> None:
-    """Apply the committed migrations."""
     from server.db import upgrade
 
     _said_upgraded(asyncio.run(upgrade(Settings.from_env())))
-    click.echo("Database is up to date.")
+    say(N_("Database is up to date."))
 
 
 def _said_upgraded(counted: int | None) -> None:
     """Say that the upgrade filled the empty coverage counts, if it did."""
     if counted is not None:
-        click.echo(f"Coverage counts were empty: counted {counted} households.")
+        say(N_("Coverage counts were empty: counted %(count)s households."), count=counted)
 
 
-@main.group()
+@main.group(help=N_("Provinces, communes and villages."))
 def areas() -> None:
-    """Provinces, communes and villages."""
+    """`langso areas …` commands."""
 
 
-@areas.command("import")
+@areas.command(
+    "import", help=N_("Load the 34 provinces and 3,321 communes with their official codes.")
+)
 def areas_import() -> None:
-    """Load the 34 provinces and 3,321 communes with their official codes."""
     from server.areas.services import import_official_units
 
     result = _run(lambda _s: import_official_units())
-    click.echo(f"Imported {result.provinces} provinces and {result.communes} communes.")
+    say(
+        N_("Imported %(provinces)s provinces and %(communes)s communes."),
+        provinces=result.provinces,
+        communes=result.communes,
+    )
 
 
-@main.group()
+@main.group(help=N_("Villages (thôn, bản, tổ dân phố)."))
 def village() -> None:
-    """Villages (thôn, bản, tổ dân phố)."""
+    """`langso village …` commands."""
 
 
-@village.command("add")
-@click.option("--commune", "commune", required=True, help="The commune's official code.")
-@click.option("--name", required=True, help="The village's name.")
-@click.option("--households", type=int, default=None, help="Estimated number of households.")
+@village.command("add", help=N_("Create a village under a commune and print its code."))
+@click.option("--commune", "commune", required=True, help=N_("The commune's official code."))
+@click.option("--name", required=True, help=N_("The village's name."))
+@click.option("--households", type=int, default=None, help=N_("Estimated number of households."))
 def village_add(commune: str, name: str, households: int | None) -> None:
-    """Create a village under a commune and print its code."""
     from server.areas.services import AreaError, add_village
 
     try:
         area = _run(lambda _s: add_village(commune, name, households))
     except AreaError as error:
-        raise click.ClickException(error.msgid) from None
-    click.echo(area.code)
+        raise CliError.of(error) from None
+    # Scripts read the code as the last word of the last line: keep it there in every language.
+    say(N_("Added the village %(name)s. Its code: %(code)s"), name=area.name, code=area.code)
 
 
-@main.group()
+@main.group(help=N_("Accounts."))
 def user() -> None:
-    """Accounts."""
+    """`langso user …` commands."""
 
 
-@user.command("add")
-@click.option("--phone", required=True, help="Vietnamese mobile number; it signs in with it.")
-@click.option("--name", required=True, help="Full name.")
-@click.option("--role", type=click.Choice(roles.ROLES), required=True, help="The user's role.")
-@click.option("--area", "area_codes", multiple=True, required=True, help="Area code (repeatable).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-@click.option("--language", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+_USER_OPTIONS = {"phone": "--phone", "name": "--name", "role": "--role", "area": "--area"}
+
+
+@user.command(
+    "add", help=N_("Create a user; the password comes from a prompt or --password-stdin.")
+)
+@click.option("--phone", required=True, help=N_("Vietnamese mobile number; it signs in with it."))
+@click.option("--name", required=True, help=N_("Full name."))
+@click.option("--role", type=click.Choice(roles.ROLES), required=True, help=N_("The user's role."))
+@click.option(
+    "--area", "area_codes", multiple=True, required=True, help=N_("Area code (repeatable).")
+)
+@click.option("--password-stdin", is_flag=True, help=N_("Read the password from standard input."))
+@click.option(
+    "--language",
+    type=click.Choice(LANGUAGES),
+    default="vi",
+    show_default=True,
+    help=N_("The language the app shows this user."),
+)
 def user_add(
     phone: str,
     name: str,
@@ -149,13 +184,9 @@ def user_add(
     password_stdin: bool,
     language: str,
 ) -> None:
-    """Create a user; the password comes from a prompt or --password-stdin."""
     from server.accounts.services import AccountError, create_user
 
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else _ask_password()
     try:
         created = _run(
             lambda _s: create_user(
@@ -168,87 +199,127 @@ def user_add(
             )
         )
     except AccountError as error:
-        raise click.ClickException(error.msgid) from None
-    click.echo(f"{created.id} {created.phone} {created.role}")
+        raise CliError.of(error, _USER_OPTIONS) from None
+    say(
+        N_("Added the account %(id)s: %(phone)s, role %(role)s."),
+        id=str(created.id),
+        phone=created.phone,
+        role=created.role,
+    )
 
 
-@main.group()
+def _ask_password() -> str:
+    """The password, typed twice without showing it, until both agree."""
+    while True:
+        password: str = click.prompt(text(N_("Password")), hide_input=True)
+        again: str = click.prompt(text(N_("Password again")), hide_input=True)
+        if password == again:
+            return password
+        say(N_("The two passwords differ. Type them again."))
+
+
+@main.group(help=N_("The curriculum, checklist templates and indicator set in content/."))
 def content() -> None:
-    """The curriculum, checklist templates and indicator set in content/."""
+    """`langso content …` commands."""
 
 
-@content.command("import")
+@content.command(
+    "import", help=N_("Load lessons and checklist templates from content/ into the database.")
+)
 def content_import() -> None:
-    """Load lessons and checklist templates from content/ into the database."""
     from server.content_files import ContentError
     from server.lessons.importer import import_content
 
     try:
         summary = _run(lambda s: import_content(s.content_dir))
     except ContentError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(summary)
+        problem = N_("Nothing was imported. Fix this in the content files first: %(problem)s")
+        raise CliError(text(problem, problem=str(error))) from None
+    click.echo(summary)  # the importer's own summary, in English for now
 
 
-@main.group()
+@main.group(help=N_("The coverage counts behind the coordinators' dashboards."))
 def coverage() -> None:
-    """The coverage counts behind the coordinators' dashboards."""
+    """`langso coverage …` commands."""
 
 
-@coverage.command("rebuild")
+@coverage.command(
+    "rebuild",
+    help=N_("Recount coverage from the households (after an indicator or target changed meaning)."),
+)
 def coverage_rebuild() -> None:
-    """Recount coverage from the households (after an indicator or target changed meaning)."""
     from server.coverage.tally import rebuild
 
     counted = _run(lambda _s: rebuild())
-    click.echo(f"Counted {counted} households.")
+    say(N_("Counted %(count)s households."), count=counted)
 
 
-@content.command("export")
+@content.command(
+    "export",
+    help=N_("Write the published lessons back to content/lessons/ (Markdown with front matter)."),
+)
 def content_export() -> None:
-    """Write the published lessons back to content/lessons/ (Markdown with front matter)."""
     from server.content_files import ContentError
     from server.lessons.exporter import export_content
 
     try:
         summary = _run(lambda s: export_content(s.content_dir, s.data_dir))
     except ContentError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(summary)
+        problem = N_("The lessons could not be exported: %(problem)s")
+        raise CliError(text(problem, problem=str(error))) from None
+    click.echo(summary)  # the exporter's own summary, in English for now
 
 
-@main.group()
+@main.group(help=N_("Web push notifications."))
 def push() -> None:
-    """Web push notifications."""
+    """`langso push …` commands."""
 
 
-@push.command("test")
-@click.option("--phone", required=True, help="The user's mobile number.")
+@push.command(
+    "test",
+    help=N_(
+        "Send a test notification to every device of a user and say what the push services said."
+    ),
+)
+@click.option("--phone", required=True, help=N_("The user's mobile number."))
 def push_test(phone: str) -> None:
-    """Send a test notification to every device of a user and say what the push services said."""
     from server.notifications.services import send_test
 
     result = _run(lambda _s: send_test(phone))
     if result is None:
-        raise click.ClickException("No user has this phone number.")
+        raise CliError(text(N_("No user has this phone number.")))
     devices, report = result
     if devices == 0:
-        raise click.ClickException(
-            "This user has not turned notifications on in the app (Settings → Notifications)."
+        raise CliError(
+            text(
+                N_(
+                    "This user has not turned notifications on in the app "
+                    "(Settings → Notifications)."
+                )
+            )
         )
-    click.echo(
-        f"Devices: {devices}. Sent: {report.sent}. Removed (expired): {report.gone}. "
-        f"Rate-limited: {report.rate_limited}. Waiting for Retry-After: {report.deferred}. "
-        f"Failed: {report.failed}."
+    say(
+        N_(
+            "Devices: %(devices)s. Sent: %(sent)s. Removed (expired): %(gone)s. "
+            "Rate-limited: %(rate_limited)s. Waiting for Retry-After: %(deferred)s. "
+            "Failed: %(failed)s."
+        ),
+        devices=devices,
+        sent=report.sent,
+        gone=report.gone,
+        rate_limited=report.rate_limited,
+        deferred=report.deferred,
+        failed=report.failed,
     )
 
 
-@main.command()
+@main.command(
+    help=N_("Fill the database with a realistic demo (Thanh Hóa) and print the demo logins.")
+)
 def demo() -> None:
-    """Fill the database with a realistic demo (Thanh Hóa) and print the demo logins."""
     from server.demo import create_demo
 
     logins = _run(lambda _s: create_demo())
-    click.echo("Demo logins (phone / password):")
+    say(N_("Demo logins (phone / password):"))
     for line in logins:
         click.echo(f"  {line}")

@@ -1,0 +1,177 @@
+"""`langso` speaks Vietnamese first, English when asked, and keeps what scripts parse stable."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from server.cli import main
+from server.demo import DEMO_USERS, PASSWORD
+from server.settings import REPO_ROOT, cli_language
+
+_LOCALE = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGSO_LANGUAGE")
+LANGSO = Path(sys.executable).parent / "langso"
+
+
+def _invoke(*args: str, **env: str) -> Result:
+    """`langso ARGS` in-process, with only the given language variables set."""
+    environ: dict[str, str | None] = dict.fromkeys(_LOCALE)
+    environ.update(env)
+    return CliRunner().invoke(main, list(args), env=environ, prog_name="langso")
+
+
+@pytest.mark.parametrize(
+    ("env", "language"),
+    [
+        ({}, "vi"),
+        ({"LANG": "C.UTF-8"}, "vi"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LC_ALL": "vi_VN.UTF-8", "LANG": "en_US.UTF-8"}, "vi"),
+        ({"LC_MESSAGES": "en_GB.UTF-8"}, "en"),
+        ({"LANGSO_LANGUAGE": "en", "LANG": "vi_VN.UTF-8"}, "en"),
+        ({"LANGSO_LANGUAGE": "fr", "LANG": "en_US.UTF-8"}, "en"),
+    ],
+)
+def test_the_language_comes_from_the_setting_then_the_locale(
+    env: dict[str, str], language: str
+) -> None:
+    assert cli_language(env) == language
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "expected"),
+    [
+        ((), {}, "Thêm một thôn vào một xã và in ra mã thôn."),
+        (("--language", "en"), {}, "Create a village under a commune and print its code."),
+        ((), {"LANGSO_LANGUAGE": "en"}, "Create a village under a commune and print its code."),
+        ((), {"LANG": "en_US.UTF-8"}, "Create a village under a commune and print its code."),
+        (("--language", "vi"), {"LANGSO_LANGUAGE": "en"}, "Mã chính thức của xã.  [bắt buộc]"),
+    ],
+)
+def test_help_is_in_the_chosen_language(
+    args: tuple[str, ...], env: dict[str, str], expected: str
+) -> None:
+    result = _invoke(*args, "village", "add", "--help", **env)
+    assert result.exit_code == 0
+    assert expected in result.output
+
+
+def test_the_group_help_lists_its_commands_translated() -> None:
+    result = _invoke("--help")
+    assert result.exit_code == 0
+    assert "Cách dùng: langso" in result.output
+    assert "Thôn, bản, tổ dân phố." in result.output  # `village`, in the commands list
+    assert "Hiện hướng dẫn này rồi thoát." in result.output
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("village", "add", "--name", "Thôn A"), "Lỗi: Còn thiếu tùy chọn '--commune'."),
+        (
+            ("user", "add", "--phone", "1", "--name", "A", "--role", "boss", "--area", "x"),
+            "Lỗi: Tùy chọn '--role' chỉ nhận một trong các giá trị: member, trainer",
+        ),
+        (("village", "ad"), "Lỗi: Không có lệnh 'ad'."),
+        (("serve", "--workers", "2"), "Lỗi: SQLite chỉ cho phép một tiến trình"),
+    ],
+)
+def test_usage_mistakes_are_explained_in_vietnamese(
+    tmp_path: Path, args: tuple[str, ...], expected: str
+) -> None:
+    result = _invoke(*args, LANGSO_DATA_DIR=str(tmp_path))
+    assert result.exit_code == 2
+    assert expected in result.output
+    assert "Xem hướng dẫn: 'langso" in result.output
+
+
+def test_readme_shows_what_langso_demo_prints() -> None:
+    readme = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    assert "Tài khoản dùng thử (số điện thoại / mật khẩu):" in readme
+    for phone, name, role, _areas in DEMO_USERS:
+        assert f"  {name} [{role}]: {phone} / {PASSWORD}\n" in readme
+
+
+# The commands below open the database. They run as `langso` processes (as operators and
+# bench/_langso.py run them), so their Tortoise context and event loop stay out of this test
+# process, whose session app holds its own.
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("langso-cli")
+    _langso(folder, "db", "upgrade")
+    _langso(folder, "areas", "import")
+    return folder
+
+
+def _langso(
+    data_dir: Path, *args: str, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {key: value for key, value in os.environ.items() if key not in _LOCALE}
+    environ = {key: value for key, value in environ.items() if not key.startswith("LANGSO_")}
+    environ.update(
+        LANGSO_DATA_DIR=str(data_dir),
+        LANGSO_DATABASE_URL=f"sqlite://{data_dir / 'langso.sqlite3'}",
+        **env,
+    )
+    return subprocess.run(
+        [str(LANGSO), *args],
+        input=stdin,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def _count(data_dir: Path, table: str) -> int:
+    with closing(sqlite3.connect(data_dir / "langso.sqlite3")) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [({}, "Đã thêm Thôn Đông 1. Mã thôn:"), ({"LANG": "en_US.UTF-8"}, "Its code:")],
+)
+def test_village_add_ends_with_the_code(data_dir: Path, env: dict[str, str], said: str) -> None:
+    name = "Thôn Đông 1" if not env else "Thôn Đông 2"
+    done = _langso(data_dir, "village", "add", "--commune", "16591", "--name", name, **env)
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    assert said in last
+    code = last.split()[-1]  # what bench/_langso.py reads
+    assert code.startswith("16591-") and code[len("16591-") :].isdigit()
+
+
+def test_an_unknown_commune_is_refused_in_vietnamese(data_dir: Path) -> None:
+    villages = _count(data_dir, "area")
+    done = _langso(data_dir, "village", "add", "--commune", "99999", "--name", "Thôn Mới")
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.strip() == (
+        "Lỗi: Xã này không có trong hệ thống. Hãy nhập danh sách đơn vị hành chính trước."
+    )
+    assert _count(data_dir, "area") == villages
+
+
+def test_a_bad_phone_is_refused_in_the_chosen_language(data_dir: Path) -> None:
+    args = ("user", "add", "--phone", "123", "--name", "An", "--role", "admin", "--area", "38")
+    said_vi = _langso(data_dir, *args, "--password-stdin", stdin="mat-khau-dai\n")
+    said_en = _langso(data_dir, "--language", "en", *args, "--password-stdin", stdin="x" * 9)
+    assert (said_vi.returncode, said_en.returncode) == (1, 1)
+    assert said_vi.stderr.strip() == (
+        "Lỗi: --phone: Nhập số điện thoại di động Việt Nam, ví dụ 0912 345 678."
+    )
+    assert said_en.stderr.strip() == (
+        "Error: --phone: Enter a Vietnamese mobile number, e.g. 0912 345 678."
+    )
+    assert _count(data_dir, "app_user") == 0
