@@ -235,7 +235,21 @@ def content_import() -> None:
     except ContentError as error:
         problem = N_("Nothing was imported. Fix this in the content files first: %(problem)s")
         raise CliError(text(problem, problem=str(error))) from None
-    click.echo(summary)  # the importer's own summary, in English for now
+    say(
+        N_("Indicator set version %(version)s: %(count)s indicators."),
+        version=summary.indicator_set_version,
+        count=summary.indicators,
+    )
+    say(
+        N_("Checklists: %(count)s (%(new)s new versions)."),
+        count=summary.checklists,
+        new=summary.new_checklist_versions,
+    )
+    say(
+        N_("Lessons: %(count)s (%(new)s new versions, all published)."),
+        count=summary.lessons,
+        new=summary.new_lesson_versions,
+    )
 
 
 @main.group(help=N_("The coverage counts behind the coordinators' dashboards."))
@@ -267,7 +281,18 @@ def content_export() -> None:
     except ContentError as error:
         problem = N_("The lessons could not be exported: %(problem)s")
         raise CliError(text(problem, problem=str(error))) from None
-    click.echo(summary)  # the exporter's own summary, in English for now
+    say(
+        N_(
+            "Lessons: %(written)s written, %(unchanged)s unchanged, "
+            "%(images)s images copied into %(folder)s."
+        ),
+        written=summary.written,
+        unchanged=summary.unchanged,
+        images=summary.images,
+        folder=str(summary.folder),
+    )
+    if summary.unpublished:
+        say(N_("Not published, left out: %(slugs)s."), slugs=", ".join(summary.unpublished))
 
 
 @main.group(help=N_("Web push notifications."))

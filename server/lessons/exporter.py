@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 from server.content_files import (
@@ -19,8 +20,19 @@ from server.lessons.models import Lesson, LessonVersion
 _IMAGE_REF = re.compile(r"\]\((?:\./)?images/([A-Za-z0-9._-]+)")
 
 
-async def export_content(content_dir: Path, data_dir: Path) -> str:
-    """Write every published lesson as it is published; return a one-line summary.
+@dataclass(frozen=True)
+class ExportSummary:
+    """What `export_content` wrote (the CLI says it in the operator's language)."""
+
+    written: int
+    unchanged: int
+    images: int
+    folder: Path
+    unpublished: tuple[str, ...]  # slugs of lessons left out
+
+
+async def export_content(content_dir: Path, data_dir: Path) -> ExportSummary:
+    """Write every published lesson as it is published; say what was written.
 
     A lesson keeps its file (`NN-slug.md`) when it has one; a new lesson's file is numbered by its
     order. Uploaded images the lessons use are copied to content/lessons/images/. Unpublished
@@ -50,12 +62,7 @@ async def export_content(content_dir: Path, data_dir: Path) -> str:
             written += 1
         images += _copy_images(body_md, data_dir, folder / "images")
     load_lessons(content_dir)  # the folder as a whole (unique slugs, file names) still loads
-    summary = (
-        f"Lessons: {written} written, {unchanged} unchanged, {images} images copied into {folder}."
-    )
-    if skipped:
-        summary += f" Not published, left out: {', '.join(skipped)}."
-    return summary
+    return ExportSummary(written, unchanged, images, folder, tuple(skipped))
 
 
 def _slug_of(path: Path) -> str:

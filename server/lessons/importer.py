@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from tortoise.transactions import in_transaction
@@ -19,7 +19,19 @@ from server.lessons.models import Lesson, LessonVersion
 from server.lessons.services import publish
 
 
-async def import_content(content_dir: Path) -> str:
+@dataclass(frozen=True)
+class ImportSummary:
+    """What `import_content` found and stored (the CLI says it in the operator's language)."""
+
+    indicator_set_version: int
+    indicators: int
+    checklists: int
+    new_checklist_versions: int
+    lessons: int
+    new_lesson_versions: int
+
+
+async def import_content(content_dir: Path) -> ImportSummary:
     """Validate everything first, then store what changed; re-running changes nothing."""
     indicators = load_indicators(content_dir)
     templates = load_checklist_templates(content_dir)
@@ -54,10 +66,13 @@ async def import_content(content_dir: Path) -> str:
                 ).update(is_current=False)
         for lesson in lessons:
             new_versions += await _store_lesson(lesson)
-    return (
-        f"Indicator set v{indicators.version}: {len(indicators.indicators)} indicators. "
-        f"Checklists: {len(templates)} ({new_templates} new versions). "
-        f"Lessons: {len(lessons)} ({new_versions} new versions, all published)."
+    return ImportSummary(
+        indicator_set_version=indicators.version,
+        indicators=len(indicators.indicators),
+        checklists=len(templates),
+        new_checklist_versions=new_templates,
+        lessons=len(lessons),
+        new_lesson_versions=new_versions,
     )
 
 

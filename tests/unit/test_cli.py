@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -175,3 +176,21 @@ def test_a_bad_phone_is_refused_in_the_chosen_language(data_dir: Path) -> None:
         "Error: --phone: Enter a Vietnamese mobile number, e.g. 0912 345 678."
     )
     assert _count(data_dir, "app_user") == 0
+
+
+def test_content_import_and_export_say_what_they_did_in_vietnamese(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    content = tmp_path / "content"  # export writes into it: never the repository's own
+    shutil.copytree(REPO_ROOT / "content", content)
+    imported = _langso(data_dir, "content", "import", LANGSO_CONTENT_DIR=str(content))
+    again = _langso(data_dir, "content", "import", LANGSO_CONTENT_DIR=str(content))
+    assert imported.returncode == 0, imported.stderr
+    lines = again.stdout.strip().splitlines()
+    assert lines[0].startswith("Bộ chỉ số phiên bản ")
+    assert lines[2].startswith("Bài học: ") and "(0 phiên bản mới, đã đăng tất cả)" in lines[2]
+    exported = _langso(
+        data_dir, "--language", "en", "content", "export", LANGSO_CONTENT_DIR=str(content)
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert exported.stdout.startswith("Lessons: 0 written, ")
