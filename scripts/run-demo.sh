@@ -7,5 +7,5 @@ export LANGSO_DATA_DIR=${LANGSO_DATA_DIR:-data}
 .venv/bin/langso db upgrade
 .venv/bin/langso demo
 PORT=${PORT:-8000}
-echo "Open http://127.0.0.1:${PORT}/ (Ctrl+C stops the server)"
+echo "Mở http://127.0.0.1:${PORT}/ (Ctrl+C để dừng máy chủ) · Open http://127.0.0.1:${PORT}/ (Ctrl+C stops the server)"
 exec .venv/bin/langso serve --host "${HOST:-127.0.0.1}" --port "$PORT"
