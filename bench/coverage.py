@@ -34,6 +34,29 @@ from _coverage_data import PASSWORD, PG_DATABASE, PROVINCE, pg_url, recreate_pg,
 from _coverage_push import push_overhead  # noqa: E402
 
 
+async def _spread_over_stripes(conn: Any) -> int:
+    """Split every count as phones leave it: a village's over 4 stripes, the rest over all 8.
+
+    `rebuild` writes each count as one row (stripe 0); pushes add into the stripe of each phone
+    (`docs/coverage.md`), so a real village has a few rows per key and a commune or province one
+    per stripe. Stripes 1..k-1 get 1 each, stripe 0 the rest: the sums are unchanged. Returns
+    how many count rows there are then.
+    """
+    stripes = " UNION ALL ".join(f"SELECT {n} AS n" for n in range(1, 8))
+    for table, key in (("coverage_total", "key"), ("coverage_week", "week, key")):
+        per_area = "CASE WHEN a.kind = 'village' THEN 4 ELSE 8 END"
+        await conn.execute_script(
+            f"INSERT INTO {table} (area_code, {key}, stripe, count) "
+            f"SELECT t.area_code, {', '.join('t.' + c.strip() for c in key.split(','))}, s.n, 1 "
+            f"FROM {table} t JOIN area a ON a.code = t.area_code JOIN ({stripes}) s "
+            f"ON s.n < {per_area} WHERE t.stripe = 0; "
+            f"UPDATE {table} SET count = count - (SELECT {per_area} - 1 FROM area a "
+            f"WHERE a.code = {table}.area_code) WHERE stripe = 0"
+        )
+    rows = await conn.execute_query_dict("SELECT count(*) AS n FROM coverage_total")
+    return int(rows[0]["n"])
+
+
 def _percentiles(samples: list[float]) -> dict[str, float]:
     ordered = sorted(samples)
     p95 = ordered[max(0, round(0.95 * len(ordered)) - 1)]
@@ -74,6 +97,7 @@ async def _run_backend(
         counted = await tally.rebuild()
         result["rebuild_s"] = round(time.perf_counter() - started, 1)
         assert counted == households, (counted, households)
+        result["count_rows"] = await _spread_over_stripes(connection())
         await create_user(
             phone="0909000001",
             name="Điều phối tỉnh",
