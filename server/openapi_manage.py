@@ -174,7 +174,20 @@ PATHS: dict[str, Any] = {
         ),
     },
     "/api/v1/assignments": {
-        "get": _op("Assignments in the coordinator's area: open, overdue or done (`done_at`)."),
+        "get": _op(
+            "Assignments in the coordinator's area: open ones soonest due first, then done ones"
+            " (`done_at`) most recently done first. `q` searches member and household names.",
+            errors=_LIST_ERRORS,
+            query=[
+                *LIST_PARAMS,
+                query_param(
+                    "status",
+                    {"type": "string", "enum": ["open", "overdue", "done"]},
+                    "Only this status (`open` includes overdue ones).",
+                ),
+            ],
+            result=list_of("assignments"),
+        ),
         "post": _op(
             "Give a member a household and/or a checklist to do by a date.",
             ok="201",

@@ -5,7 +5,7 @@ The total is counted in SQL and only the rows of the asked-for window are loaded
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -27,7 +27,8 @@ M = TypeVar("M", bound=Model)
 
 
 class PagingError(UserError):
-    """A page number, limit or offset that is not a sensible whole number."""
+    """A list parameter that makes no sense: a page number, limit or offset that is not a
+    sensible whole number, or an unknown filter value."""
 
 
 def _whole(params: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
@@ -51,6 +52,9 @@ class Window:
 
     offset: int = 0
     limit: int | None = None
+
+
+EVERYTHING = Window()
 
 
 def page_window(params: Mapping[str, str], name: str = "page") -> Window:
@@ -124,3 +128,24 @@ async def fetch(query: QuerySet[M], window: Window) -> Page[M]:
     if window.limit is not None:
         rows = rows.limit(window.limit)
     return Page(items=list(await rows) if window.offset < total else [], total=total, window=window)
+
+
+async def fetch_in_turn(queries: Sequence[QuerySet[M]], window: Window) -> Page[M]:
+    """As `fetch` over the rows of each query in turn (e.g. open work, then done work)."""
+    totals = [await query.count() for query in queries]
+    items: list[M] = []
+    skip, room = window.offset, window.limit
+    for query, total in zip(queries, totals, strict=True):
+        if skip >= total:
+            skip -= total
+            continue
+        if room is not None and room <= 0:
+            break
+        part: QuerySet[M] = query.offset(skip)
+        if room is not None:
+            part = part.limit(room)
+        rows = list(await part)
+        items += rows
+        skip = 0
+        room = None if room is None else room - len(rows)
+    return Page(items=items, total=sum(totals), window=window)

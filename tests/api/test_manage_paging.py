@@ -9,14 +9,18 @@ from __future__ import annotations
 import itertools
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from tortoise.transactions import in_transaction
 
 from server.accounts import roles
 from server.accounts.models import Team, User, UserArea
 from server.areas import kinds
 from server.areas.models import Area
+from server.assignments.models import Assignment
 from server.search import fold
+from server.sync.clock import allocate_versions
 from tests.api.manage_support import alert, csrf, signed_in
 from tests.conftest import COMMUNE_A
 
@@ -335,3 +339,126 @@ async def test_adding_a_member_from_a_paged_page_keeps_what_was_typed(user, sign
     assert good.status_code == 201
     found = await browser.get("/manage/members", params={"q": "pham van binh"})
     assert "Phạm Văn Bình" in found.text and "Đang xem 1–1 trên 1" in found.text
+
+
+# Assignments
+
+
+async def _assignments(
+    village: Area, member: User, coordinator: User, open_: int, late: int, done: int
+) -> list[Assignment]:
+    """Open ones due in 1..open_ days, overdue ones, then done ones (most recent first)."""
+    today = datetime.now(UTC).date()
+    now = datetime.now(UTC)
+    plans = (
+        [(today + timedelta(days=n), None) for n in range(1, open_ + 1)]
+        + [(today - timedelta(days=late + 1 - n), None) for n in range(1, late + 1)]
+        + [(today + timedelta(days=3), now - timedelta(hours=n)) for n in range(1, done + 1)]
+    )
+    async with in_transaction() as conn:
+        versions = await allocate_versions(conn, len(plans))
+        rows = [
+            Assignment(
+                id=uuid.uuid4(),
+                version=version,
+                created_at=now,
+                updated_at=now,
+                village_code=village.code,
+                commune_code=village.commune_code,
+                province_code=village.province_code,
+                user_id=member.id,
+                assigned_by=coordinator.id,
+                household_name=f"Hộ Lương Văn {n:03d}",
+                template_key="scam_safety",
+                due_date=due.isoformat(),
+                done_at=done_at,
+            )
+            for n, ((due, done_at), version) in enumerate(zip(plans, versions, strict=True))
+        ]
+        await Assignment.bulk_create(rows, using_db=conn)
+    return rows
+
+
+def _ids(page_text: str, status: str | None = None) -> list[str]:
+    found = re.findall(r'data-status="([a-z]+)" data-id="([^"]+)"', page_text)
+    return [i for s, i in found if status is None or s == status]
+
+
+async def test_open_and_done_work_are_paged_on_their_own(user, signed_in):
+    commune = await _empty_commune()
+    [home] = await _villages(commune, 1)
+    [member] = await _members(home, 1)
+    coordinator = await user(roles.COORDINATOR, commune.code)
+    rows = await _assignments(home, member, coordinator, open_=60, late=3, done=55)
+    overdue, open_, done = rows[60:63], rows[:60], rows[63:]
+    ordered_open = [str(a.id) for a in overdue + open_]
+    browser = await signed_in(coordinator)
+
+    first = await browser.get("/manage/assignments")
+    second = await browser.get("/manage/assignments?page=2")
+    late = await browser.get("/manage/assignments?status=overdue")
+    done_2 = await browser.get("/manage/assignments?status=done&done_page=2")
+    bad = await browser.get("/manage/assignments?status=later")
+
+    assert _ids(first.text, "overdue") + _ids(first.text, "open") == ordered_open[:50]
+    assert _ids(first.text, "done") == [str(a.id) for a in done[:50]]
+    assert "Đang xem 1–50 trên 63" in first.text and "Đang xem 1–50 trên 55" in first.text
+    assert 'href="/manage/assignments?done_page=2"' in first.text
+    assert _ids(second.text, "open") == ordered_open[50:]
+    assert 'href="/manage/assignments?page=2&amp;done_page=2"' in second.text
+    assert _ids(late.text) == [str(a.id) for a in overdue] and "Đang xem 1–3 trên 3" in late.text
+    assert _ids(done_2.text) == [str(a.id) for a in done[50:]]
+    assert bad.status_code == 400
+    assert alert(bad) == "Hãy chọn một tình trạng: open, overdue hoặc done."
+
+
+async def test_assignments_are_found_by_member_without_diacritics_in_scope(
+    client, user, login, signed_in
+):
+    commune = await _empty_commune()
+    [home] = await _villages(commune, 1)
+    [sinh] = await _members(home, 1, name="Lò Văn Sính")
+    [may] = await _members(home, 1, name="Hà Thị Mây")
+    coordinator = await user(roles.COORDINATOR, commune.code)
+    his = await _assignments(home, sinh, coordinator, open_=3, late=0, done=1)
+    await _assignments(home, may, coordinator, open_=4, late=0, done=0)
+    browser = await signed_in(coordinator)
+    outsider = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+
+    found = await browser.get("/manage/assignments", params={"q": "lo van sinh"})
+    fragment = await browser.get(
+        "/manage/assignments", params={"q": "lo van sinh"}, headers={"HX-Request": "true"}
+    )
+    api = await client.get(
+        "/api/v1/assignments", params={"q": "LÒ VĂN"}, headers=await login(coordinator)
+    )
+    elsewhere = await outsider.get("/manage/assignments", params={"q": "lo van sinh"})
+
+    assert sorted(_ids(found.text)) == sorted(str(a.id) for a in his)
+    assert '<section id="assignment-lists"' in fragment.text and "<html" not in fragment.text
+    assert sorted(a["id"] for a in api.json()["assignments"]) == sorted(str(a.id) for a in his)
+    assert api.json()["total"] == 4
+    assert _ids(elsewhere.text) == []
+
+
+async def test_the_assignments_api_pages_across_open_and_done(client, user, login):
+    commune = await _empty_commune()
+    [home] = await _villages(commune, 1)
+    [member] = await _members(home, 1)
+    coordinator = await user(roles.COORDINATOR, commune.code)
+    rows = await _assignments(home, member, coordinator, open_=8, late=0, done=4)
+    headers = await login(coordinator)
+
+    window = (
+        await client.get("/api/v1/assignments", params={"limit": 5, "offset": 6}, headers=headers)
+    ).json()
+    done = (
+        await client.get("/api/v1/assignments", params={"status": "done"}, headers=headers)
+    ).json()
+    bad = await client.get("/api/v1/assignments", params={"status": "x"}, headers=headers)
+
+    assert [a["id"] for a in window["assignments"]] == [str(a.id) for a in rows[6:11]]
+    assert [a["status"] for a in window["assignments"]] == ["open", "open", "done", "done", "done"]
+    assert (window["total"], window["offset"], window["limit"]) == (12, 6, 5)
+    assert [a["id"] for a in done["assignments"]] == [str(a.id) for a in rows[8:]]
+    assert bad.status_code == 400 and bad.json()["field"] == "status"
