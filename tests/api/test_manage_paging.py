@@ -19,9 +19,11 @@ from server.accounts.models import Team, User, UserArea
 from server.areas import kinds
 from server.areas.models import Area
 from server.assignments.models import Assignment
+from server.households.models import Household
 from server.search import fold
 from server.sync.clock import allocate_versions
-from tests.api.manage_support import alert, csrf, signed_in
+from server.sync.models import Conflict
+from tests.api.manage_support import alert, csrf, make_conflict, signed_in
 from tests.conftest import COMMUNE_A
 
 __all__ = ["signed_in"]
@@ -43,7 +45,9 @@ async def _empty_commune() -> Area:
     return commune
 
 
-async def _villages(commune: Area, count: int, name: str = "Thôn Đồng") -> list[Area]:
+async def _villages(
+    commune: Area, count: int, name: str = "Thôn Đồng", start: int = 1
+) -> list[Area]:
     rows = [
         Area(
             code=f"{commune.code}-{n:03d}" if n < 1000 else f"{commune.code}-{n}",
@@ -55,7 +59,7 @@ async def _villages(commune: Area, count: int, name: str = "Thôn Đồng") -> l
             province_code=commune.province_code,
             commune_code=commune.code,
         )
-        for n in range(1, count + 1)
+        for n in range(start, start + count)
     ]
     await Area.bulk_create(rows, batch_size=500)
     return rows
@@ -462,3 +466,106 @@ async def test_the_assignments_api_pages_across_open_and_done(client, user, logi
     assert (window["total"], window["offset"], window["limit"]) == (12, 6, 5)
     assert [a["id"] for a in done["assignments"]] == [str(a.id) for a in rows[8:]]
     assert bad.status_code == 400 and bad.json()["field"] == "status"
+
+
+# Conflicts
+
+
+async def _conflicts(village: Area, member: User, count: int) -> list[Conflict]:
+    """Open conflicts on made-up records of `village`, newest first."""
+    now = datetime.now(UTC)
+    rows = [
+        Conflict(
+            id=uuid.uuid4(),
+            record_type="household",
+            record_id=uuid.uuid4(),
+            field="address",
+            kept_value={"v": "Xóm 1"},
+            kept_version=1,
+            lost_value={"v": "Xóm 2"},
+            lost_device_id="dev-x",
+            lost_user_id=member.id,
+            mutation_id=uuid.uuid4(),
+            base_version=1,
+            village_code=village.code,
+            commune_code=village.commune_code,
+            created_at=now - timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+    await Conflict.bulk_create(rows)
+    return rows
+
+
+def _conflict_ids(page_text: str) -> list[str]:
+    return re.findall(r'<li id="conflict-([^"]+)">', page_text)
+
+
+async def test_conflicts_are_paged_and_found_by_village_or_household(
+    client, user, login, signed_in
+):
+    commune = await _empty_commune()
+    dong, sen = await _villages(commune, 1), await _villages(commune, 1, name="Bản Sen", start=2)
+    [member] = await _members(dong[0], 1)
+    coordinator = await user(roles.COORDINATOR, commune.code)
+    in_dong = await _conflicts(dong[0], member, 52)
+    in_sen = await _conflicts(sen[0], member, 2)
+    first, second = await user(roles.MEMBER, dong[0].code), await user(roles.MEMBER, dong[0].code)
+    real = await make_conflict(
+        client,
+        await login(first),
+        await login(second),
+        dong[0].code,
+        {"address": "Xóm 5"},
+        {"address": "Xóm 6"},
+    )
+    await Household.filter(id=real).update(head_name="Quàng Văn Phúc")
+    browser = await signed_in(coordinator)
+    outsider = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+
+    page_1 = await browser.get("/review/conflicts")
+    page_2 = await browser.get("/review/conflicts?page=2")
+    by_village = await browser.get("/review/conflicts", params={"q": "ban sen"})
+    by_household = await browser.get("/review/conflicts", params={"q": "Phúc"})
+    elsewhere = await outsider.get("/review/conflicts", params={"q": "ban sen"})
+
+    [newest] = await Conflict.filter(record_id=real).values_list("id", flat=True)
+    everything = [str(newest)] + [
+        str(c.id) for c in sorted(in_dong + in_sen, key=lambda c: c.created_at, reverse=True)
+    ]
+    assert "Đang xem 1–50 trên 55" in page_1.text
+    assert _conflict_ids(page_1.text) == everything[:50]
+    assert _conflict_ids(page_2.text) == everything[50:]
+    assert sorted(_conflict_ids(by_village.text)) == sorted(str(c.id) for c in in_sen)
+    assert _conflict_ids(by_household.text) == [str(newest)]
+    assert _conflict_ids(elsewhere.text) == []
+
+
+async def test_resolving_still_works_from_a_paged_page(user, signed_in):
+    commune = await _empty_commune()
+    [home] = await _villages(commune, 1)
+    [member] = await _members(home, 1)
+    rows = await _conflicts(home, member, 55)
+    browser = await signed_in(await user(roles.COORDINATOR, commune.code))
+    page = await browser.get("/review/conflicts?page=2")
+    target = rows[52]
+
+    unchosen = await browser.post(
+        f"/review/conflicts/{target.id}", data={"csrf_token": csrf(page), "accept": ""}
+    )
+    kept = await browser.post(
+        f"/review/conflicts/{target.id}", data={"csrf_token": csrf(page), "accept": "kept"}
+    )
+    card = await browser.post(
+        f"/review/conflicts/{rows[53].id}",
+        data={"csrf_token": csrf(page), "accept": "kept"},
+        headers={"HX-Request": "true"},
+    )
+
+    assert unchosen.status_code == 422 and "Đang xem 1–50 trên 55" in unchosen.text
+    assert kept.status_code == 303
+    assert card.status_code == 200 and card.text.lstrip().startswith(
+        f'<li id="conflict-{rows[53].id}"'
+    )
+    after = await browser.get("/review/conflicts?page=2")
+    assert "Đang xem 51–53 trên 53" in after.text
