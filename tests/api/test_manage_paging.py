@@ -144,6 +144,8 @@ async def test_htmx_gets_only_the_list(user, signed_in):
     )
 
     assert fragment.text.lstrip().startswith('<section id="villages-list"')
+    # Phone numbers and names stay out of htmx's history cache in localStorage.
+    assert 'hx-history="false"' in fragment.text
     assert "<html" not in fragment.text and 'method="post"' not in fragment.text
     assert "Đang xem 51–60 trên 60" in fragment.text
     assert 'hx-get="/manage/villages"' in fragment.text and 'hx-push-url="true"' in fragment.text
