@@ -28,6 +28,7 @@ from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
+from server.paging import PagingError
 from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             HTTPException: _http_error,  # type: ignore[dict-item]
             SignInRequired: _sign_in_first,  # type: ignore[dict-item]
+            PagingError: _bad_paging,  # type: ignore[dict-item]
         },
     )
     app.state.settings = settings
@@ -101,6 +103,15 @@ _STATUS_MESSAGES = {
 async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
     """A page for signed-in users only: go and sign in."""
     return RedirectResponse("/sign-in", status_code=303)
+
+
+async def _bad_paging(request: Request, exc: PagingError) -> Response:
+    """A page number, limit or offset that makes no sense: a 400 in the user's language."""
+    language = language_of(request, request.scope.get("langso_user"))
+    message = exc.message(language)
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": message, "field": exc.field}, status_code=exc.status)
+    return render(request, "error.html", {"message": message}, language, exc.status)
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:

@@ -9,7 +9,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import __version__
-from server.openapi_manage import BEARER, ERROR, json_content
+from server.openapi_manage import BEARER, ERROR, LIST_PARAMS, json_content, list_of
 from server.openapi_manage import PATHS as MANAGE_PATHS
 from server.sync.registry import sync_types
 from server.sync.statuses import ALL as STATUSES
@@ -159,11 +159,10 @@ SPEC: dict[str, Any] = {
         },
         "/api/v1/villages": {
             "get": {
-                "summary": "Villages in the caller's areas.",
+                "summary": "Villages in the caller's areas, by code.",
                 "security": BEARER,
-                "responses": _responses(
-                    {"type": "object", "properties": {"villages": {"type": "array"}}}, 401
-                ),
+                "parameters": LIST_PARAMS,
+                "responses": _responses(list_of("villages"), 400, 401),
             },
             "post": {
                 "summary": "Create a village under a commune (coordinators, admins).",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.paging import MAX_LIMIT, MAX_OFFSET, MAX_SEARCH
+
 ERROR = {
     "type": "object",
     "properties": {"error": {"type": "string"}},
@@ -11,6 +13,42 @@ ERROR = {
 }
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 _OBJECT = {"type": "object"}
+
+
+def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An optional query parameter."""
+    return {"name": name, "in": "query", "schema": schema, "description": description}
+
+
+# The paging and search parameters of the list APIs; a bad value is a 400.
+LIST_PARAMS = [
+    query_param(
+        "q",
+        {"type": "string", "maxLength": MAX_SEARCH},
+        "Only rows whose name contains this (case and diacritics do not matter).",
+    ),
+    query_param(
+        "limit",
+        {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+        "At most this many rows. Without it, every row (as before paging).",
+    ),
+    query_param(
+        "offset",
+        {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
+        "Skip this many rows first.",
+    ),
+]
+LIST_FIELDS = {"total": {"type": "integer"}, "offset": {"type": "integer"}, "limit": {}}
+_LIST_ERRORS = (400, 401, 403)
+
+
+def list_of(key: str) -> dict[str, Any]:
+    """A list answer: the rows under `key`, and how many there are in all."""
+    return {
+        "type": "object",
+        "properties": {key: {"type": "array"}, **LIST_FIELDS},
+        "required": [key, "total", "offset", "limit"],
+    }
 
 
 def json_content(schema: dict[str, Any]) -> dict[str, Any]:
@@ -24,20 +62,23 @@ def _op(
     body: dict[str, Any] | None = None,
     errors: tuple[int, ...] = (401, 403),
     params: tuple[str, ...] = (),
+    query: list[dict[str, Any]] | None = None,
+    result: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     responses: dict[str, Any] = {ok: {"description": "OK"}}
     if ok != "204":
-        responses[ok].update(json_content(_OBJECT))
+        responses[ok].update(json_content(result or _OBJECT))
     for code in errors:
         responses[str(code)] = {"description": "Error", **json_content(ERROR)}
     out: dict[str, Any] = {"summary": summary, "security": BEARER, "responses": responses}
     if body is not None:
         out["requestBody"] = json_content(body)
-    if params:
-        out["parameters"] = [
-            {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-            for name in params
-        ]
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+        for name in params
+    ] + (query or [])
+    if parameters:
+        out["parameters"] = parameters
     return out
 
 
@@ -101,7 +142,15 @@ PATHS: dict[str, Any] = {
         ),
     },
     "/api/v1/members": {
-        "get": _op("Team members of the coordinator's villages."),
+        "get": _op(
+            "Team members of the coordinator's villages, by village then name.",
+            errors=_LIST_ERRORS,
+            query=[
+                *LIST_PARAMS,
+                query_param("village", _STR, "Only the members of this village (its code)."),
+            ],
+            result=list_of("members"),
+        ),
         "post": _op(
             "Create a member account; the temporary password is in this answer only.",
             ok="201",
@@ -125,7 +174,20 @@ PATHS: dict[str, Any] = {
         ),
     },
     "/api/v1/assignments": {
-        "get": _op("Assignments in the coordinator's area: open, overdue or done (`done_at`)."),
+        "get": _op(
+            "Assignments in the coordinator's area: open ones soonest due first, then done ones"
+            " (`done_at`) most recently done first. `q` searches member and household names.",
+            errors=_LIST_ERRORS,
+            query=[
+                *LIST_PARAMS,
+                query_param(
+                    "status",
+                    {"type": "string", "enum": ["open", "overdue", "done"]},
+                    "Only this status (`open` includes overdue ones).",
+                ),
+            ],
+            result=list_of("assignments"),
+        ),
         "post": _op(
             "Give a member a household and/or a checklist to do by a date.",
             ok="201",

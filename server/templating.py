@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextvars import ContextVar
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from starlette.requests import Request
@@ -30,6 +31,17 @@ def _ngettext(singular: str, plural: str, n: int, **params: Any) -> str:
     return text % {"num": n, **params}
 
 
+def _with_query(request: Request, **changes: object) -> str:
+    """This page's address with some query parameters changed; a None or "" removes one."""
+    params = {key: value for key, value in request.query_params.items() if key != "done"}
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = str(value)
+    return request.url.path + (f"?{urlencode(params)}" if params else "")
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -41,6 +53,7 @@ def _environment() -> jinja2.Environment:
     env.filters["datetime"] = lambda value: (
         format_datetime(_language.get(), value) if isinstance(value, datetime) else ""
     )
+    env.globals["with_query"] = _with_query
     env.globals["app_version"] = __version__
     env.globals["languages"] = LANGUAGES
     return env

@@ -64,6 +64,17 @@ async def api_user(request: Request, *allowed_roles: str) -> User:
     return user
 
 
+def wants_fragment(request: Request) -> bool:
+    """True for an htmx request that swaps part of a page (not a boosted link or a history
+    restore, which need the whole page)."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true"
+        and "hx-boosted" not in headers
+        and "hx-history-restore-request" not in headers
+    )
+
+
 class FastJSONResponse(JSONResponse):
     """A JSON response encoded by orjson: the sync API's bodies are large and frequent."""
 

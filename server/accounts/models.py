@@ -14,6 +14,8 @@ class User(Model):
     id = fields.UUIDField(primary_key=True)
     phone = fields.CharField(max_length=15, unique=True)
     name = fields.CharField(max_length=120)
+    # `name` without diacritics or case (`server.search.fold`), for the coordinators' search.
+    search_name = fields.CharField(max_length=120, default="")
     role = fields.CharField(max_length=12, db_index=True)
     password_hash = fields.CharField(max_length=200)
     language = fields.CharField(max_length=5, default="vi")

@@ -19,6 +19,7 @@ from server.db import connection, placeholders
 from server.errors import UserError
 from server.i18n import N_
 from server.phones import normalize_phone
+from server.search import fold
 
 THROTTLE_WINDOW = timedelta(minutes=15)
 SLOW_AFTER = 3  # failures for one phone before each further attempt is slowed down
@@ -68,6 +69,7 @@ async def create_user(
         id=uuid.uuid4(),
         phone=normalized,
         name=name.strip(),
+        search_name=fold(name),
         role=role,
         password_hash=hash_password(password),
         language=language,

@@ -12,6 +12,8 @@ class Area(Model):
     code = fields.CharField(max_length=20, primary_key=True)
     kind = fields.CharField(max_length=10, db_index=True)
     name = fields.CharField(max_length=120)
+    # `name` without diacritics or case (`server.search.fold`), for the coordinators' search.
+    search_name = fields.CharField(max_length=120, default="")
     division_type = fields.CharField(max_length=40, default="")
     parent_code = fields.CharField(max_length=20, null=True, db_index=True)
     province_code = fields.CharField(max_length=20, db_index=True)

@@ -15,8 +15,17 @@ from server.accounts.models import User
 from server.areas import kinds, services
 from server.areas.models import Area
 from server.i18n import N_
+from server.paging import api_window, page_window, search_text
 from server.templating import render
-from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web import (
+    api_error,
+    api_user,
+    json_body,
+    language_of,
+    page_user,
+    posted_form,
+    wants_fragment,
+)
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -32,12 +41,20 @@ def _village_json(area: Area) -> dict[str, object]:
 
 
 async def list_villages(request: Request) -> Response:
-    """The villages inside the caller's areas."""
+    """The villages inside the caller's areas (`?q=` searches names; `limit`/`offset` page)."""
     user = await api_user(request)
+    window = api_window(request.query_params)
     scope = await accounts.scope_of(user)
     codes = sorted(scope.villages | scope.communes | scope.provinces)
-    villages = await services.villages_in(codes)
-    return JSONResponse({"villages": [_village_json(v) for v in villages]})
+    page = await services.villages_in_page(codes, search_text(request.query_params), window)
+    return JSONResponse(
+        {
+            "villages": [_village_json(v) for v in page.items],
+            "total": page.total,
+            "offset": window.offset,
+            "limit": window.limit,
+        }
+    )
 
 
 async def create_village(request: Request) -> Response:
@@ -122,16 +139,27 @@ async def villages_page(request: Request) -> Response:
 async def _villages(
     request: Request, user: User, lang: str, form: dict[str, str], error: str | None, status: int
 ) -> Response:
+    window = page_window(request.query_params)
+    search = search_text(request.query_params)
     scope = await accounts.scope_of(user)
     context: dict[str, Any] = {
         "user": user,
-        "villages": await services.villages_for(scope),
-        "communes": await services.communes_for(scope),
+        "villages": await services.village_page(scope, search, window),
+        "q": search,
         "form": form,
         "error": error,
         "done": request.query_params.get("done"),
     }
-    return render(request, "manage/villages.html", context, lang, status)
+    if wants_fragment(request):
+        return _vary(render(request, "manage/_villages_list.html", context, lang, status))
+    context["communes"] = await services.communes_for(scope)
+    return _vary(render(request, "manage/villages.html", context, lang, status))
+
+
+def _vary(response: Response) -> Response:
+    """The same address answers htmx with the list only: caches must keep both apart."""
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 async def village_page(request: Request) -> Response:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
@@ -13,6 +14,8 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
+from server.paging import Page, Window, fetch
+from server.search import fold
 
 
 class AreaError(UserError):
@@ -36,6 +39,7 @@ async def import_official_units() -> ImportResult:
             code=str(int(p.code)),
             kind=kinds.PROVINCE,
             name=p.name,
+            search_name=fold(p.name),
             division_type=p.division_type.value,
             parent_code=None,
             province_code=str(int(p.code)),
@@ -48,6 +52,7 @@ async def import_official_units() -> ImportResult:
             code=str(int(w.code)),
             kind=kinds.COMMUNE,
             name=w.name,
+            search_name=fold(w.name),
             division_type=w.division_type.value,
             parent_code=str(int(w.province_code)),
             province_code=str(int(w.province_code)),
@@ -61,7 +66,13 @@ async def import_official_units() -> ImportResult:
                 rows,
                 batch_size=500,
                 on_conflict=["code"],
-                update_fields=["name", "division_type", "parent_code", "province_code"],
+                update_fields=[
+                    "name",
+                    "search_name",
+                    "division_type",
+                    "parent_code",
+                    "province_code",
+                ],
                 using_db=conn,
             )
     return ImportResult(provinces=len(provinces), communes=len(communes))
@@ -102,6 +113,7 @@ async def add_village(commune_code: str, name: str, households: int | None = Non
             code=f"{commune.code}-{highest + 1:03d}",
             kind=kinds.VILLAGE,
             name=name,
+            search_name=fold(name),
             division_type="thôn",
             parent_code=commune.code,
             province_code=commune.province_code,
@@ -110,8 +122,7 @@ async def add_village(commune_code: str, name: str, households: int | None = Non
         )
 
 
-async def villages_in(codes: list[str]) -> list[Area]:
-    """The villages inside any of these areas (villages, communes or provinces)."""
+async def _villages_in(codes: list[str]) -> Q:
     areas = await Area.filter(code__in=codes)
     village_codes = [a.code for a in areas if a.kind == kinds.VILLAGE]
     commune_codes = [a.code for a in areas if a.kind == kinds.COMMUNE]
@@ -119,7 +130,25 @@ async def villages_in(codes: list[str]) -> list[Area]:
     query = Q(code__in=village_codes or ["-"])
     query |= Q(commune_code__in=commune_codes or ["-"])
     query |= Q(province_code__in=province_codes or ["-"])
-    return await Area.filter(query, kind=kinds.VILLAGE).order_by("code")
+    return query
+
+
+async def villages_in(codes: list[str]) -> list[Area]:
+    """The villages inside any of these areas (villages, communes or provinces)."""
+    return await Area.filter(await _villages_in(codes), kind=kinds.VILLAGE).order_by("code")
+
+
+async def villages_in_page(codes: list[str], search: str, window: Window) -> Page[Area]:
+    """One window of `villages_in`, only those whose name matches `search`."""
+    query = Area.filter(await _villages_in(codes), named(search), kind=kinds.VILLAGE)
+    return await fetch(query.order_by("code"), window)
+
+
+def named(search: str) -> Q:
+    """Areas whose name contains `search`, with or without diacritics (all areas when empty)."""
+    if not search:
+        return Q()
+    return Q(search_name__contains=fold(search)) | Q(name__icontains=search.strip())
 
 
 async def get_area(code: str) -> Area | None:
@@ -136,30 +165,44 @@ async def update_village(code: str, name: str, households: int | None) -> Area:
     taken = Area.filter(parent_code=village.parent_code, name=name).exclude(code=code)
     if await taken.exists():
         raise AreaError(N_("This commune already has a village with that name."))
-    village.name, village.household_estimate = name, households
-    await village.save(update_fields=["name", "household_estimate"])
+    village.name, village.search_name, village.household_estimate = name, fold(name), households
+    await village.save(update_fields=["name", "search_name", "household_estimate"])
     return village
 
 
-def _in_scope(scope: Scope) -> Q:
-    """Areas (by their own and their ancestors' codes) inside a scope."""
+def in_scope(scope: Scope, prefix: str = "") -> Q:
+    """Areas (by their own and their ancestors' codes) inside a scope; `prefix` reaches them
+    through a relation, e.g. `area__`."""
     if scope.everywhere:
         return Q()
-    return (
-        Q(code__in=sorted(scope.villages | scope.communes | scope.provinces) or ["-"])
-        | Q(commune_code__in=sorted(scope.communes) or ["-"])
-        | Q(province_code__in=sorted(scope.provinces) or ["-"])
-    )
+    columns: dict[str, frozenset[str]] = {
+        "code": scope.villages | scope.communes | scope.provinces,
+        "commune_code": scope.communes,
+        "province_code": scope.provinces,
+    }
+    parts = [_among(f"{prefix}{column}", codes) for column, codes in columns.items()]
+    return Q(*parts, join_type=Q.OR)
+
+
+def _among(column: str, codes: frozenset[str]) -> Q:
+    lookup: dict[str, Any] = {f"{column}__in": sorted(codes) or ["-"]}
+    return Q(**lookup)
 
 
 async def villages_for(scope: Scope) -> list[Area]:
     """The villages a user may manage, by commune then name."""
-    return await Area.filter(_in_scope(scope), kind=kinds.VILLAGE).order_by("parent_code", "name")
+    return await Area.filter(in_scope(scope), kind=kinds.VILLAGE).order_by("parent_code", "name")
+
+
+async def village_page(scope: Scope, search: str, window: Window) -> Page[Area]:
+    """One page of the villages a user may manage whose name matches `search`."""
+    query = Area.filter(in_scope(scope), named(search), kind=kinds.VILLAGE)
+    return await fetch(query.order_by("parent_code", "name", "code"), window)
 
 
 async def communes_for(scope: Scope) -> list[Area]:
     """The communes a user may add villages to."""
-    return await Area.filter(_in_scope(scope), kind=kinds.COMMUNE).order_by("name")
+    return await Area.filter(in_scope(scope), kind=kinds.COMMUNE).order_by("name")
 
 
 async def village_for(scope: Scope, code: str) -> Area | None:

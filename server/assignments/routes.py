@@ -17,11 +17,20 @@ from server.accounts.models import User
 from server.assignments import services
 from server.checklists import services as checklists
 from server.i18n import N_
+from server.paging import api_window, page_window, search_text
 from server.review.readable import local
 from server.sync.wire import jsonable
 from server.teams import services as teams
 from server.templating import render
-from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web import (
+    api_error,
+    api_user,
+    json_body,
+    language_of,
+    page_user,
+    posted_form,
+    wants_fragment,
+)
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -47,28 +56,44 @@ async def _page(
     lang: str,
     form: dict[str, str],
     error: str | None,
-    status: int,
+    status_code: int,
 ) -> Response:
+    params = request.query_params
+    status = services.check_status(params.get("status", ""))
+    search = search_text(params)
+    open_window, done_window = page_window(params), page_window(params, "done_page")
     scope = await accounts.scope_of(user)
-    members = [m for m in await teams.members_for(scope) if m.is_active]
-    chosen = next((m for m in members if str(m.id) == form.get("member_id")), None)
-    rows = await services.assignments_for(scope, lang)
+    open_page, done_page = await services.assignment_pages(
+        scope, lang, search, status, open_window, done_window
+    )
     context: dict[str, Any] = {
         "user": user,
         "form": form,
         "error": error,
-        "done": request.query_params.get("done"),
-        "members": members,
-        "member": chosen,
-        "households": await services.households_of(chosen.village_code) if chosen else [],
-        "templates": [
+        "done": params.get("done"),
+        "q": search,
+        "status": status,
+        "assignments": open_page,
+        "done_assignments": done_page,
+    }
+    if wants_fragment(request):
+        response = render(request, "manage/_assignments_lists.html", context, lang, status_code)
+        response.headers["Vary"] = "HX-Request"
+        return response
+    members = [m for m in await teams.members_for(scope) if m.is_active]
+    chosen = next((m for m in members if str(m.id) == form.get("member_id")), None)
+    context.update(
+        members=members,
+        member=chosen,
+        households=await services.households_of(chosen.village_code) if chosen else [],
+        templates=[
             (t.key, local(t.title, lang))
             for t in await checklists.visible(scope, current_only=True)
         ],
-        "assignments": [a for a in rows if a.status != services.DONE],
-        "done_assignments": [a for a in rows if a.status == services.DONE],
-    }
-    return render(request, "manage/assignments.html", context, lang, status)
+    )
+    response = render(request, "manage/assignments.html", context, lang, status_code)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 async def assign_submit(request: Request) -> Response:
@@ -106,10 +131,27 @@ async def withdraw_submit(request: Request) -> Response:
 
 
 async def api_assignments(request: Request) -> Response:
-    """Assignments in the caller's area (not withdrawn), open or done."""
+    """Assignments in the caller's area (not withdrawn), open or done (`q` searches member and
+    household names, `status` keeps one status, `limit`/`offset` page)."""
     user = await api_user(request, *MANAGERS)
-    rows = await services.assignments_for(await accounts.scope_of(user), language_of(request, user))
-    return JSONResponse({"assignments": [jsonable(asdict(r)) for r in rows]})
+    params = request.query_params
+    status = services.check_status(params.get("status", ""))
+    window = api_window(params)
+    page = await services.assignments_for(
+        await accounts.scope_of(user),
+        language_of(request, user),
+        search_text(params),
+        status,
+        window,
+    )
+    return JSONResponse(
+        {
+            "assignments": [jsonable(asdict(r)) for r in page.items],
+            "total": page.total,
+            "offset": window.offset,
+            "limit": window.limit,
+        }
+    )
 
 
 async def api_assign(request: Request) -> Response:

@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from server.accounts.models import User
@@ -19,7 +20,9 @@ from server.households.models import Household
 from server.i18n import N_
 from server.notifications import messages
 from server.notifications import services as notifications
+from server.paging import EVERYTHING, Page, PagingError, Window, fetch, fetch_in_turn
 from server.review.readable import local
+from server.search import fold
 from server.sync.clock import allocate_versions
 from server.sync.models import ChangeLog
 from server.sync.services import WEB_DEVICE_PREFIX
@@ -29,6 +32,7 @@ from server.teams import services as teams
 OPEN = "open"
 OVERDUE = "overdue"
 DONE = "done"
+STATUSES = (OPEN, OVERDUE, DONE)
 
 
 class AssignmentError(UserError):
@@ -148,16 +152,77 @@ async def withdraw(scope: Scope, assignment_id: uuid.UUID) -> None:
         )
 
 
-async def assignments_for(scope: Scope, language: str) -> list[AssignmentRow]:
-    """The assignments of the scope not withdrawn: open ones soonest due first, then done ones
-    most recently done first."""
-    rows = await Assignment.filter(scope.area_filter(), deleted=False).order_by("due_date")
-    done = sorted((r for r in rows if r.done_at), key=lambda r: r.done_at or r.updated_at)
-    rows = [r for r in rows if not r.done_at] + done[::-1]
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
+
+
+def _matching(scope: Scope, search: str) -> QuerySet[Assignment]:
+    """The scope's assignments not withdrawn, whose member's or household's name has `search`."""
+    query = Assignment.filter(scope.area_filter(), deleted=False)
+    if not search:
+        return query
+    people = User.filter(Q(search_name__contains=fold(search)) | Q(name__icontains=search))
+    return query.filter(
+        Q(user_id__in=Subquery(people.values("id"))) | Q(household_name__icontains=search)
+    )
+
+
+def _open(query: QuerySet[Assignment], overdue_only: bool = False) -> QuerySet[Assignment]:
+    """Open assignments (overdue ones only, if asked), soonest due first."""
+    query = query.filter(done_at__isnull=True)
+    if overdue_only:
+        query = query.filter(due_date__lt=_today())
+    return query.order_by("due_date", "id")
+
+
+def _done(query: QuerySet[Assignment]) -> QuerySet[Assignment]:
+    """Assignments marked done, most recently done first."""
+    return query.filter(done_at__isnull=False).order_by("-done_at", "id")
+
+
+def check_status(status: str) -> str:
+    """`status` if it is one of STATUSES or empty (every status), else a 400."""
+    if status and status not in STATUSES:
+        raise PagingError(N_("Choose a status: open, overdue or done."), "status", status=400)
+    return status
+
+
+async def assignments_for(
+    scope: Scope, language: str, search: str = "", status: str = "", window: Window = EVERYTHING
+) -> Page[AssignmentRow]:
+    """The assignments of the scope not withdrawn, matching `search` and `status`: open ones
+    soonest due first, then done ones most recently done first (overdue ones count as open)."""
+    query = _matching(scope, search)
+    if status == DONE:
+        page = await fetch(_done(query), window)
+    elif status:
+        page = await fetch(_open(query, overdue_only=status == OVERDUE), window)
+    else:
+        page = await fetch_in_turn([_open(query), _done(query)], window)
+    return page.map(await _rows(scope, page.items, language))
+
+
+async def assignment_pages(
+    scope: Scope, language: str, search: str, status: str, open_window: Window, done_window: Window
+) -> tuple[Page[AssignmentRow] | None, Page[AssignmentRow] | None]:
+    """The page's two lists, open work and done work, each paged on its own (None: not shown
+    for this `status`)."""
+    query = _matching(scope, search)
+    open_page = done_page = None
+    if status != DONE:
+        page = await fetch(_open(query, overdue_only=status == OVERDUE), open_window)
+        open_page = page.map(await _rows(scope, page.items, language))
+    if status in ("", DONE):
+        page = await fetch(_done(query), done_window)
+        done_page = page.map(await _rows(scope, page.items, language))
+    return open_page, done_page
+
+
+async def _rows(scope: Scope, rows: list[Assignment], language: str) -> list[AssignmentRow]:
     names = dict(
         await User.filter(id__in=sorted({r.user_id for r in rows})).values_list("id", "name")
     )
-    today = datetime.now(UTC).date().isoformat()
+    today = _today()
     templates = {t.key: t for t in await checklists.visible(scope, current_only=True)}
     return [
         AssignmentRow(

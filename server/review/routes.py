@@ -14,9 +14,18 @@ from starlette.routing import Route
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.i18n import N_
+from server.paging import page_window, search_text
 from server.review import services
 from server.templating import render
-from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web import (
+    api_error,
+    api_user,
+    json_body,
+    language_of,
+    page_user,
+    posted_form,
+    wants_fragment,
+)
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
@@ -46,15 +55,21 @@ async def _conflicts_page(
     request: Request, user: Any, lang: str, error: str | None, status: int
 ) -> Response:
     resolved = request.query_params.get("show") == "resolved"
+    window = page_window(request.query_params)
+    search = search_text(request.query_params)
     scope = await accounts.scope_of(user)
     context = {
         "user": user,
-        "conflicts": await services.conflicts(scope, lang, resolved=resolved),
+        "conflicts": await services.conflict_page(scope, lang, resolved, search, window),
         "resolved": resolved,
+        "q": search,
         "error": error,
         "done": request.query_params.get("done"),
     }
-    return render(request, "review/conflicts.html", context, lang, status)
+    name = "review/_conflicts_list.html" if wants_fragment(request) else "review/conflicts.html"
+    response = render(request, name, context, lang, status)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 async def resolve_submit(request: Request) -> Response:

@@ -7,17 +7,19 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from tortoise.expressions import Q
+from tortoise.expressions import Q, Subquery
 
 from server.accounts.models import User
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.areas.services import named
 from server.checklists import services as checklists_services
 from server.checklists.models import Checklist
 from server.errors import UserError
 from server.households.models import Household
 from server.i18n import N_
+from server.paging import Page, Window, fetch
 from server.review.readable import field_label, local, value_text
 from server.sync import statuses
 from server.sync.models import ChangeLog, Conflict, Device
@@ -98,6 +100,25 @@ async def conflicts(scope: Scope, language: str, resolved: bool = False) -> list
     query = Conflict.filter(await _conflict_filter(scope), resolved_at__isnull=not resolved)
     rows = await query.order_by("-created_at").limit(200)
     return await _views(rows, language)
+
+
+async def conflict_page(
+    scope: Scope, language: str, resolved: bool, search: str, window: Window
+) -> Page[ConflictView]:
+    """One page of the scope's conflicts, newest first; `search` finds the village's name
+    (without diacritics too) or the household's."""
+    query = Conflict.filter(await _conflict_filter(scope), resolved_at__isnull=not resolved)
+    if search:
+        villages = Area.filter(named(search), kind=kinds.VILLAGE).values("code")
+        households = Household.filter(scope.area_filter(), head_name__icontains=search)
+        checklists = Checklist.filter(household_id__in=Subquery(households.values("id")))
+        query = query.filter(
+            Q(village_code__in=Subquery(villages))
+            | Q(record_id__in=Subquery(households.values("id")))
+            | Q(record_id__in=Subquery(checklists.values("id")))
+        )
+    page = await fetch(query.order_by("-created_at", "id"), window)
+    return page.map(await _views(page.items, language))
 
 
 async def conflict(scope: Scope, conflict_id: uuid.UUID, language: str) -> ConflictView | None:

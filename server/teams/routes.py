@@ -17,9 +17,18 @@ from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.i18n import N_
+from server.paging import api_window, page_window, search_text
 from server.teams import services
 from server.templating import render
-from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web import (
+    api_error,
+    api_user,
+    json_body,
+    language_of,
+    page_user,
+    posted_form,
+    wants_fragment,
+)
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 ACTIONS = ("reset", "deactivate", "activate", "move", "leader")
@@ -36,8 +45,10 @@ def _member_json(user: User, village: Area) -> dict[str, object]:
 
 
 def _no_store(response: Response) -> Response:
-    """A page that may show a temporary password is never kept in a cache."""
+    """A page that may show a temporary password is never kept in a cache (and the list's
+    address answers htmx with the list only)."""
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Vary"] = "HX-Request"
     return response
 
 
@@ -53,6 +64,9 @@ async def members_page(request: Request) -> Response:
     """The members of the coordinator's villages, and a form to add one."""
     user = await page_user(request, *MANAGERS)
     lang = language_of(request, user)
+    window = page_window(request.query_params)
+    search = search_text(request.query_params)
+    village_code = request.query_params.get("village", "")
     scope = await accounts.scope_of(user)
     form: dict[str, str] = {}
     context: dict[str, Any] = {"error": None, "created": None, "password": None}
@@ -71,9 +85,13 @@ async def members_page(request: Request) -> Response:
     context.update(
         user=user,
         form=form,
-        members=await services.members_for(scope),
-        villages=await areas.villages_for(scope),
+        q=search,
+        members=await services.member_page(scope, search, window, village_code),
+        village=await areas.village_for(scope, village_code) if village_code else None,
     )
+    if wants_fragment(request):
+        return _no_store(render(request, "manage/_members_list.html", context, lang, status))
+    context["villages"] = await areas.villages_for(scope)
     return _no_store(render(request, "manage/members.html", context, lang, status))
 
 
@@ -102,7 +120,7 @@ async def member_page(request: Request) -> Response:
         member=member,
         village=village,
         villages=await areas.villages_for(scope),
-        members=[m for m in await services.members_for(scope) if m.id == member.id],
+        members=await services.member_rows(scope, member.id),
     )
     return _no_store(render(request, "manage/member.html", context, lang, status))
 
@@ -125,11 +143,21 @@ async def _act(
 
 
 async def api_members(request: Request) -> Response:
-    """The members of the caller's villages."""
+    """The members of the caller's villages (`q` searches names and numbers, `village` keeps
+    one village, `limit`/`offset` page)."""
     user = await api_user(request, *MANAGERS)
-    rows = await services.members_for(await accounts.scope_of(user))
+    window = api_window(request.query_params)
+    page = await services.member_page(
+        await accounts.scope_of(user),
+        search_text(request.query_params),
+        window,
+        request.query_params.get("village", ""),
+    )
     return JSONResponse(
         {
+            "total": page.total,
+            "offset": window.offset,
+            "limit": window.limit,
             "members": [
                 {
                     "id": str(r.id),
@@ -139,8 +167,8 @@ async def api_members(request: Request) -> Response:
                     "is_active": r.is_active,
                     "is_leader": r.is_leader,
                 }
-                for r in rows
-            ]
+                for r in page.items
+            ],
         }
     )
 

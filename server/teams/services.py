@@ -7,6 +7,8 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+from tortoise.expressions import Q
+from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
 from server.accounts import roles
@@ -19,6 +21,8 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
+from server.paging import Page, Window, fetch
+from server.search import fold, phone_digits
 
 # No 0/O, 1/l/I: a temporary password is read aloud or copied from a screen by hand.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -47,30 +51,68 @@ def temporary_password() -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(TEMPORARY_LENGTH))
 
 
-async def members_for(scope: Scope) -> list[MemberRow]:
-    """The members of every village in the scope, by village then name."""
-    villages = {v.code: v for v in await areas.villages_for(scope)}
-    links = await UserArea.filter(
-        area_id__in=sorted(villages), user__role=roles.MEMBER
-    ).select_related("user")
-    leaders = set(
-        await Team.filter(village_id__in=sorted(villages), leader_id__not_isnull=True).values_list(
-            "leader_id", flat=True
-        )
+def _links(scope: Scope) -> QuerySet[UserArea]:
+    """Every member's link to a village of the scope (one row per member and village)."""
+    return UserArea.filter(areas.in_scope(scope, "area__"), area__kind=kinds.VILLAGE).filter(
+        user__role=roles.MEMBER
     )
-    rows = [
+
+
+def _matching(search: str) -> Q:
+    """Members whose name (with or without diacritics) or mobile number contains `search`."""
+    if not search:
+        return Q()
+    query = Q(user__search_name__contains=fold(search)) | Q(user__name__icontains=search)
+    digits = phone_digits(search)
+    return query | Q(user__phone__contains=digits) if digits else query
+
+
+async def _rows(links: list[UserArea]) -> list[MemberRow]:
+    """The links (user and area loaded) as list rows, with who leads their village's team."""
+    leaders = set(
+        await Team.filter(
+            village_id__in=sorted({link.area.code for link in links}),
+            leader_id__in=sorted({link.user.id for link in links}) or [uuid.UUID(int=0)],
+        ).values_list("leader_id", flat=True)
+    )
+    return [
         MemberRow(
             id=link.user.id,
             name=link.user.name,
             phone=link.user.phone,
-            village_code=link.area_id,  # type: ignore[attr-defined]
-            village_name=villages[link.area_id].name,  # type: ignore[attr-defined]
+            village_code=link.area.code,
+            village_name=link.area.name,
             is_active=link.user.is_active,
             is_leader=link.user.id in leaders,
         )
         for link in links
     ]
-    return sorted(rows, key=lambda r: (r.village_name, r.name))
+
+
+_ORDER = ("area__name", "area__code", "user__name", "user__id")
+
+
+async def members_for(scope: Scope) -> list[MemberRow]:
+    """The members of every village in the scope, by village then name."""
+    return await _rows(await _links(scope).select_related("user", "area").order_by(*_ORDER))
+
+
+async def member_page(
+    scope: Scope, search: str, window: Window, village_code: str = ""
+) -> Page[MemberRow]:
+    """One page of the scope's members, by village then name, matching `search` (name or
+    mobile number) and only those of one village when `village_code` is given."""
+    query = _links(scope).filter(_matching(search))
+    if village_code:
+        query = query.filter(area_id=village_code)
+    page = await fetch(query.select_related("user", "area").order_by(*_ORDER), window)
+    return page.map(await _rows(page.items))
+
+
+async def member_rows(scope: Scope, user_id: uuid.UUID) -> list[MemberRow]:
+    """One member's rows (one per village of the scope they work in)."""
+    links = _links(scope).filter(user_id=user_id).select_related("user", "area")
+    return await _rows(await links.order_by(*_ORDER))
 
 
 async def member_for(scope: Scope, user_id: uuid.UUID) -> tuple[User, Area] | None:

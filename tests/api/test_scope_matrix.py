@@ -135,6 +135,12 @@ Build = Callable[[World], tuple[str, dict[str, Any]]]
 LIST = 200
 
 
+def _sought(world: World) -> str:
+    """What a paged list is searched for: the marker's own part (the lists are paged, and a
+    search box echoes what was sought, which must not count as showing the marker)."""
+    return world.marker.rsplit(" ", 1)[1]
+
+
 def _due() -> str:
     return (datetime.now(UTC).date() + timedelta(days=5)).isoformat()
 
@@ -148,7 +154,7 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         lambda w: (f"/api/v1/villages/{w.village.code}", {"name": "Chiếm"}),
         404,
     ),
-    ("/manage/villages", "GET"): (lambda w: ("/manage/villages", {}), LIST),
+    ("/manage/villages", "GET"): (lambda w: (f"/manage/villages?q={_sought(w)}", {}), LIST),
     ("/manage/villages", "POST"): (
         lambda w: ("/manage/villages", {"commune_code": COMMUNE_A, "name": "Chiếm"}),
         422,
@@ -158,7 +164,7 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         lambda w: (f"/manage/villages/{w.village.code}", {"name": "Chiếm"}),
         404,
     ),
-    ("/review/conflicts", "GET"): (lambda w: ("/review/conflicts", {}), LIST),
+    ("/review/conflicts", "GET"): (lambda w: (f"/review/conflicts?q={_sought(w)}", {}), LIST),
     ("/review/conflicts/{conflict_id}", "POST"): (
         lambda w: (f"/review/conflicts/{w.conflict}", {"accept": "lost"}),
         404,
@@ -176,7 +182,7 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         lambda w: (f"/api/v1/households/{w.household}/history", {}),
         404,
     ),
-    ("/manage/members", "GET"): (lambda w: ("/manage/members", {}), LIST),
+    ("/manage/members", "GET"): (lambda w: (f"/manage/members?q={_sought(w)}", {}), LIST),
     ("/manage/members", "POST"): (
         lambda w: (
             "/manage/members",
@@ -189,7 +195,7 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         lambda w: (f"/manage/members/{w.member.id}", {"action": "deactivate"}),
         404,
     ),
-    ("/api/v1/members", "GET"): (lambda w: ("/api/v1/members", {}), LIST),
+    ("/api/v1/members", "GET"): (lambda w: (f"/api/v1/members?q={_sought(w)}", {}), LIST),
     ("/api/v1/members", "POST"): (
         lambda w: (
             "/api/v1/members",
@@ -205,7 +211,7 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         lambda w: (f"/api/v1/members/{w.member.id}/password", {}),
         404,
     ),
-    ("/manage/assignments", "GET"): (lambda w: ("/manage/assignments", {}), LIST),
+    ("/manage/assignments", "GET"): (lambda w: (f"/manage/assignments?q={_sought(w)}", {}), LIST),
     ("/manage/assignments", "POST"): (
         lambda w: (
             "/manage/assignments",
@@ -217,7 +223,7 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
         lambda w: (f"/manage/assignments/{w.assignment}/withdraw", {}),
         404,
     ),
-    ("/api/v1/assignments", "GET"): (lambda w: ("/api/v1/assignments", {}), LIST),
+    ("/api/v1/assignments", "GET"): (lambda w: (f"/api/v1/assignments?q={_sought(w)}", {}), LIST),
     ("/api/v1/assignments", "POST"): (
         lambda w: (
             "/api/v1/assignments",

@@ -45,7 +45,10 @@ async def test_a_member_sees_only_their_village(client, village, user, login):
                 "province_code": PROVINCE,
                 "household_estimate": 100,
             }
-        ]
+        ],
+        "total": 1,
+        "offset": 0,
+        "limit": None,
     }
 
 
