@@ -77,7 +77,13 @@ async def import_content(content_dir: Path) -> ImportSummary:
 
 
 async def _store_lesson(lesson: LessonDef) -> int:
-    """Add a version when the file differs from the latest one, and publish it."""
+    """Add a version when the file differs from the lesson's, and publish it.
+
+    A file equal to the published version changes nothing, even when a trainer has a newer
+    draft on the screens (`content export` writes the published version: exporting, then
+    importing, must not bury that draft under a copy of what is already published). A file
+    equal to the latest draft publishes that draft.
+    """
     row, _ = await Lesson.get_or_create(slug=lesson.slug)
     latest = await LessonVersion.filter(lesson=row).order_by("-number").first()
     quiz = json.loads(json.dumps([asdict(question) for question in lesson.quiz]))
@@ -88,14 +94,23 @@ async def _store_lesson(lesson: LessonDef) -> int:
         # Areas are chosen on the server, never in content/: an import keeps them.
         "audience_areas": list(latest.meta.get("audience_areas", [])) if latest else [],
     }
-    unchanged = latest is not None and (
-        latest.title == lesson.title
-        and latest.body_md == lesson.body_md
-        and latest.summary == lesson.summary
-        and latest.quiz == quiz
-        and {"audience_areas": [], **latest.meta} == meta
-    )
-    if unchanged and latest is not None:
+
+    def same(version: LessonVersion | None) -> bool:
+        return version is not None and (
+            version.title == lesson.title
+            and version.body_md == lesson.body_md
+            and version.summary == lesson.summary
+            and version.quiz == quiz
+            and {"audience_areas": [], **version.meta} == meta
+        )
+
+    if row.published_version is not None and (
+        latest is None or latest.number != row.published_version
+    ):
+        published = await LessonVersion.get_or_none(lesson=row, number=row.published_version)
+        if same(published):
+            return 0
+    if same(latest) and latest is not None:
         if row.published_version != latest.number:
             await publish(row, latest.number)
         return 0

@@ -78,3 +78,22 @@ async def test_export_writes_published_lessons_and_their_images(app, tmp_path: P
     assert again.written == 0
     imported = await import_content(content)
     assert imported.new_lesson_versions == 0, imported
+
+
+async def test_export_then_import_keeps_a_trainers_newer_draft_on_top(app, tmp_path: Path):
+    """Export writes the published version; importing it back must not bury the draft."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    lesson = await services.create_lesson("ban-co-ban-nhap-moi", _draft("Bản đã đăng."), None)
+    await services.publish(lesson, 1)
+    draft = await services.save_version(lesson, _draft("Bản nháp mới, chưa đăng."), None)
+    assert draft.number == 2
+
+    await export_content(content, app.state.settings.data_dir)
+    imported = await import_content(content)
+
+    assert imported.new_lesson_versions == 0, imported
+    await lesson.refresh_from_db()
+    latest = await services.latest_version(lesson)
+    assert lesson.published_version == 1
+    assert latest is not None and (latest.number, latest.body_md) == (2, draft.body_md)
