@@ -197,7 +197,7 @@ def start_live_server(data_dir: Path) -> tuple[LiveServer, subprocess.Popen[byte
         env, "village", "add", "--commune", COMMUNE, "--name", "Thôn Thử Nghiệm",
         "--households", "2000",
     )  # fmt: skip
-    village_code = printed.strip().splitlines()[-1].strip()
+    village_code = printed.strip().splitlines()[-1].split()[-1]  # "… Mã thôn: <code>"
     users = (
         (MEMBER, "Người Thử Một", "member", village_code),
         (SECOND_MEMBER, "Người Thử Hai", "member", village_code),

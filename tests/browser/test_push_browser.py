@@ -123,8 +123,8 @@ def test_member_turns_notifications_on_and_gets_a_push(
     assert _rows(server, server.second_member) == [(device.endpoint,)]
 
     # The operator's test push reaches the push service, and the device can read it.
-    printed = _cli(server.env, "push", "test", "--phone", server.second_member)
-    assert "Sent: 1." in printed
+    printed = _cli(server.env, "--language", "vi", "push", "test", "--phone", server.second_member)
+    assert "Đã gửi: 1." in printed
     [request] = push.to(device)
     plaintext = http_ece.decrypt(
         request.body,
