@@ -571,3 +571,21 @@ async def test_resolving_still_works_from_a_paged_page(user, signed_in):
     )
     after = await browser.get("/review/conflicts?page=2")
     assert "Đang xem 51–53 trên 53" in after.text
+
+
+async def test_another_communes_members_never_show_on_any_page_or_search(village, user, signed_in):
+    commune = await _empty_commune()
+    [theirs_village] = await _villages(commune, 1, name="Bản Khác")
+    theirs = await _members(theirs_village, 60, name="Lò Văn Khác")
+    mine = await village(COMMUNE_A)
+    await _members(mine, 3)
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+
+    pages = [await browser.get(f"/manage/members?page={n}") for n in range(1, 4)]
+    found = await browser.get("/manage/members", params={"q": "lo van khac"})
+    by_their_village = await browser.get("/manage/members", params={"village": theirs_village.code})
+
+    shown = {member for page in pages for member in _listed(page.text, "/manage/members")}
+    assert shown and not shown & {str(u.id) for u in theirs}
+    assert _listed(found.text, "/manage/members") == []
+    assert _listed(by_their_village.text, "/manage/members") == []
