@@ -14,10 +14,11 @@ from starlette.routing import Route
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.models import User
+from server.areas.scope import Scope
 from server.assignments import services
 from server.checklists import services as checklists
 from server.i18n import N_
-from server.paging import api_window, page_window, search_text
+from server.paging import Window, api_window, page_window, search_text
 from server.review.readable import local
 from server.sync.wire import jsonable
 from server.teams import services as teams
@@ -80,10 +81,14 @@ async def _page(
         response = render(request, "manage/_assignments_lists.html", context, lang, status_code)
         response.headers["Vary"] = "HX-Request"
         return response
-    members = [m for m in await teams.members_for(scope) if m.is_active]
-    chosen = next((m for m in members if str(m.id) == form.get("member_id")), None)
+    # The picker never lists a whole province: the first members (`PICKER`), or those matching
+    # what the coordinator typed (`?who=`: a name, with or without diacritics, or a number).
+    who = search_text({"q": params.get("who", "")})
+    picker = await teams.member_page(scope, who, PICKER, active_only=True)
+    chosen = await _chosen(scope, form.get("member_id", ""))
     context.update(
-        members=members,
+        who=who,
+        picker=picker,
         member=chosen,
         households=await services.households_of(chosen.village_code) if chosen else [],
         templates=[
@@ -94,6 +99,18 @@ async def _page(
     response = render(request, "manage/assignments.html", context, lang, status_code)
     response.headers["Vary"] = "HX-Request"
     return response
+
+
+PICKER = Window(offset=0, limit=50)
+
+
+async def _chosen(scope: Scope, member_id: str) -> teams.MemberRow | None:
+    """The chosen member's row, if they are an active member of the scope."""
+    key = _uuid(member_id)
+    if key is None:
+        return None
+    rows = [row for row in await teams.member_rows(scope, key) if row.is_active]
+    return rows[0] if rows else None
 
 
 async def assign_submit(request: Request) -> Response:

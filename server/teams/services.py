@@ -98,13 +98,21 @@ async def members_for(scope: Scope) -> list[MemberRow]:
 
 
 async def member_page(
-    scope: Scope, search: str, window: Window, village_code: str = ""
+    scope: Scope,
+    search: str,
+    window: Window,
+    village_code: str = "",
+    *,
+    active_only: bool = False,
 ) -> Page[MemberRow]:
     """One page of the scope's members, by village then name, matching `search` (name or
-    mobile number) and only those of one village when `village_code` is given."""
+    mobile number), only those of one village when `village_code` is given and only those who
+    may sign in with `active_only`."""
     query = _links(scope).filter(_matching(search))
     if village_code:
         query = query.filter(area_id=village_code)
+    if active_only:
+        query = query.filter(user__is_active=True)
     page = await fetch(query.select_related("user", "area").order_by(*_ORDER), window)
     return page.map(await _rows(page.items))
 

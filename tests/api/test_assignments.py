@@ -117,7 +117,7 @@ async def test_the_page_assigns_in_two_steps_and_keeps_input_on_error(village, u
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
-    first = await browser.get("/manage/assignments")
+    first = await browser.get("/manage/assignments", params={"who": member.name})
     assert member.name in first.text
 
     chosen = await browser.get(f"/manage/assignments?member={member.id}")

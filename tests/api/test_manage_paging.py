@@ -589,3 +589,29 @@ async def test_another_communes_members_never_show_on_any_page_or_search(village
     assert shown and not shown & {str(u.id) for u in theirs}
     assert _listed(found.text, "/manage/members") == []
     assert _listed(by_their_village.text, "/manage/members") == []
+
+
+async def test_the_assign_form_offers_fifty_members_and_finds_the_rest_by_search(
+    village, user, signed_in
+):
+    commune = await _empty_commune()
+    [home] = await _villages(commune, 1)
+    people = await _members(home, 70, name="Đinh Thị Mận")
+    people[5].is_active = False
+    await people[5].save(update_fields=["is_active"])
+    [elsewhere] = await _members(await village(COMMUNE_A), 1, name="Hà Văn Xa")
+    browser = await signed_in(await user(roles.COORDINATOR, commune.code))
+
+    first = await browser.get("/manage/assignments")
+    found = await browser.get("/manage/assignments", params={"who": "dinh thi man 066"})
+    gone = await browser.get("/manage/assignments", params={"who": "dinh thi man 006"})
+    outside = await browser.get("/manage/assignments", params={"who": "ha van xa"})
+    not_theirs = await browser.get("/manage/assignments", params={"member": str(elsewhere.id)})
+
+    offered = re.findall(r'<option value="([0-9a-f-]{36})"', first.text)
+    assert len(offered) == 50 and str(people[5].id) not in offered
+    assert "Đang xem 1–50 trên 69" in first.text
+    assert re.findall(r'<option value="([0-9a-f-]{36})"', found.text) == [str(people[65].id)]
+    assert "Không có thành viên nào khớp với điều bạn tìm." in gone.text  # switched off
+    assert str(elsewhere.id) not in outside.text
+    assert 'name="member_id"' not in not_theirs.text  # no assign form for someone else's member
