@@ -107,6 +107,7 @@ class RunResult:
     devices: int
     batches_planned: int
     batches_done: int = 0
+    warmup_batches: int = 0  # pushed before the measured phase (not in rates or latencies)
     mutations_acked: int = 0
     push_seconds: float = 0.0
     latencies_ms: list[float] = field(default_factory=list)

@@ -24,8 +24,10 @@ async def run_workload(
     ledger: Ledger,
     tag: str,
     log: Callable[[str], None],
+    warmup: int = 0,
 ) -> RunResult:
-    """Push `batches` batches from each of `devices` devices, then pull every village back."""
+    """Push `warmup` batches from each of `devices` devices (not measured: connections open,
+    statements are prepared), then `batches` more (measured), then pull every village back."""
     result = RunResult(system.name, devices, batches_planned=devices * batches)
     codes = await system.villages(villages, tag)
     phones: list[Device] = []
@@ -37,11 +39,14 @@ async def run_workload(
             for index, phone in enumerate(phones)
         ]
         for planner in planners:
-            planner.prepare(batches)  # the day's households, recorded offline before the sync
-        log(f"  {system.name}: {devices} devices ready, pushing {batches} batches each")
+            planner.prepare(warmup + batches)  # the day's households, recorded offline
+        if warmup:
+            log(f"  {system.name}: {devices} devices ready, {warmup} warm-up batch(es) each")
+            await _warm_up(phones, planners, warmup, ledger, result)
+        log(f"  {system.name}: pushing {batches} batches each")
         meter = CpuMeter(system.server_pids(), system.database)
         await meter.start()
-        await _push_phase(phones, planners, batches, push_limit, ledger, result)
+        await _push_phase(phones, planners, warmup, batches, push_limit, ledger, result)
         use = await meter.stop()
         if use.available:
             result.cpu = {
@@ -67,9 +72,36 @@ async def run_workload(
     return result
 
 
+async def _warm_up(
+    phones: list[Device], planners: list[Planner], batches: int, ledger: Ledger, result: RunResult
+) -> None:
+    """The first `batches` batches of every device, at once, outside the measured phase.
+
+    They open the server's database connections and prepare its statements, as a server that
+    has been up for a while has; a failed one still counts as a failed batch.
+    """
+
+    async def device_loop(phone: Device, planner: Planner) -> None:
+        for number in range(batches):
+            batch = planner.next_batch(number)
+            outcome = await phone.push(batch)
+            result.warmup_batches += 1
+            if not outcome.ok:
+                result.failed_batches += 1
+                _keep_error(result, f"warm-up: {outcome.error}")
+            planner.acknowledge(batch, outcome.acked)
+            ledger.record(phone.village, outcome.acked)
+
+    await asyncio.wait_for(
+        asyncio.gather(*(device_loop(p, q) for p, q in zip(phones, planners, strict=True))),
+        timeout=300,
+    )
+
+
 async def _push_phase(
     phones: list[Device],
     planners: list[Planner],
+    first: int,
     batches: int,
     limit: float,
     ledger: Ledger,
@@ -79,7 +111,7 @@ async def _push_phase(
     deadline = start + limit
 
     async def device_loop(phone: Device, planner: Planner) -> None:
-        for number in range(batches):
+        for number in range(first, first + batches):
             if time.monotonic() >= deadline:
                 return
             batch = planner.next_batch(number)

@@ -38,6 +38,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", help="device counts (default 16,64; quick 16)")
     parser.add_argument("--batches", type=int, help="batches per device (default 30; quick 4)")
+    parser.add_argument(
+        "--warmup", type=int, default=1, help="unmeasured batches per device first (default 1)"
+    )
     parser.add_argument("--backends", default="sqlite,postgres", help="our database backends")
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="langso,kinto,floor")
     parser.add_argument(
@@ -66,7 +69,13 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
         "sqlite",
         "postgres",
     }
-    if unknown or not args.device_counts or args.batches < 1 or args.per_village < 1:
+    if (
+        unknown
+        or not args.device_counts
+        or args.batches < 1
+        or args.per_village < 1
+        or args.warmup < 0
+    ):
         parser.error(f"bad arguments: {sorted(unknown) or 'devices/batches'}")
     return args
 
@@ -97,6 +106,7 @@ async def _run_system(system: System, args: argparse.Namespace, results: list[Ru
                 system,
                 devices=devices,
                 batches=args.batches,
+                warmup=args.warmup,
                 villages=max(1, devices // args.per_village),
                 push_limit=args.push_limit,
                 pull_limit=args.pull_limit,
@@ -178,9 +188,9 @@ def _print_report(args: argparse.Namespace, results: list[RunResult], skipped: l
     print()
     print(
         f"Sync benchmark {dt.date.today().isoformat()} · {os.cpu_count()} cores · "
-        f"Python {platform.python_version()} · {args.batches} batches × {BATCH_SIZE} mutations "
-        f"per device (the first all creates, then {BATCH_SIZE - UPDATES_PER_BATCH} creates + "
-        f"{UPDATES_PER_BATCH} updates)"
+        f"Python {platform.python_version()} · {args.warmup} warm-up + {args.batches} measured "
+        f"batches × {BATCH_SIZE} mutations per device (the first all creates, then "
+        f"{BATCH_SIZE - UPDATES_PER_BATCH} creates + {UPDATES_PER_BATCH} updates)"
     )
     print(
         f"{args.per_village} devices per village (device i → village i mod villages); "
