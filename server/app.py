@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from http import HTTPStatus
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -108,10 +109,7 @@ async def _sign_in_first(request: Request, exc: SignInRequired) -> Response:
 async def _bad_paging(request: Request, exc: PagingError) -> Response:
     """A page number, limit or offset that makes no sense: a 400 in the user's language."""
     language = language_of(request, request.scope.get("langso_user"))
-    message = exc.message(language)
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message, "field": exc.field}, status_code=exc.status)
-    return render(request, "error.html", {"message": message}, language, exc.status)
+    return _error(request, language, exc.message(language), exc.status, {"field": exc.field})
 
 
 async def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -122,9 +120,22 @@ async def _http_error(request: Request, exc: HTTPException) -> Response:
         msgid = _STATUS_MESSAGES.get(exc.status_code, N_("Something went wrong. Please try again."))
     message = gettext(language, msgid)
     headers = dict(exc.headers or {})
+    return _error(request, language, message, exc.status_code, headers=headers)
+
+
+def _error(
+    request: Request,
+    language: str,
+    message: str,
+    status: int,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error in the user's language: JSON under /api/ (with `extra`), a page elsewhere."""
     if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": message}, status_code=exc.status_code, headers=headers)
+        body = {"error": message, **(extra or {})}
+        return JSONResponse(body, status_code=status, headers=headers)
     try:
-        return render(request, "error.html", {"message": message}, language, exc.status_code)
+        return render(request, "error.html", {"message": message}, language, status)
     except Exception:
-        return HTMLResponse(message, status_code=exc.status_code, headers=headers)
+        return HTMLResponse(message, status_code=status, headers=headers)

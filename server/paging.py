@@ -69,9 +69,9 @@ def api_window(params: Mapping[str, str]) -> Window:
     return Window(offset=_whole(params, "offset", 0, MAX_OFFSET, 0), limit=limit)
 
 
-def search_text(params: Mapping[str, str]) -> str:
-    """The `?q=` search, trimmed (NUL removed: PostgreSQL cannot compare it)."""
-    return params.get("q", "").replace("\x00", "").strip()[:MAX_SEARCH]
+def search_text(params: Mapping[str, str], name: str = "q") -> str:
+    """The `?q=` (or `name`) search, trimmed (NUL removed: PostgreSQL cannot compare it)."""
+    return params.get(name, "").replace("\x00", "").strip()[:MAX_SEARCH]
 
 
 @dataclass(frozen=True)

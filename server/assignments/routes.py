@@ -83,7 +83,7 @@ async def _page(
         return response
     # The picker never lists a whole province: the first members (`PICKER`), or those matching
     # what the coordinator typed (`?who=`: a name, with or without diacritics, or a number).
-    who = search_text({"q": params.get("who", "")})
+    who = search_text(params, "who")
     picker = await teams.member_page(scope, who, PICKER, active_only=True)
     chosen = await _chosen(scope, form.get("member_id", ""))
     context.update(
