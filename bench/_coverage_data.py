@@ -40,7 +40,7 @@ async def recreate_pg() -> None:
 
 
 def indicators(rng: random.Random, readiness: float) -> dict[str, Any]:
-    from server import curriculum
+    from server.content import curriculum
 
     values: dict[str, Any] = {}
     for indicator in curriculum.indicator_set().indicators:

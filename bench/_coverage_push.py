@@ -20,7 +20,7 @@ async def push_overhead(backend: str, batches: int) -> dict[str, Any]:
     from server.app import create_app
     from server.areas.services import add_village, import_official_units
     from server.coverage import tally
-    from server.db import upgrade
+    from server.db.config import upgrade
     from server.settings import Settings
     from server.sync.push import PushRequest, push
     from tests.conftest import household_data

@@ -77,7 +77,7 @@ async def _run_backend(
     from server.app import create_app
     from server.areas.services import import_official_units
     from server.coverage import tally
-    from server.db import connection, upgrade
+    from server.db.config import connection, upgrade
     from server.settings import Settings
 
     data_dir = Path(tempfile.mkdtemp(prefix="langso-coverage-bench-"))

@@ -17,26 +17,27 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
-from server import curriculum, openapi
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.assignments import routes as assignments_routes
 from server.checklists import routes as checklists_routes
+from server.content import curriculum
 from server.coverage import routes as coverage_routes
-from server.db import tortoise_config
+from server.db.config import tortoise_config
 from server.i18n import N_, gettext
 from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
-from server.paging import PagingError
+from server.openapi import spec as openapi
 from server.review import routes as review_routes
 from server.settings import REPO_ROOT, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
 from server.teams import routes as teams_routes
-from server.templating import render
-from server.web import SignInRequired, language_of
+from server.web.paging import PagingError
+from server.web.requests import SignInRequired, language_of
+from server.web.templating import render
 
 STATIC_DIR = REPO_ROOT / "pwa" / "static"
 

@@ -10,8 +10,7 @@ from server.accounts import services
 from server.accounts.models import User
 from server.areas import services as areas
 from server.i18n import LANGUAGES, N_, gettext
-from server.templating import render
-from server.web import (
+from server.web.requests import (
     api_error,
     api_user,
     current_user,
@@ -19,6 +18,7 @@ from server.web import (
     language_of,
     posted_form,
 )
+from server.web.templating import render
 
 
 def _client_address(request: Request) -> str:

@@ -15,7 +15,7 @@ from server.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
-from server.db import connection, placeholders
+from server.db.config import connection, placeholders
 from server.errors import UserError
 from server.i18n import N_
 from server.phones import normalize_phone

@@ -15,9 +15,8 @@ from server.accounts.models import User
 from server.areas import kinds, services
 from server.areas.models import Area
 from server.i18n import N_
-from server.paging import api_window, page_window, search_text
-from server.templating import render
-from server.web import (
+from server.web.paging import api_window, page_window, search_text
+from server.web.requests import (
     api_error,
     api_user,
     json_body,
@@ -26,6 +25,7 @@ from server.web import (
     posted_form,
     wants_fragment,
 )
+from server.web.templating import render
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 

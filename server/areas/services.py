@@ -14,8 +14,8 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
-from server.paging import Page, Window, fetch
 from server.search import fold
+from server.web.paging import Page, Window, fetch
 
 
 class AreaError(UserError):

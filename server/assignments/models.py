@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise import fields
 
-from server.sync.models import AreaSynced
+from server.syncable.models import AreaSynced
 
 
 class Assignment(AreaSynced):

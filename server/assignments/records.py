@@ -7,8 +7,8 @@ and creating or deleting one, stays with the server.
 from __future__ import annotations
 
 from server.assignments.models import Assignment
-from server.sync.fields import Rule
 from server.sync.registry import SCOPE_OWNER, SyncType
+from server.syncable.fields import Rule
 
 ASSIGNMENT = SyncType(
     name="assignment",

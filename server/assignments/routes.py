@@ -18,12 +18,11 @@ from server.areas.scope import Scope
 from server.assignments import services
 from server.checklists import services as checklists
 from server.i18n import N_
-from server.paging import Window, api_window, page_window, search_text
 from server.review.readable import local
 from server.sync.wire import jsonable
 from server.teams import services as teams
-from server.templating import render
-from server.web import (
+from server.web.paging import Window, api_window, page_window, search_text
+from server.web.requests import (
     api_error,
     api_user,
     json_body,
@@ -32,6 +31,7 @@ from server.web import (
     posted_form,
     wants_fragment,
 )
+from server.web.templating import render
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 

@@ -20,13 +20,13 @@ from server.households.models import Household
 from server.i18n import N_
 from server.notifications import messages
 from server.notifications import services as notifications
-from server.paging import EVERYTHING, Page, PagingError, Window, fetch, fetch_in_turn
 from server.review.readable import local
 from server.search import fold
-from server.sync.clock import allocate_versions
-from server.sync.models import ChangeLog
 from server.sync.services import WEB_DEVICE_PREFIX
+from server.syncable.clock import allocate_versions
+from server.syncable.models import ChangeLog
 from server.teams import services as teams
+from server.web.paging import EVERYTHING, Page, PagingError, Window, fetch, fetch_in_turn
 
 # Where an assignment stands, as the coordinator's list shows it.
 OPEN = "open"

@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.sync.models import AREA_PULL_INDEXES, AreaSynced
+from server.syncable.models import AREA_PULL_INDEXES, AreaSynced
 
 
 class ChecklistTemplate(Model):

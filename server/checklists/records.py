@@ -7,8 +7,8 @@ from typing import Any
 from server.checklists import services
 from server.checklists.models import Checklist
 from server.i18n import N_
-from server.sync.fields import FieldError, Rule, parse_instant
 from server.sync.registry import SCOPE_PARENT, SyncType
+from server.syncable.fields import FieldError, Rule, parse_instant
 
 
 def _check_item(key: str, value: Any) -> dict[str, Any]:

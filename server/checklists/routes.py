@@ -19,8 +19,8 @@ from server.checklists import services
 from server.checklists.models import ChecklistTemplate
 from server.i18n import N_
 from server.review.readable import local
-from server.templating import render
-from server.web import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web.requests import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web.templating import render
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 

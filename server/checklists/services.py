@@ -15,11 +15,11 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
-from server import curriculum
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists.models import ChecklistTemplate
+from server.content import curriculum
 from server.errors import UserError
 from server.i18n import N_
 

@@ -9,17 +9,17 @@ from typing import Any
 
 from tortoise.functions import Count
 
-from server import curriculum
 from server.accounts import roles
 from server.accounts.models import Team, TeamMember, User, UserArea
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists.models import Checklist
+from server.content import curriculum
 from server.coverage import services, tally
 from server.households.models import Household
 from server.lessons.models import LessonProgress
-from server.sync.models import Device
+from server.syncable.models import Device
 
 SILENT_AFTER = timedelta(days=3)
 

@@ -16,15 +16,14 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from server import curriculum
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
-from server.content_files import Indicator
+from server.content import Indicator, curriculum
 from server.coverage import services, tally
 from server.households.models import Household
 from server.i18n import N_, gettext
-from server.sync.models import ChangeLog
+from server.syncable.models import ChangeLog
 
 KINDS = ("coverage", "households")
 FORMATS = ("xlsx", "csv")

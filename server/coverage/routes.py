@@ -17,8 +17,8 @@ from server.areas.scope import Scope
 from server.coverage import activity as activity_service
 from server.coverage import charts, exports, services
 from server.i18n import N_
-from server.templating import render
-from server.web import api_user, current_user, language_of
+from server.web.requests import api_user, current_user, language_of
+from server.web.templating import render
 
 _ALLOWED = (roles.COORDINATOR, roles.ADMIN)
 

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from server import curriculum
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.content import curriculum
 from server.coverage import tally
 from server.coverage.models import CoverageTotal, CoverageWeek
-from server.db import connection, placeholders
+from server.db.config import connection, placeholders
 
 LOWEST_SHOWN = 15
 TREND_WEEKS = 12

@@ -20,11 +20,10 @@ from typing import Any, cast
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.transactions import in_transaction
 
-from server import curriculum
-from server.content_files import IndicatorSet
+from server.content import IndicatorSet, curriculum
 from server.coverage.models import CoverageTotal, CoverageWeek
-from server.db import connection, is_postgres
-from server.sync import bulk
+from server.db import bulk
+from server.db.config import connection, is_postgres
 
 HOUSEHOLDS = "households"
 STRIPES = 8

@@ -6,7 +6,7 @@ from typing import Any
 
 from tortoise import fields
 
-from server.sync.models import AREA_PULL_INDEXES, AreaSynced
+from server.syncable.models import AREA_PULL_INDEXES, AreaSynced
 
 
 class Household(AreaSynced):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from server import curriculum
+from server.content import curriculum
 from server.households.models import Household
 from server.i18n import N_
-from server.sync.fields import FieldError, Rule, parse_instant
 from server.sync.registry import SCOPE_VILLAGE, SyncType
+from server.syncable.fields import FieldError, Rule, parse_instant
 
 
 def _check_consent(value: Any) -> dict[str, Any]:

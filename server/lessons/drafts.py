@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from server.accounts import roles
-from server.content_files import LANGUAGES, normalise_body
+from server.content import LANGUAGES, normalise_body
 from server.i18n import N_
 
 SLUG = re.compile(r"^[a-z0-9-]+$")

@@ -7,7 +7,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from server.content_files import (
+from server.content import (
     LessonDef,
     QuizQuestion,
     dump_lesson,

@@ -9,7 +9,7 @@ from pathlib import Path
 from tortoise.transactions import in_transaction
 
 from server.checklists.models import ChecklistTemplate
-from server.content_files import (
+from server.content import (
     LessonDef,
     load_checklist_templates,
     load_indicators,

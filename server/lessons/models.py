@@ -7,7 +7,7 @@ from typing import Any
 from tortoise import fields
 from tortoise.models import Model
 
-from server.sync.models import Synced
+from server.syncable.models import Synced
 
 
 class Lesson(Model):

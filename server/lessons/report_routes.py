@@ -16,8 +16,8 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.i18n import N_
 from server.lessons import reports
-from server.templating import render
-from server.web import current_user, language_of
+from server.web.requests import current_user, language_of
+from server.web.templating import render
 
 VIEWERS = (roles.TRAINER, roles.COORDINATOR, roles.ADMIN)
 

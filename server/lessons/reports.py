@@ -12,7 +12,7 @@ from server.accounts import roles
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
-from server.db import connection, is_postgres, placeholders
+from server.db.config import connection, is_postgres, placeholders
 from server.lessons.models import LessonVersion, PublishedLesson
 
 COMPLETED = "completed"

@@ -18,8 +18,8 @@ from server.i18n import N_, gettext
 from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
 from server.lessons.rendering import render_markdown
-from server.templating import render
-from server.web import current_user, language_of, posted_form
+from server.web.requests import current_user, language_of, posted_form
+from server.web.templating import render
 
 AUTHORS = (roles.TRAINER, roles.ADMIN)
 ROLE_LABELS = {

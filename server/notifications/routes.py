@@ -9,7 +9,7 @@ from starlette.routing import Route
 from server.i18n import N_
 from server.notifications import services
 from server.notifications.endpoints import SubscriptionError
-from server.web import api_error, api_user, json_body
+from server.web.requests import api_error, api_user, json_body
 
 
 async def push_key(request: Request) -> Response:

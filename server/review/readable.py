@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from server import curriculum
+from server.content import curriculum
 from server.i18n import N_, gettext
 
 _FIELD_LABELS = {

@@ -14,10 +14,9 @@ from starlette.routing import Route
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.i18n import N_
-from server.paging import page_window, search_text
 from server.review import services
-from server.templating import render
-from server.web import (
+from server.web.paging import page_window, search_text
+from server.web.requests import (
     api_error,
     api_user,
     json_body,
@@ -26,6 +25,7 @@ from server.web import (
     posted_form,
     wants_fragment,
 )
+from server.web.templating import render
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 

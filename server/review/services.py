@@ -19,11 +19,11 @@ from server.checklists.models import Checklist
 from server.errors import UserError
 from server.households.models import Household
 from server.i18n import N_
-from server.paging import Page, Window, fetch
 from server.review.readable import field_label, local, value_text
-from server.sync import statuses
-from server.sync.models import ChangeLog, Conflict, Device
 from server.sync.services import WEB_DEVICE_PREFIX, server_write
+from server.syncable import statuses
+from server.syncable.models import ChangeLog, Conflict, Device
+from server.web.paging import Page, Window, fetch
 
 KEPT, LOST = "kept", "lost"
 # A checklist's own fields, shown as its title on each history line rather than as changes.

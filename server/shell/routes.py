@@ -9,7 +9,7 @@ from starlette.routing import Route
 from server import __version__
 from server.i18n import LANGUAGES
 from server.shell import services
-from server.templating import templates
+from server.web.templating import templates
 
 _NO_CACHE = {"Cache-Control": "no-cache"}
 

@@ -16,10 +16,8 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.areas import kinds
 from server.areas.models import Area
+from server.db import bulk
 from server.i18n import N_
-from server.sync import bulk, statuses
-from server.sync.clock import allocate_versions
-from server.sync.fields import FieldError
 from server.sync.registry import (
     AREA_COLUMNS,
     SCOPE_OWNER,
@@ -29,6 +27,9 @@ from server.sync.registry import (
     sync_types,
 )
 from server.sync.wire import Mutation, PushRequest, as_uuid
+from server.syncable import statuses
+from server.syncable.clock import allocate_versions
+from server.syncable.fields import FieldError
 
 _PENDING = -1
 

@@ -17,13 +17,14 @@ from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
 from server.coverage import tally
+from server.db import bulk
 from server.i18n import N_, gettext
-from server.sync import bulk, statuses
-from server.sync.clock import lock_device
 from server.sync.merge import Batch, Outcome
-from server.sync.models import SyncMutation
 from server.sync.statements import batch_writes, device_write, receipts_write
 from server.sync.wire import Mutation, PushRequest, duplicate, jsonable, parse, public_data
+from server.syncable import statuses
+from server.syncable.clock import lock_device
+from server.syncable.models import SyncMutation
 
 __all__ = ["MAX_BATCH", "PushRequest", "push"]
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.sync.fields import FieldError, Rule
-from server.sync.models import Synced
+from server.syncable.fields import FieldError, Rule
+from server.syncable.models import Synced
 
 # How a type is scoped: by its own village, by its parent record, or by the user who owns it.
 SCOPE_VILLAGE = "village"

@@ -9,7 +9,7 @@ from starlette.routing import Route
 from server.accounts import services as accounts
 from server.i18n import N_
 from server.sync import services
-from server.web import FastJSONResponse, api_error, api_user, json_body, language_of
+from server.web.requests import FastJSONResponse, api_error, api_user, json_body, language_of
 
 
 async def push(request: Request) -> JSONResponse:

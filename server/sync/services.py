@@ -6,12 +6,12 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from server import curriculum
 from server.areas.scope import Scope
-from server.sync.models import Device
+from server.content import curriculum
 from server.sync.pull import BadCursor, Page, pull
 from server.sync.push import MAX_BATCH, PushRequest, push
 from server.sync.registry import get_type, sync_types
+from server.syncable.models import Device
 
 # The "device" of a change made on a server screen: `web:` and the user's id.
 WEB_DEVICE_PREFIX = "web:"

@@ -12,11 +12,12 @@ from typing import Any
 
 from tortoise.models import Model
 
-from server.sync import bulk, statuses
+from server.db import bulk
 from server.sync.merge import Batch, Outcome
-from server.sync.models import ChangeLog, Conflict, Device, SyncMutation
 from server.sync.registry import sync_types
 from server.sync.wire import PushRequest, jsonable
+from server.syncable import statuses
+from server.syncable.models import ChangeLog, Conflict, Device, SyncMutation
 
 
 def batch_writes(

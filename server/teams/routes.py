@@ -17,10 +17,9 @@ from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.i18n import N_
-from server.paging import api_window, page_window, search_text
 from server.teams import services
-from server.templating import render
-from server.web import (
+from server.web.paging import api_window, page_window, search_text
+from server.web.requests import (
     api_error,
     api_user,
     json_body,
@@ -29,6 +28,7 @@ from server.web import (
     posted_form,
     wants_fragment,
 )
+from server.web.templating import render
 
 MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 ACTIONS = ("reset", "deactivate", "activate", "move", "leader")

@@ -21,8 +21,8 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
-from server.paging import Page, Window, fetch
 from server.search import fold, phone_digits
+from server.web.paging import Page, Window, fetch
 
 # No 0/O, 1/l/I: a temporary password is read aloud or copied from a screen by hand.
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"

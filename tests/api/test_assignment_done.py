@@ -15,7 +15,7 @@ import httpx
 from server.accounts import roles
 from server.accounts.models import User
 from server.assignments.models import Assignment
-from server.sync.models import ChangeLog
+from server.syncable.models import ChangeLog
 from tests.api.manage_support import pull_changes, push, signed_in
 from tests.conftest import COMMUNE_A, mutation
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from server.accounts import roles
 from server.assignments.models import Assignment
-from server.sync.models import ChangeLog
+from server.syncable.models import ChangeLog
 from tests.api.manage_support import alert, csrf, pull_changes, push, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
 

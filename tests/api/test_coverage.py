@@ -12,12 +12,12 @@ from typing import Any
 import httpx
 import pytest
 
-from server import curriculum
 from server.accounts import roles
 from server.areas.models import Area
+from server.content import curriculum
 from server.coverage import tally
 from server.coverage.models import CoverageTotal, CoverageWeek
-from server.db import upgrade
+from server.db.config import upgrade
 from server.households.models import Household
 from server.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation

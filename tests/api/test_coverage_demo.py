@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from server.accounts.models import User
 from server.areas.models import Area
-from server.demo import DEMO_USERS, PASSWORD, create_demo
+from server.cli.demo import DEMO_USERS, PASSWORD, create_demo
 from server.households.models import Household
 
 

@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from openpyxl import load_workbook
 
-from server import curriculum
 from server.accounts import roles
 from server.accounts.models import Team
-from server.sync.models import ChangeLog, Device
+from server.content import curriculum
+from server.syncable.models import ChangeLog, Device
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"

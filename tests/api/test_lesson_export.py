@@ -9,7 +9,7 @@ from pathlib import Path
 from PIL import Image
 
 from server.accounts import roles
-from server.content_files import load_lessons
+from server.content import load_lessons
 from server.lessons import drafts, services
 from server.lessons.exporter import export_content
 from server.lessons.importer import import_content

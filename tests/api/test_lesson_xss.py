@@ -47,5 +47,5 @@ async def test_preview_and_pulled_lesson_are_clean(new_browser, user, village, c
     assert dangerous_parts(shown.text.split('id="preview"', 1)[1].split("</div>", 1)[0]) == []
     change = await _pulled(client, member, slug)
     assert dangerous_parts(change["data"]["html"]) == []
-    # Form posts lose NUL characters (server/web.py form_data), so compare with that text.
+    # Form posts lose NUL characters (web/requests.py posted_form): compare with that text.
     assert change["data"]["html"] == render_markdown(body.replace("\x00", ""))

@@ -21,8 +21,8 @@ from server.areas.models import Area
 from server.assignments.models import Assignment
 from server.households.models import Household
 from server.search import fold
-from server.sync.clock import allocate_versions
-from server.sync.models import Conflict
+from server.syncable.clock import allocate_versions
+from server.syncable.models import Conflict
 from tests.api.manage_support import alert, csrf, make_conflict, signed_in
 from tests.conftest import COMMUNE_A
 

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
-from server.openapi import SPEC
+from server.openapi.spec import SPEC
 from tests.conftest import PASSWORD
 
 EXAMPLES = 30  # per operation and generation mode

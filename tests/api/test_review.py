@@ -6,7 +6,7 @@ import uuid
 
 from server.accounts import roles
 from server.households.models import Household
-from server.sync.models import ChangeLog, Conflict, Device
+from server.syncable.models import ChangeLog, Conflict, Device
 from tests.api.manage_support import alert, csrf, make_conflict, pull_changes, push, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B, mutation
 

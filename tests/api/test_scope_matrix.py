@@ -21,7 +21,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.assignments.models import Assignment
 from server.checklists.models import ChecklistTemplate
-from server.sync.models import Conflict
+from server.syncable.models import Conflict
 from tests.api.manage_support import csrf, make_conflict, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B
 

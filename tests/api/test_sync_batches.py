@@ -11,10 +11,10 @@ import pytest
 
 from server.accounts import roles
 from server.checklists.models import Checklist
-from server.db import connection, is_postgres
+from server.db.config import connection, is_postgres
 from server.households.models import Household
 from server.lessons.models import LessonProgress
-from server.sync.models import ChangeLog, Conflict, SyncMutation
+from server.syncable.models import ChangeLog, Conflict, SyncMutation
 from tests.conftest import household_data, mutation
 
 

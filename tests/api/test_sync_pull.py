@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from server.accounts import roles
-from server.db import is_postgres
+from server.db.config import is_postgres
 from tests.conftest import household_data, mutation
 
 
@@ -118,9 +118,9 @@ async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, us
     """Two writers on PostgreSQL: the one with the earlier version commits last."""
     from tortoise.transactions import in_transaction
 
-    from server.db import connection
+    from server.db.config import connection
     from server.households.models import Household
-    from server.sync.clock import allocate_versions
+    from server.syncable.clock import allocate_versions
 
     assert is_postgres(connection())
     area = await village()
@@ -228,8 +228,8 @@ async def test_a_running_transaction_in_this_database_still_holds_the_horizon(se
     """The late-commit guarantee stands: this database's open writer keeps the horizon below it."""
     import asyncpg
 
-    from server.db import connection
-    from server.sync.clock import txid_horizon
+    from server.db.config import connection
+    from server.syncable.clock import txid_horizon
 
     own = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://", 1))
     try:

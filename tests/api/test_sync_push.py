@@ -8,7 +8,7 @@ import httpx
 
 from server.accounts import roles
 from server.households.models import Household
-from server.sync.models import ChangeLog, Conflict
+from server.syncable.models import ChangeLog, Conflict
 from tests.conftest import household_data, mutation
 
 
@@ -254,7 +254,7 @@ async def test_checklist_ticks_from_two_devices_merge_per_item(client, village, 
 
 
 async def _first_two_items(client, headers) -> list[str]:
-    from server import curriculum
+    from server.content import curriculum
 
     template = curriculum.checklist_templates()["vneid_account"]
     return [template.items[0].key, template.items[1].key]

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from server.cli import main
-from server.demo import DEMO_USERS, PASSWORD
+from server.cli.commands import main
+from server.cli.demo import DEMO_USERS, PASSWORD
 from server.settings import REPO_ROOT, cli_language
 
 _LOCALE = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGSO_LANGUAGE")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.content_files import (
+from server.content import (
     ACCEPTED_FIELDS,
     MSG_BOOL,
     MSG_CHOICE,

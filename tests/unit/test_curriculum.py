@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from server.content_files import LessonDef, load_lessons
+from server.content import LessonDef, load_lessons
 from server.lessons.rendering import render_markdown
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"

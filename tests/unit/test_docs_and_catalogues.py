@@ -9,7 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
-from server.cli import main
+from server.cli.commands import main
 from server.settings import REPO_ROOT, SETTINGS_HELP
 
 

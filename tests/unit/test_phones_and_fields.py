@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server.phones import normalize_phone
-from server.sync.fields import FieldError, Rule
+from server.syncable.fields import FieldError, Rule
 
 
 @pytest.mark.parametrize(

@@ -1,13 +1,13 @@
 """Load and validate the files in content/: indicator set, consent purposes, checklists, lessons.
 
 The file formats are described field by field in docs/content.md. The readers live in
-`content_toml.py` (shared checks), `content_indicators.py` (indicators, consent, checklists)
-and `content_lessons.py` (lessons); this module is where the rest of the server imports them.
+`toml.py` (shared checks), `indicators.py` (indicators, consent, checklists) and `lessons.py`
+(lessons); `curriculum.py` holds what the running app loaded. This module is the package's face.
 """
 
 from __future__ import annotations
 
-from server.content_indicators import (
+from server.content.indicators import (
     ChecklistItem,
     ChecklistTemplateDef,
     Choice,
@@ -20,7 +20,7 @@ from server.content_indicators import (
     load_consent_purposes,
     load_indicators,
 )
-from server.content_lessons import (
+from server.content.lessons import (
     LessonDef,
     QuizQuestion,
     dump_lesson,
@@ -28,7 +28,7 @@ from server.content_lessons import (
     normalise_body,
     parse_lesson,
 )
-from server.content_toml import (
+from server.content.toml import (
     ACCEPTED_FIELDS,
     INDICATOR_TYPES,
     LANGUAGES,

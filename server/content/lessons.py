@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from server.accounts.roles import MEMBER, ROLES
-from server.content_toml import (
+from server.content.toml import (
     _FENCE,
     _SLUG,
     _SLUG_MAX,

@@ -9,10 +9,10 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server import __version__
-from server.openapi_manage import BEARER, ERROR, LIST_PARAMS, json_content, list_of
-from server.openapi_manage import PATHS as MANAGE_PATHS
+from server.openapi.manage import BEARER, ERROR, LIST_PARAMS, json_content, list_of
+from server.openapi.manage import PATHS as MANAGE_PATHS
 from server.sync.registry import sync_types
-from server.sync.statuses import ALL as STATUSES
+from server.syncable.statuses import ALL as STATUSES
 
 
 def _responses(ok: dict[str, Any], *errors: int) -> dict[str, Any]:

@@ -10,15 +10,15 @@ from typing import Any
 import click
 
 from server.accounts import roles
-from server.cli_text import CliError, Group, choose_language, say, text
+from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
 from server.settings import Settings
 
 
 def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     """Run `task` with the database open."""
-    from server import curriculum
-    from server.db import database
+    from server.content import curriculum
+    from server.db.config import database
     from server.notifications import services as notifications
 
     settings = Settings.from_env()
@@ -73,7 +73,7 @@ def main(ctx: click.Context) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    from server.db import upgrade
+    from server.db.config import upgrade
 
     settings = Settings.from_env()
     if workers > 1 and not settings.is_postgres:
@@ -100,7 +100,7 @@ def db() -> None:
 
 @db.command("upgrade", help=N_("Apply the committed migrations."))
 def db_upgrade() -> None:
-    from server.db import upgrade
+    from server.db.config import upgrade
 
     _said_upgraded(asyncio.run(upgrade(Settings.from_env())))
     say(N_("Database is up to date."))
@@ -227,7 +227,7 @@ def content() -> None:
     "import", help=N_("Load lessons and checklist templates from content/ into the database.")
 )
 def content_import() -> None:
-    from server.content_files import ContentError
+    from server.content import ContentError
     from server.lessons.importer import import_content
 
     try:
@@ -273,7 +273,7 @@ def coverage_rebuild() -> None:
     help=N_("Write the published lessons back to content/lessons/ (Markdown with front matter)."),
 )
 def content_export() -> None:
-    from server.content_files import ContentError
+    from server.content import ContentError
     from server.lessons.exporter import export_content
 
     try:
@@ -342,7 +342,7 @@ def push_test(phone: str) -> None:
     help=N_("Fill the database with a realistic demo (Thanh Hóa) and print the demo logins.")
 )
 def demo() -> None:
-    from server.demo import create_demo
+    from server.cli.demo import create_demo
 
     logins = _run(lambda _s: create_demo())
     say(N_("Demo logins (phone / password):"))

@@ -1,6 +1,6 @@
 """Reading the TOML files in content/: field names, checks and errors shared by every kind.
 
-The file formats are described field by field in docs/content.md; `server/content_files.py`
+The file formats are described field by field in docs/content.md; `server/content/__init__.py`
 is the entry point that loads them.
 """
 

@@ -24,7 +24,7 @@ from tortoise import fields
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.models import Model
 
-from server.db import is_postgres
+from server.db.config import is_postgres
 
 _MAX_PARAMETERS = 30_000  # SQLite: below its 32,766 parameters per statement
 _OPTIONS = orjson.OPT_NON_STR_KEYS

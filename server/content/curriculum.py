@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from server.content_files import (
+from server.content import (
     ChecklistTemplateDef,
     ConsentPurpose,
     IndicatorSet,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from server.paging import MAX_LIMIT, MAX_OFFSET, MAX_SEARCH
+from server.web.paging import MAX_LIMIT, MAX_OFFSET, MAX_SEARCH
 
 ERROR = {
     "type": "object",

@@ -15,7 +15,7 @@ from starlette.templating import Jinja2Templates
 from server import __version__
 from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime, format_number, translations
 from server.settings import REPO_ROOT
-from server.web import csrf_token
+from server.web.requests import csrf_token
 
 TEMPLATES_DIR = REPO_ROOT / "pwa" / "templates"
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
-from server.db import is_postgres
+from server.db.config import is_postgres
 
 
 async def allocate_versions(conn: BaseDBAsyncClient, count: int) -> list[int]:

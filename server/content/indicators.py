@@ -12,7 +12,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from server.content_toml import (
+from server.content.toml import (
     ACCEPTED_FIELDS,
     INDICATOR_TYPES,
     MSG_BOOL,

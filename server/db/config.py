@@ -19,7 +19,7 @@ MODEL_MODULES = [
     "server.households.models",
     "server.checklists.models",
     "server.lessons.models",
-    "server.sync.models",
+    "server.syncable.models",
     "server.coverage.models",
     "server.assignments.models",
     "server.notifications.models",
@@ -34,7 +34,7 @@ def tortoise_config(settings: Settings) -> dict[str, Any]:
         url = url.replace("postgresql://", "postgres://", 1)
         sep = "&" if "?" in url else "?"
         connection = expand_db_url(f"{url}{sep}minsize=1&maxsize={settings.db_pool_size}")
-        connection["engine"] = "server.pg_engine"  # asyncpg, without the per-release reset
+        connection["engine"] = "server.db.pg_engine"  # asyncpg, without the per-release reset
     return {
         "connections": {"default": connection},
         "apps": {
@@ -83,7 +83,7 @@ async def upgrade(settings: Settings) -> int | None:
     """
     from tortoise.migrations.api import migrate
 
-    from server import curriculum
+    from server.content import curriculum
     from server.coverage import tally
 
     async with TortoiseContext():

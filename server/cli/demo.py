@@ -7,19 +7,19 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from server import __version__, curriculum
+from server import __version__
 from server.accounts import roles
 from server.accounts.models import Team, TeamMember, User
 from server.accounts.services import create_user, scope_of
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
-from server.content_files import Indicator
+from server.content import Indicator, curriculum
 from server.coverage import tally
 from server.households.models import Household
 from server.lessons.importer import import_content
-from server.sync.models import Device
 from server.sync.push import PushRequest, push
+from server.syncable.models import Device
 
 PROVINCE = "38"  # Thanh Hóa
 COMMUNES = {

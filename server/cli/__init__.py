@@ -1,0 +1,1 @@
+"""The `langso` command: its commands, its language, the demo data."""

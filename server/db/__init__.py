@@ -1,0 +1,1 @@
+"""The platform's database layer: Tortoise configuration, the PostgreSQL engine, bulk SQL."""

@@ -1,0 +1,1 @@
+"""The sync vocabulary the domains use: synced-record base, field rules, clock, types."""

@@ -1,0 +1,1 @@
+"""Request and response helpers, paging and templating shared by every route module."""
