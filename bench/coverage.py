@@ -76,8 +76,9 @@ async def _run_backend(
     from server.accounts.services import create_user
     from server.app import create_app
     from server.areas.services import import_official_units
+    from server.cli.upgrade import upgrade
     from server.coverage import tally
-    from server.db.config import connection, upgrade
+    from server.db.config import connection
     from server.settings import Settings
 
     data_dir = Path(tempfile.mkdtemp(prefix="langso-coverage-bench-"))

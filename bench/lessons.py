@@ -33,8 +33,9 @@ from server.accounts import roles  # noqa: E402
 from server.accounts.models import User, UserArea  # noqa: E402
 from server.areas.scope import Scope  # noqa: E402
 from server.areas.services import add_village, import_official_units  # noqa: E402
+from server.cli.upgrade import upgrade  # noqa: E402
 from server.content import load_lessons  # noqa: E402
-from server.db.config import database, upgrade  # noqa: E402
+from server.db.config import database  # noqa: E402
 from server.lessons import reports  # noqa: E402
 from server.lessons.importer import import_content  # noqa: E402
 from server.lessons.media import store_image  # noqa: E402

@@ -72,7 +72,8 @@ def _keys() -> tuple[str, str]:
 
 async def _run(args: argparse.Namespace, data_dir: Path, port: int) -> None:
     from server.accounts.models import User
-    from server.db.config import database, upgrade
+    from server.cli.upgrade import upgrade
+    from server.db.config import database
     from server.notifications import messages, services
     from server.notifications.models import PushSubscription
     from server.notifications.sender import Target, build_request

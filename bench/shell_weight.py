@@ -95,7 +95,7 @@ async def measure(client: httpx.AsyncClient) -> list[Row]:
 @asynccontextmanager
 async def _in_process() -> AsyncIterator[httpx.AsyncClient]:
     from server.app import create_app
-    from server.db.config import upgrade
+    from server.cli.upgrade import upgrade
     from server.settings import Settings
 
     with tempfile.TemporaryDirectory(prefix="langso-shell-weight-") as data_dir:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Mapping
 from datetime import datetime
 from functools import cache
 from typing import Any
@@ -65,6 +66,11 @@ def negotiate(preferred: str | None, accept_language: str | None) -> str:
             if tag in LANGUAGES:
                 return tag
     return DEFAULT_LANGUAGE
+
+
+def localized(text: Mapping[str, str], language: str) -> str:
+    """A content label (`{"vi": …, "en": …}`) in `language`, falling back to Vietnamese."""
+    return text.get(language) or text.get(DEFAULT_LANGUAGE) or next(iter(text.values()), "")
 
 
 def format_number(language: str, value: float | int) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,19 +82,6 @@ class Settings:
             ),
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
         )
-
-
-def cli_language(environ: Mapping[str, str] | None = None) -> str:
-    """The `langso` command's language: LANGSO_LANGUAGE, else the POSIX locale's, else `vi`."""
-    from server.i18n import DEFAULT_LANGUAGE, LANGUAGES  # i18n imports this module
-
-    env = os.environ if environ is None else environ
-    posix = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG")  # POSIX precedence
-    for value in (env.get("LANGSO_LANGUAGE"), posix):
-        language = (value or "").strip().lower()[:2]
-        if language in LANGUAGES:
-            return language
-    return DEFAULT_LANGUAGE
 
 
 def _kept_secret(path: Path) -> str:

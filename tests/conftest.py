@@ -20,7 +20,7 @@ from server.accounts.services import create_user
 from server.app import create_app
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
-from server.db.config import upgrade
+from server.cli.upgrade import upgrade
 from server.lessons.importer import import_content
 from server.settings import Settings
 

@@ -45,11 +45,6 @@ class Scope:
     def everywhere(self) -> bool:
         return self.role == roles.ADMIN
 
-    @property
-    def writes_households(self) -> bool:
-        """Members, coordinators and admins record households; trainers do not."""
-        return self.role in (roles.MEMBER, roles.COORDINATOR, roles.ADMIN)
-
     def covers(self, village_code: str, commune_code: str | None, province_code: str) -> bool:
         """True when the village (with its commune and province) is inside this scope."""
         return (

@@ -7,8 +7,8 @@ and creating or deleting one, stays with the server.
 from __future__ import annotations
 
 from server.assignments.models import Assignment
-from server.sync.registry import SCOPE_OWNER, SyncType
 from server.syncable.fields import Rule
+from server.syncable.types import SCOPE_OWNER, SyncType
 
 ASSIGNMENT = SyncType(
     name="assignment",

@@ -17,8 +17,7 @@ from server.accounts.models import User
 from server.areas.scope import Scope
 from server.assignments import services
 from server.checklists import services as checklists
-from server.i18n import N_
-from server.review.readable import local
+from server.i18n import N_, localized
 from server.sync.wire import jsonable
 from server.teams import services as teams
 from server.web.paging import Window, api_window, page_window, search_text
@@ -92,7 +91,7 @@ async def _page(
         member=chosen,
         households=await services.households_of(chosen.village_code) if chosen else [],
         templates=[
-            (t.key, local(t.title, lang))
+            (t.key, localized(t.title, lang))
             for t in await checklists.visible(scope, current_only=True)
         ],
     )

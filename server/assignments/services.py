@@ -17,10 +17,9 @@ from server.assignments.records import ASSIGNMENT
 from server.checklists import services as checklists
 from server.errors import UserError
 from server.households.models import Household
-from server.i18n import N_
+from server.i18n import N_, localized
 from server.notifications import messages
 from server.notifications import services as notifications
-from server.review.readable import local
 from server.search import fold
 from server.sync.services import WEB_DEVICE_PREFIX
 from server.syncable.clock import allocate_versions
@@ -231,7 +230,7 @@ async def _rows(scope: Scope, rows: list[Assignment], language: str) -> list[Ass
             household_id=r.household_id,
             household_name=r.household_name,
             checklist_title=(
-                local(templates[r.template_key].title, language)
+                localized(templates[r.template_key].title, language)
                 if r.template_key in templates
                 else ""
             ),

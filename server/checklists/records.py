@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.accounts import roles
+from server.areas.scope import Scope
 from server.checklists import services
 from server.checklists.models import Checklist
 from server.i18n import N_
-from server.sync.registry import SCOPE_PARENT, SyncType
 from server.syncable.fields import FieldError, Rule, parse_instant
+from server.syncable.types import SCOPE_PARENT, SyncType
 
 
 def _check_item(key: str, value: Any) -> dict[str, Any]:
@@ -33,6 +35,12 @@ def _check_template(record: dict[str, Any]) -> list[FieldError]:
     ]
 
 
+async def _device_templates(scope: Scope) -> dict[str, Any]:
+    """The templates the user may start, and older versions for checklists already started."""
+    current, older = await services.for_device(scope)
+    return {"checklists": current, "checklist_versions": older}
+
+
 CHECKLIST = SyncType(
     name="checklist",
     model=Checklist,
@@ -48,4 +56,7 @@ CHECKLIST = SyncType(
     prepare=services.remember,
     extra_pull_fields=("started_by",),
     creator_field="started_by",
+    writer_roles=roles.RECORD_WRITERS,
+    parent_missing=N_("The household for this checklist is not on the server."),
+    schema_part=_device_templates,
 )

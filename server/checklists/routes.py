@@ -17,8 +17,7 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists import services
 from server.checklists.models import ChecklistTemplate
-from server.i18n import N_
-from server.review.readable import local
+from server.i18n import N_, localized
 from server.web.requests import api_error, api_user, json_body, language_of, page_user, posted_form
 from server.web.templating import render
 
@@ -57,7 +56,9 @@ async def _list(
     rows = await services.visible(scope, current_only=True)
     context = {
         "user": user,
-        "templates": [(r, local(r.title, lang), names.get(r.area_code or "", "")) for r in rows],
+        "templates": [
+            (r, localized(r.title, lang), names.get(r.area_code or "", "")) for r in rows
+        ],
         "owner_areas": await _owner_areas(scope),
         "national": scope.everywhere,
         "form": form,
@@ -96,9 +97,9 @@ async def template_page(request: Request) -> Response:
     if row is None:
         raise HTTPException(404, N_("This checklist is not in your area."))
     form = {
-        "title": local(row.title, lang),
-        "description": local(row.description or {}, lang),
-        "steps": "\n".join(local(item["label"], lang) for item in row.items),
+        "title": localized(row.title, lang),
+        "description": localized(row.description or {}, lang),
+        "steps": "\n".join(localized(item["label"], lang) for item in row.items),
     }
     error, status = None, 200
     if request.method == "POST":
@@ -121,8 +122,8 @@ async def template_page(request: Request) -> Response:
     context = {
         "user": user,
         "template": row,
-        "title": local(row.title, lang),
-        "steps": [local(item["label"], lang) for item in row.items],
+        "title": localized(row.title, lang),
+        "steps": [localized(item["label"], lang) for item in row.items],
         "versions": versions,
         "editable": await services.can_edit(scope, row.area_code),
         "form": form,

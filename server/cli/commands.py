@@ -73,7 +73,7 @@ def main(ctx: click.Context) -> None:
 def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    from server.db.config import upgrade
+    from server.cli.upgrade import upgrade
 
     settings = Settings.from_env()
     if workers > 1 and not settings.is_postgres:
@@ -100,7 +100,7 @@ def db() -> None:
 
 @db.command("upgrade", help=N_("Apply the committed migrations."))
 def db_upgrade() -> None:
-    from server.db.config import upgrade
+    from server.cli.upgrade import upgrade
 
     _said_upgraded(asyncio.run(upgrade(Settings.from_env())))
     say(N_("Database is up to date."))

@@ -1,22 +1,22 @@
 """What `langso` prints, in the operator's language: messages, errors and help, from the catalogues.
 
 The language is `langso --language`, else LANGSO_LANGUAGE, else the POSIX locale, else Vietnamese
-(`settings.cli_language`). Messages and help texts are English msgids marked with `N_`; they are
+(`cli_language`). Messages and help texts are English msgids marked with `N_`; they are
 translated when printed, so `--help` follows the same choice.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any
 
 import click
 
 from server.errors import UserError
-from server.i18n import LANGUAGES, N_, format_number, gettext
-from server.settings import cli_language
+from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, format_number, gettext
 
 _LANGUAGE = "langso.language"  # key in click's context meta, shared by the whole command tree
 _HELP_OPTION = N_("Show this message and exit.")  # click's own words for --help, translated here
@@ -202,3 +202,14 @@ def _option_row(param: click.Parameter, ctx: click.Context) -> tuple[str, str] |
     if notes:
         help_text = f"{help_text}  [{'; '.join(notes)}]".strip()
     return record[0], help_text
+
+
+def cli_language(environ: Mapping[str, str] | None = None) -> str:
+    """The `langso` command's language: LANGSO_LANGUAGE, else the POSIX locale's, else `vi`."""
+    env = os.environ if environ is None else environ
+    posix = env.get("LC_ALL") or env.get("LC_MESSAGES") or env.get("LANG")  # POSIX precedence
+    for value in (env.get("LANGSO_LANGUAGE"), posix):
+        language = (value or "").strip().lower()[:2]
+        if language in LANGUAGES:
+            return language
+    return DEFAULT_LANGUAGE

@@ -22,7 +22,7 @@ from server.areas.scope import Scope
 from server.content import Indicator, curriculum
 from server.coverage import services, tally
 from server.households.models import Household
-from server.i18n import N_, gettext
+from server.i18n import N_, gettext, localized
 from server.syncable.models import ChangeLog
 
 KINDS = ("coverage", "households")
@@ -39,10 +39,6 @@ class Export:
     media_type: str
     body: bytes
     rows: int
-
-
-def _label(text: dict[str, str], language: str) -> str:
-    return text.get(language) or text.get("vi") or ""
 
 
 def _percent(share: services.Share) -> float | None:
@@ -62,9 +58,9 @@ async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
         _(N_("Onboarded, percent of estimate")),
     ]
     for target in indicator_set.targets:
-        header += [_label(target.label, language), _(N_("Percent of estimate"))]
+        header += [localized(target.label, language), _(N_("Percent of estimate"))]
     for indicator in indicator_set.indicators:
-        header += [_label(indicator.label, language), _(N_("Percent of onboarded"))]
+        header += [localized(indicator.label, language), _(N_("Percent of onboarded"))]
     yield header
     villages = await services.villages_under(area)
     names = {
@@ -106,7 +102,7 @@ def _value(indicator: Indicator, value: Any, language: str) -> Any:
     if indicator.type == "choice":
         for choice in indicator.choices:
             if choice.value == value:
-                return _label(choice.label, language)
+                return localized(choice.label, language)
     return value
 
 
@@ -124,8 +120,8 @@ async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]
         _(N_("Onboarded on")),
         _(N_("Last updated")),
     ]
-    header += [_label(t.label, language) for t in indicator_set.targets]
-    header += [_label(i.label, language) for i in indicator_set.indicators]
+    header += [localized(t.label, language) for t in indicator_set.targets]
+    header += [localized(i.label, language) for i in indicator_set.indicators]
     yield header
     column = {kinds.PROVINCE: "province_code", kinds.COMMUNE: "commune_code"}.get(
         area.kind, "village_code"

@@ -16,7 +16,7 @@ from server.accounts.models import User
 from server.areas.scope import Scope
 from server.coverage import activity as activity_service
 from server.coverage import charts, exports, services
-from server.i18n import N_
+from server.i18n import N_, localized
 from server.web.requests import api_user, current_user, language_of
 from server.web.templating import render
 
@@ -50,12 +50,9 @@ async def start(request: Request) -> Response:
 
 
 def _charts(board: services.Dashboard, language: str) -> dict[str, Any]:
-    def label(text: dict[str, str]) -> str:
-        return text.get(language) or text.get("vi", "")
-
     return {
         "indicator_chart": charts.bars(
-            [(label(line.label), line.onboarded.percent) for line in board.lines]
+            [(localized(line.label, language), line.onboarded.percent) for line in board.lines]
         ),
         "lowest_chart": charts.bars(
             [(line.name, line.target_share.percent) for line in board.lowest[:10]]

@@ -2,8 +2,9 @@
 
 A household that is not deleted adds 1 to `households`, to `target:<key>` for each target it
 meets, to `meets:<key>` for each indicator it meets and to `na:<key>` for each indicator that does
-not apply to it. The sync push adds `household_writes` (from the households' stored and new
-state) to its own single write statement, into the stripe of the pushing device (`stripe_of`);
+not apply to it. `household_writes`, the household type's after-write hook, adds the count changes
+(from the households' stored and new state) to the push's own single write statement, into the
+stripe of the pushing device (`stripe_of`);
 `rebuild` recounts everything from the household table (after the indicator set changes) into
 stripe 0. Readers add a count's stripes up. See docs/coverage.md.
 """
@@ -126,13 +127,15 @@ def _group(
 def household_writes(
     changes: Sequence[tuple[Mapping[str, Any] | None, Mapping[str, Any]]],
     now: datetime,
-    stripe: int = 0,
+    device_id: str,
 ) -> list[bulk.Insert]:
     """The count changes of households going from their stored state (None: new) to the new one.
 
-    The push hands over the stored state it loaded (and locked) and writes these upserts, into
-    its device's `stripe`, in its own single statement, this week's changes included.
+    The household type's after-write hook: the push hands over the stored state it loaded (and
+    locked) and writes these upserts, into the pushing device's stripe, in its own single
+    statement, this week's changes included.
     """
+    stripe = stripe_of(device_id)
     groups: Counter[tuple[tuple[str, ...], tuple[str, ...]]] = Counter()
     for old, new in changes:
         if old is not None:

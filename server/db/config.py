@@ -10,6 +10,7 @@ from tortoise import connections
 from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.context import TortoiseContext
+from tortoise.migrations.api import migrate as _migrate
 
 from server.settings import Settings
 
@@ -75,20 +76,6 @@ async def database(settings: Settings) -> AsyncIterator[None]:
         yield
 
 
-async def upgrade(settings: Settings) -> int | None:
-    """Apply the committed migrations not yet applied, then fill empty coverage counts.
-
-    Returns how many households were counted when the coverage counts were empty while
-    households exist (a database upgraded past `0004_coverage`), else None.
-    """
-    from tortoise.migrations.api import migrate
-
-    from server.content import curriculum
-    from server.coverage import tally
-
-    async with TortoiseContext():
-        await migrate(config=tortoise_config(settings))
-        if not await tally.counts_missing():
-            return None
-        curriculum.configure(settings.content_dir)
-        return await tally.rebuild()
+async def migrate(settings: Settings) -> None:
+    """Apply the committed migrations not yet applied, in the caller's `TortoiseContext`."""
+    await _migrate(config=tortoise_config(settings))

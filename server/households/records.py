@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.accounts import roles
 from server.content import curriculum
 from server.households.models import Household
 from server.i18n import N_
-from server.sync.registry import SCOPE_VILLAGE, SyncType
 from server.syncable.fields import FieldError, Rule, parse_instant
+from server.syncable.types import SCOPE_VILLAGE, SyncType
 
 
 def _check_consent(value: Any) -> dict[str, Any]:
@@ -77,4 +78,5 @@ HOUSEHOLD = SyncType(
     cleared_on_delete={"head_name": "", "address": "", "phone": None, "notes": ""},
     extra_pull_fields=("created_by",),
     creator_field="created_by",
+    writer_roles=roles.RECORD_WRITERS,
 )

@@ -6,8 +6,8 @@ from typing import Any
 
 from server.i18n import N_
 from server.lessons.models import LessonProgress, PublishedLesson
-from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer
 from server.syncable.fields import FieldError, Rule
+from server.syncable.types import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer
 
 STATUSES = ("started", "completed")
 

@@ -22,8 +22,8 @@ from server.lessons.records import for_viewer
 from server.lessons.rendering import MEDIA_PREFIX, render_markdown
 from server.notifications import messages
 from server.notifications import services as notifications
-from server.sync.registry import Viewer
 from server.syncable.clock import allocate_versions
+from server.syncable.types import Viewer
 
 _NAMESPACE = uuid.UUID("6f1c2a4e-5d0b-4f7e-9a57-1a2b3c4d5e6f")
 _IMAGE = re.compile(r'src="' + re.escape(MEDIA_PREFIX) + r'([^"]+)"')

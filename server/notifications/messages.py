@@ -1,9 +1,39 @@
-"""The notifications Làng Số sends, each written once as msgids (see services.Message)."""
+"""The notifications Làng Số sends, each written once as msgids and translated per user."""
 
 from __future__ import annotations
 
-from server.i18n import N_
-from server.notifications.services import Message
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from server.i18n import N_, gettext
+from server.notifications.sender import MAX_PLAINTEXT, PayloadTooLarge
+
+
+@dataclass(frozen=True)
+class Message:
+    """A notification written as msgids; each user gets it in their own language."""
+
+    title: str
+    body: str
+    params: Mapping[str, object] = field(default_factory=dict)
+    url: str = "/app"
+    tag: str = ""
+
+    def payload(self, language: str) -> bytes:
+        """The JSON the service worker shows, in `language`; refused when too large."""
+        params = dict(self.params)
+        data = {
+            "title": gettext(language, self.title, params),
+            "body": gettext(language, self.body, params),
+            "url": self.url,
+            "tag": self.tag,
+            "lang": language,
+        }
+        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if len(raw) > MAX_PLAINTEXT:
+            raise PayloadTooLarge(len(raw))
+        return raw
 
 
 def lesson_published(slug: str, title: str) -> Message:

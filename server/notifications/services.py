@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
-import json
 import logging
-from collections.abc import Coroutine, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Coroutine, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,12 +21,11 @@ from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F, Q, Subquery
 
 from server.accounts.models import User, UserArea
-from server.i18n import LANGUAGES, gettext
+from server.i18n import LANGUAGES
 from server.notifications.endpoints import EndpointRule, check_subscription
+from server.notifications.messages import Message, test_message
 from server.notifications.models import ENDPOINT_MAX_LENGTH, PushSubscription
 from server.notifications.sender import (
-    MAX_PLAINTEXT,
-    PayloadTooLarge,
     Result,
     Target,
     Vapid,
@@ -78,32 +76,6 @@ def config() -> PushConfig:
 def application_server_key() -> str:
     """The VAPID public key browsers pass to pushManager.subscribe (base64url)."""
     return config().vapid.application_server_key
-
-
-@dataclass(frozen=True)
-class Message:
-    """A notification written as msgids; each user gets it in their own language."""
-
-    title: str
-    body: str
-    params: Mapping[str, object] = field(default_factory=dict)
-    url: str = "/app"
-    tag: str = ""
-
-    def payload(self, language: str) -> bytes:
-        """The JSON the service worker shows, in `language`; refused when too large."""
-        params = dict(self.params)
-        data = {
-            "title": gettext(language, self.title, params),
-            "body": gettext(language, self.body, params),
-            "url": self.url,
-            "tag": self.tag,
-            "lang": language,
-        }
-        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        if len(raw) > MAX_PLAINTEXT:
-            raise PayloadTooLarge(len(raw))
-        return raw
 
 
 @dataclass
@@ -161,8 +133,6 @@ async def subscription_count(user_id: object) -> int:
 
 async def send_test(phone: str) -> tuple[int, SendReport] | None:
     """`langso push test`: a test message to every device of the user with this phone."""
-    from server.notifications.messages import test_message
-
     number = normalize_phone(phone)
     found = await User.get_or_none(phone=number) if number else None
     if found is None:

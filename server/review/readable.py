@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from server.content import curriculum
-from server.i18n import N_, gettext
+from server.i18n import N_, gettext, localized
 
 _FIELD_LABELS = {
     "village_code": N_("Village"),
@@ -25,11 +25,6 @@ _FIELD_LABELS = {
 }
 
 
-def local(text: dict[str, str], language: str) -> str:
-    """A content label in `language`, falling back to Vietnamese."""
-    return text.get(language) or text.get("vi") or next(iter(text.values()), "")
-
-
 def field_label(
     record_type: str, path: str, language: str, template: dict[str, Any] | None = None
 ) -> str:
@@ -41,11 +36,11 @@ def field_label(
     if name == "indicators" and key:
         indicator = curriculum.indicator_set().by_key.get(key)
         if indicator is not None:
-            return local(indicator.label, language)
+            return localized(indicator.label, language)
     if name == "items" and key:
         for item in (template or {}).get("items", []):
             if item["key"] == key:
-                return local(item["label"], language)
+                return localized(item["label"], language)
     msgid = _FIELD_LABELS.get(name)
     return gettext(language, msgid) if msgid else path
 
@@ -59,7 +54,7 @@ def value_text(path: str, value: Any, language: str) -> str:
         indicator = curriculum.indicator_set().by_key.get(key)
         for choice in indicator.choices if indicator else ():
             if choice.value == value:
-                return local(choice.label, language)
+                return localized(choice.label, language)
     if isinstance(value, bool):
         return gettext(language, N_("Yes") if value else N_("No"))
     if name == "items" and isinstance(value, dict) and "done" in value:

@@ -18,8 +18,8 @@ from server.checklists import services as checklists_services
 from server.checklists.models import Checklist
 from server.errors import UserError
 from server.households.models import Household
-from server.i18n import N_
-from server.review.readable import field_label, local, value_text
+from server.i18n import N_, localized
+from server.review.readable import field_label, value_text
 from server.sync.services import WEB_DEVICE_PREFIX, server_write
 from server.syncable import statuses
 from server.syncable.models import ChangeLog, Conflict, Device
@@ -250,7 +250,7 @@ async def household_history(household: Household, language: str) -> list[History
                 who=names.get(str(row.user_id), ""),
                 device=row.device_id or "",
                 on_web=(row.device_id or "").startswith(WEB_DEVICE_PREFIX),
-                what=local(template["title"], language) if template else "",
+                what=localized(template["title"], language) if template else "",
                 op=row.op,
                 changes=[
                     Change(

@@ -18,18 +18,12 @@ from server.areas import kinds
 from server.areas.models import Area
 from server.db import bulk
 from server.i18n import N_
-from server.sync.registry import (
-    AREA_COLUMNS,
-    SCOPE_OWNER,
-    SCOPE_PARENT,
-    SCOPE_VILLAGE,
-    SyncType,
-    sync_types,
-)
+from server.sync.registry import sync_types
 from server.sync.wire import Mutation, PushRequest, as_uuid
 from server.syncable import statuses
 from server.syncable.clock import allocate_versions
 from server.syncable.fields import FieldError
+from server.syncable.types import AREA_COLUMNS, SCOPE_OWNER, SCOPE_PARENT, SCOPE_VILLAGE, SyncType
 
 _PENDING = -1
 
@@ -111,8 +105,8 @@ class Batch:
             raise FieldError("type", N_("This cannot be changed from the app."))
         if m.op not in m.type.device_ops:
             raise FieldError("op", N_("This cannot be changed from the app."))
-        if m.type.scope != SCOPE_OWNER and not self.scope.writes_households:
-            raise FieldError("type", N_("Your role cannot change household records."))
+        if m.type.writer_roles is not None and self.scope.role not in m.type.writer_roles:
+            raise FieldError("type", N_("Your role cannot change these records."))
         key = (m.type.name, m.record_id)
         current = self.rows.get(key)
         if m.op == "delete":
@@ -251,9 +245,8 @@ class Batch:
             parent_field, parent_type = m.type.parent
             parent = self.rows.get((parent_type, uuid.UUID(row[parent_field])))
             if parent is None or parent["deleted"]:
-                raise FieldError(
-                    parent_field, N_("The household for this checklist is not on the server.")
-                )
+                message = m.type.parent_missing or N_("This record's parent is not on the server.")
+                raise FieldError(parent_field, message)
             for column in AREA_COLUMNS:
                 row[column] = parent[column]
         else:

@@ -18,9 +18,10 @@ from tortoise.expressions import Q
 from server.areas.scope import Scope
 from server.areas.services import areas_with_ancestors
 from server.db.config import connection
-from server.sync.registry import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer, sync_types
+from server.sync.registry import sync_types
 from server.sync.wire import public_data
 from server.syncable.clock import txid_horizon
+from server.syncable.types import SCOPE_EVERYONE, SCOPE_OWNER, SyncType, Viewer
 
 MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200

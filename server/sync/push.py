@@ -16,10 +16,10 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 from tortoise.exceptions import IntegrityError, OperationalError
 from tortoise.transactions import in_transaction
 
-from server.coverage import tally
 from server.db import bulk
 from server.i18n import N_, gettext
 from server.sync.merge import Batch, Outcome
+from server.sync.registry import sync_types
 from server.sync.statements import batch_writes, device_write, receipts_write
 from server.sync.wire import Mutation, PushRequest, duplicate, jsonable, parse, public_data
 from server.syncable import statuses
@@ -77,12 +77,16 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             first = fresh[item.id]
             receipts[index] = first if seen[item.id] == index else duplicate(first)
 
-    # One statement on PostgreSQL: receipts, records, change log, conflicts, the coverage
-    # counts (from the households' loaded and new state), the device.
+    # One statement on PostgreSQL: receipts, records, change log, conflicts, what the types'
+    # after-write hooks add (coverage counts from the households' loaded and new state), the
+    # device.
     writes = [receipts_write(request, outcomes, fresh, now)]
     writes += batch_writes(batch, outcomes, versions)
-    stripe = tally.stripe_of(request.device_id)
-    writes += tally.household_writes(batch.changes("household"), now, stripe)
+    for sync_type in sync_types():
+        if sync_type.after_write:
+            changes = batch.changes(sync_type.name)
+            for hook in sync_type.after_write if changes else ():
+                writes += hook(changes, now, request.device_id)
     if request.record_device:
         writes.append(device_write(request, now))
     await bulk.write(conn, writes)

@@ -99,11 +99,8 @@ async def schema(scope: Scope) -> dict[str, Any]:
     `checklists` are the current templates the user may start; `checklist_versions` are older
     versions, for checklists started before a template changed.
     """
-    from server.checklists import services as checklists
-
-    current, older = await checklists.for_device(scope)
     indicators = curriculum.indicator_set()
-    return {
+    described: dict[str, Any] = {
         "types": [sync_type.describe() for sync_type in sync_types()],
         "indicators": {
             "version": indicators.version,
@@ -124,10 +121,12 @@ async def schema(scope: Scope) -> dict[str, Any]:
                 for i in indicators.indicators
             ],
         },
-        "checklists": current,
-        "checklist_versions": older,
         "consent_purposes": [
             {"key": p.key, "required": p.required, "label": p.label, "help": p.help}
             for p in curriculum.consent_purposes()
         ],
     }
+    for sync_type in sync_types():
+        if sync_type.schema_part is not None:
+            described.update(await sync_type.schema_part(scope))
+    return described

@@ -15,8 +15,9 @@ from asyncpg.pgproto.pgproto import UUID as _FastUUID  # type: ignore[import-unt
 
 from server.areas.scope import Scope
 from server.i18n import N_, gettext
-from server.sync.registry import SyncType, get_type
+from server.sync.registry import get_type
 from server.syncable import statuses
+from server.syncable.types import SyncType
 
 OPS = ("create", "update", "delete")
 

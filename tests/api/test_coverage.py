@@ -14,10 +14,10 @@ import pytest
 
 from server.accounts import roles
 from server.areas.models import Area
+from server.cli.upgrade import upgrade
 from server.content import curriculum
 from server.coverage import tally
 from server.coverage.models import CoverageTotal, CoverageWeek
-from server.db.config import upgrade
 from server.households.models import Household
 from server.settings import Settings
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation

@@ -176,7 +176,7 @@ async def test_an_oversized_push_is_refused_before_anything_is_sent(
     member = await user(roles.MEMBER, (await village()).code)
     device = push.device()
     await _subscribe(client, await login(member), device)
-    huge = services.Message(title=N_("New lesson"), body="%(title)s", params={"title": "á" * 2000})
+    huge = messages.Message(title=N_("New lesson"), body="%(title)s", params={"title": "á" * 2000})
 
     with pytest.raises(PayloadTooLarge, match=r"payload is 4\d{3} bytes; at most 3993 bytes"):
         await services.notify_users([member.id], huge)

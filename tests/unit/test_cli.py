@@ -15,7 +15,8 @@ from click.testing import CliRunner, Result
 
 from server.cli.commands import main
 from server.cli.demo import DEMO_USERS, PASSWORD
-from server.settings import REPO_ROOT, cli_language
+from server.cli.text import cli_language
+from server.settings import REPO_ROOT
 
 _LOCALE = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGSO_LANGUAGE")
 LANGSO = Path(sys.executable).parent / "langso"

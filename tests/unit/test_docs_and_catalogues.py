@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -22,10 +23,10 @@ def test_every_setting_is_documented() -> None:
 
 
 def test_settings_read_in_code_are_all_declared() -> None:
-    source = (REPO_ROOT / "server" / "settings.py").read_text(encoding="utf-8")
-    import re
-
-    read = set(re.findall(r'env\.get\("(LANGSO_[A-Z_]+)"', source))
+    read: set[str] = set()
+    for path in (REPO_ROOT / "server").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        read |= set(re.findall(r'env\.get\("(LANGSO_[A-Z_]+)"', source))
     assert read == set(SETTINGS_HELP)
 
 
