@@ -16,13 +16,14 @@ from _coverage_data import PASSWORD, PG_DATABASE, indicators, pg_url, recreate_p
 async def push_overhead(backend: str, batches: int) -> dict[str, Any]:
     """Median time of one 50-household push batch with the coverage counts kept, and without."""
     from server.accounts import roles
-    from server.accounts.services import create_user, scope_of
+    from server.accounts.services import scope_of
     from server.app import create_app
     from server.areas.services import add_village, import_official_units
     from server.cli.upgrade import upgrade
     from server.settings import Settings
     from server.sync.push import PushRequest, push
     from server.sync.registry import get_type
+    from server.teams.services import create_user
     from tests.conftest import household_data
 
     data_dir = Path(tempfile.mkdtemp(prefix="langso-coverage-push-"))

@@ -73,13 +73,13 @@ async def _run_backend(
     import httpx
 
     from server.accounts import roles
-    from server.accounts.services import create_user
     from server.app import create_app
     from server.areas.services import import_official_units
     from server.cli.upgrade import upgrade
     from server.coverage import tally
     from server.db.config import connection
     from server.settings import Settings
+    from server.teams.services import create_user
 
     data_dir = Path(tempfile.mkdtemp(prefix="langso-coverage-bench-"))
     if backend == "postgres":

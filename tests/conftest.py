@@ -16,13 +16,13 @@ import pytest_asyncio
 from starlette.applications import Starlette
 
 from server.accounts.models import User
-from server.accounts.services import create_user
 from server.app import create_app
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
 from server.cli.upgrade import upgrade
 from server.lessons.importer import import_content
 from server.settings import Settings
+from server.teams.services import create_user
 
 PASSWORD = "mat-khau-thu"
 COMMUNE_A, COMMUNE_B = "16591", "16636"  # two communes of Thanh Hóa (38)

@@ -1,4 +1,4 @@
-"""Users, their areas, teams, API tokens and sign-in failures."""
+"""Users, their areas, API tokens and sign-in failures."""
 
 from __future__ import annotations
 
@@ -42,40 +42,6 @@ class UserArea(Model):
     class Meta:
         table = "user_area"
         unique_together = (("user", "area"),)
-
-
-class Team(Model):
-    """The community digital-technology team of one village."""
-
-    id = fields.IntField(primary_key=True)
-    village: fields.OneToOneRelation[Area] = fields.OneToOneField(
-        "langso.Area", related_name="team", on_delete=fields.CASCADE
-    )
-    name = fields.CharField(max_length=120)
-    leader: fields.ForeignKeyNullableRelation[User] = fields.ForeignKeyField(
-        "langso.User", related_name="led_teams", null=True, on_delete=fields.SET_NULL
-    )
-    created_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "team"
-
-
-class TeamMember(Model):
-    """A user's membership of a team."""
-
-    id = fields.IntField(primary_key=True)
-    team: fields.ForeignKeyRelation[Team] = fields.ForeignKeyField(
-        "langso.Team", related_name="members", on_delete=fields.CASCADE
-    )
-    user: fields.ForeignKeyRelation[User] = fields.ForeignKeyField(
-        "langso.User", related_name="teams", on_delete=fields.CASCADE
-    )
-    joined_at = fields.DatetimeField(auto_now_add=True)
-
-    class Meta:
-        table = "team_member"
-        unique_together = (("team", "user"),)
 
 
 class ApiToken(Model):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from server.accounts import roles
-from server.accounts.models import ApiToken, LoginFailure, Team, TeamMember, User, UserArea
+from server.accounts.models import ApiToken, LoginFailure, User, UserArea
 from server.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from server.areas import kinds
 from server.areas.models import Area
@@ -76,9 +76,6 @@ async def create_user(
     )
     for area in areas:
         await UserArea.create(user=user, area=area)
-        if role == roles.MEMBER:
-            team, _ = await Team.get_or_create(village=area, defaults={"name": area.name})
-            await TeamMember.get_or_create(team=team, user=user)
     return user
 
 

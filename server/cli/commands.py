@@ -184,7 +184,8 @@ def user_add(
     password_stdin: bool,
     language: str,
 ) -> None:
-    from server.accounts.services import AccountError, create_user
+    from server.accounts.services import AccountError
+    from server.teams.services import create_user
 
     password = sys.stdin.readline().rstrip("\n") if password_stdin else _ask_password()
     try:

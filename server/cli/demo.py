@@ -9,8 +9,8 @@ from typing import Any
 
 from server import __version__
 from server.accounts import roles
-from server.accounts.models import Team, TeamMember, User
-from server.accounts.services import create_user, scope_of
+from server.accounts.models import User
+from server.accounts.services import scope_of
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
@@ -20,6 +20,8 @@ from server.households.models import Household
 from server.lessons.importer import import_content
 from server.sync.push import PushRequest, push
 from server.syncable.models import Device
+from server.teams.models import Team, TeamMember
+from server.teams.services import create_user
 
 PROVINCE = "38"  # Thanh Hóa
 COMMUNES = {

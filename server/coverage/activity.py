@@ -10,7 +10,7 @@ from typing import Any
 from tortoise.functions import Count
 
 from server.accounts import roles
-from server.accounts.models import Team, TeamMember, User, UserArea
+from server.accounts.models import User, UserArea
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
@@ -20,6 +20,7 @@ from server.coverage import services, tally
 from server.households.models import Household
 from server.lessons.models import LessonProgress
 from server.syncable.models import Device
+from server.teams.models import Team, TeamMember
 
 SILENT_AFTER = timedelta(days=3)
 

@@ -17,6 +17,7 @@ from server.settings import Settings
 MODEL_MODULES = [
     "server.areas.models",
     "server.accounts.models",
+    "server.teams.models",
     "server.households.models",
     "server.checklists.models",
     "server.lessons.models",

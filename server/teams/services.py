@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 
 from server.accounts import roles
 from server.accounts import services as accounts
-from server.accounts.models import ApiToken, Team, TeamMember, User, UserArea
+from server.accounts.models import ApiToken, User, UserArea
 from server.accounts.passwords import hash_password
 from server.areas import kinds
 from server.areas import services as areas
@@ -22,6 +22,7 @@ from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
 from server.search import fold, phone_digits
+from server.teams.models import Team, TeamMember
 from server.web.paging import Page, Window, fetch
 
 # No 0/O, 1/l/I: a temporary password is read aloud or copied from a screen by hand.
@@ -152,12 +153,36 @@ async def _village(scope: Scope, code: str) -> Area:
     return village
 
 
+async def create_user(
+    phone: str,
+    name: str,
+    role: str,
+    password: str,
+    area_codes: list[str],
+    language: str = "vi",
+) -> User:
+    """Create an account (see `accounts.create_user`); a member joins each village's team."""
+    user = await accounts.create_user(
+        phone=phone,
+        name=name,
+        role=role,
+        password=password,
+        area_codes=area_codes,
+        language=language,
+    )
+    if role == roles.MEMBER:
+        for area in await Area.filter(code__in=area_codes):
+            team, _ = await Team.get_or_create(village=area, defaults={"name": area.name})
+            await TeamMember.get_or_create(team=team, user=user)
+    return user
+
+
 async def add_member(scope: Scope, name: str, phone: str, village_code: str) -> tuple[User, str]:
     """Create a member account in a village; returns it with its temporary password."""
     village = await _village(scope, village_code)
     password = temporary_password()
     try:
-        user = await accounts.create_user(
+        user = await create_user(
             phone=phone, name=name, role=roles.MEMBER, password=password, area_codes=[village.code]
         )
     except accounts.AccountError as error:

@@ -11,9 +11,9 @@ import pytest
 from openpyxl import load_workbook
 
 from server.accounts import roles
-from server.accounts.models import Team
 from server.content import curriculum
 from server.syncable.models import ChangeLog, Device
+from server.teams.models import Team
 from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"

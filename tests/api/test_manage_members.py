@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from server.accounts import roles
-from server.accounts.models import Team, TeamMember, User, UserArea
+from server.accounts.models import User, UserArea
+from server.teams.models import Team, TeamMember
 from tests.api.manage_support import alert, csrf, signed_in
 from tests.conftest import COMMUNE_A, COMMUNE_B
 

@@ -15,7 +15,7 @@ import pytest
 from tortoise.transactions import in_transaction
 
 from server.accounts import roles
-from server.accounts.models import Team, User, UserArea
+from server.accounts.models import User, UserArea
 from server.areas import kinds
 from server.areas.models import Area
 from server.assignments.models import Assignment
@@ -23,6 +23,7 @@ from server.households.models import Household
 from server.search import fold
 from server.syncable.clock import allocate_versions
 from server.syncable.models import Conflict
+from server.teams.models import Team
 from tests.api.manage_support import alert, csrf, make_conflict, signed_in
 from tests.conftest import COMMUNE_A
 
