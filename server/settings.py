@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 # Every setting, its default and what it means. docs/settings.md and the README list the same
-# names; tests/unit/test_settings_documented.py fails when one is missing there.
+# names; tests/unit/test_docs_and_catalogues.py fails when one is missing there.
 SETTINGS_HELP: dict[str, str] = {
     "LANGSO_DATA_DIR": "Folder for the SQLite file, generated secrets and uploads "
     "(default ./data).",
@@ -48,7 +48,6 @@ class Settings:
     db_pool_size: int = 10
     push_services: tuple[str, ...] = ()
     push_allow_localhost: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_postgres(self) -> bool:

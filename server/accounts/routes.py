@@ -7,17 +7,12 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import services
+from server.accounts.gate import current_user, require_user
 from server.accounts.models import User
 from server.areas import services as areas
+from server.errors import SignInRequired, UserError
 from server.i18n import LANGUAGES, N_, gettext
-from server.web.requests import (
-    api_error,
-    api_user,
-    current_user,
-    json_body,
-    language_of,
-    posted_form,
-)
+from server.web.requests import json_body, language_of, posted_form
 from server.web.templating import render
 
 
@@ -30,23 +25,22 @@ async def api_sign_in(request: Request) -> Response:
     body = await json_body(request)
     phone, password = body.get("phone"), body.get("password")
     if not isinstance(phone, str) or not isinstance(password, str):
-        return api_error(request, 422, N_("Enter your phone number and password."))
+        raise UserError(N_("Enter your phone number and password."))
     try:
         user = await services.authenticate(phone, password, _client_address(request))
     except services.SignInRefused as refused:
-        lang = language_of(request)
-        message = gettext(lang, _REFUSED, {"minutes": refused.minutes})
         retry = {"Retry-After": str(refused.minutes * 60)}
-        return JSONResponse({"error": message}, status_code=429, headers=retry)
+        params = {"minutes": refused.minutes}
+        raise UserError(_REFUSED, status=429, params=params, headers=retry) from None
     if user is None:
-        return api_error(request, 401, _WRONG_CREDENTIALS)
+        raise SignInRequired(_WRONG_CREDENTIALS)
     token = await services.issue_token(user)
     return JSONResponse({"token": token, "user": await _user_json(user)})
 
 
 async def api_sign_out(request: Request) -> Response:
     """Revoke the bearer token used for this request."""
-    await api_user(request)
+    await require_user(request)
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         await services.revoke_token(header[7:].strip())
@@ -57,21 +51,18 @@ async def api_sign_out(request: Request) -> Response:
 
 async def api_me(request: Request) -> Response:
     """Who is signed in, with their areas and villages."""
-    user = await api_user(request)
+    user = await require_user(request)
     return JSONResponse(await _user_json(user))
 
 
 async def api_change_password(request: Request) -> Response:
     """Change the caller's password; other sessions and tokens stop working."""
-    user = await api_user(request)
+    user = await require_user(request)
     body = await json_body(request)
     current, new = body.get("current_password"), body.get("new_password")
     if not isinstance(current, str) or not isinstance(new, str):
-        return api_error(request, 422, N_("The request could not be read."))
-    try:
-        await services.change_password(user, current, new)
-    except services.AccountError as error:
-        return api_error(request, 422, error.msgid, field=error.field)
+        raise UserError(N_("The request could not be read."))
+    await services.change_password(user, current, new)
     return JSONResponse({"token": await services.issue_token(user)})
 
 

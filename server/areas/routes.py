@@ -4,30 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import kinds, services
 from server.areas.models import Area
+from server.errors import Forbidden, NotFound, UserError
 from server.i18n import N_
 from server.web.paging import api_window, page_window, search_text
-from server.web.requests import (
-    api_error,
-    api_user,
-    json_body,
-    language_of,
-    page_user,
-    posted_form,
-    wants_fragment,
-)
+from server.web.requests import json_body, language_of, posted_form, wants_fragment
 from server.web.templating import render
-
-MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
 
 def _village_json(area: Area) -> dict[str, object]:
@@ -42,7 +33,7 @@ def _village_json(area: Area) -> dict[str, object]:
 
 async def list_villages(request: Request) -> Response:
     """The villages inside the caller's areas (`?q=` searches names; `limit`/`offset` page)."""
-    user = await api_user(request)
+    user = await require_user(request)
     window = api_window(request.query_params)
     scope = await accounts.scope_of(user)
     codes = sorted(scope.villages | scope.communes | scope.provinces)
@@ -59,7 +50,7 @@ async def list_villages(request: Request) -> Response:
 
 async def create_village(request: Request) -> Response:
     """Create a village under a commune in the coordinator's scope."""
-    user = await api_user(request, roles.COORDINATOR, roles.ADMIN)
+    user = await require_user(request, roles.COORDINATOR, roles.ADMIN)
     body = await json_body(request)
     commune_code, name, households = (
         body.get("commune_code"),
@@ -67,40 +58,34 @@ async def create_village(request: Request) -> Response:
         body.get("household_estimate"),
     )
     if not isinstance(commune_code, str) or not isinstance(name, str):
-        return api_error(request, 422, N_("Choose a commune and write the village's name."))
+        raise UserError(N_("Choose a commune and write the village's name."))
     if households is not None and type(households) is not int:
-        return api_error(request, 422, N_("Enter a whole number."), field="household_estimate")
+        raise UserError(N_("Enter a whole number."), "household_estimate")
     commune = await services.get_area(commune_code)
     scope = await accounts.scope_of(user)
     if commune is None or commune.kind != kinds.COMMUNE:
-        return api_error(request, 422, N_("This commune does not exist."), field="commune_code")
+        raise UserError(N_("This commune does not exist."), "commune_code")
     if not scope.covers("", commune.code, commune.province_code):
-        return api_error(request, 403, N_("This is outside your area."))
-    try:
-        village = await services.add_village(commune_code, name, households)
-    except services.AreaError as error:
-        return api_error(request, 422, error.msgid)
+        raise Forbidden(N_("This is outside your area."))
+    village = await services.add_village(commune_code, name, households)
     return JSONResponse(_village_json(village), status_code=201)
 
 
 async def update_village(request: Request) -> Response:
     """Rename a village of the coordinator's area or set its household estimate."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     scope = await accounts.scope_of(user)
     village = await services.village_for(scope, request.path_params["code"])
     if village is None:
-        return api_error(request, 404, N_("This village is not in your area."))
+        raise NotFound(N_("This village is not in your area."))
     name = body.get("name", village.name)
     households = body.get("household_estimate", village.household_estimate)
     if not isinstance(name, str):
-        return api_error(request, 422, N_("Write the village's name."), field="name")
+        raise UserError(N_("Write the village's name."), "name")
     if households is not None and type(households) is not int:
-        return api_error(request, 422, N_("Enter a whole number."), field="household_estimate")
-    try:
-        village = await services.update_village(village.code, name, households)
-    except services.AreaError as error:
-        return api_error(request, 422, error.msgid)
+        raise UserError(N_("Enter a whole number."), "household_estimate")
+    village = await services.update_village(village.code, name, households)
     return JSONResponse(_village_json(village))
 
 
@@ -115,7 +100,7 @@ def _households(raw: str) -> int | None:
 
 async def villages_page(request: Request) -> Response:
     """The coordinator's villages, and a form to add one (its result on POST)."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     form: dict[str, str] = {}
@@ -164,12 +149,12 @@ def _vary(response: Response) -> Response:
 
 async def village_page(request: Request) -> Response:
     """One village's form: rename it, set its household estimate."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     village = await services.village_for(scope, request.path_params["code"])
     if village is None:
-        raise HTTPException(404, N_("This village is not in your area."))
+        raise NotFound(N_("This village is not in your area."))
     form = {"name": village.name, "household_estimate": str(village.household_estimate or "")}
     error, status = None, 200
     if request.method == "POST":

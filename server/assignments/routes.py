@@ -6,33 +6,25 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas.scope import Scope
 from server.assignments import services
 from server.checklists import services as checklists
+from server.errors import NotFound, UserError
+from server.households import services as households
 from server.i18n import N_, localized
-from server.sync.wire import jsonable
+from server.syncable.fields import jsonable
 from server.teams import services as teams
 from server.web.paging import Window, api_window, page_window, search_text
-from server.web.requests import (
-    api_error,
-    api_user,
-    json_body,
-    language_of,
-    page_user,
-    posted_form,
-    wants_fragment,
-)
+from server.web.requests import json_body, language_of, posted_form, wants_fragment
 from server.web.templating import render
-
-MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
 
 def _uuid(raw: object) -> uuid.UUID | None:
@@ -44,7 +36,7 @@ def _uuid(raw: object) -> uuid.UUID | None:
 
 async def assignments_page(request: Request) -> Response:
     """Open assignments of the area, and the form to give one (`?member=` picks households)."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     form = {"member_id": request.query_params.get("member", "")}
     return await _page(request, user, lang, form, None, 200)
@@ -89,7 +81,7 @@ async def _page(
         who=who,
         picker=picker,
         member=chosen,
-        households=await services.households_of(chosen.village_code) if chosen else [],
+        households=await households.of_village(chosen.village_code) if chosen else [],
         templates=[
             (t.key, localized(t.title, lang))
             for t in await checklists.visible(scope, current_only=True)
@@ -114,7 +106,7 @@ async def _chosen(scope: Scope, member_id: str) -> teams.MemberRow | None:
 
 async def assign_submit(request: Request) -> Response:
     """Give the chosen member a household and/or checklist, by a due date."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     form = await posted_form(request)
     scope = await accounts.scope_of(user)
@@ -134,22 +126,19 @@ async def assign_submit(request: Request) -> Response:
 
 async def withdraw_submit(request: Request) -> Response:
     """Withdraw one assignment from the page."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     await posted_form(request)  # checks the CSRF token
     assignment_id = _uuid(request.path_params["assignment_id"])
-    try:
-        if assignment_id is None:
-            raise HTTPException(404)
-        await services.withdraw(await accounts.scope_of(user), assignment_id)
-    except services.AssignmentError as problem:
-        raise HTTPException(problem.status, problem.msgid) from None
+    if assignment_id is None:
+        raise NotFound()
+    await services.withdraw(await accounts.scope_of(user), assignment_id)
     return RedirectResponse("/manage/assignments?done=1", status_code=303)
 
 
 async def api_assignments(request: Request) -> Response:
     """Assignments in the caller's area (not withdrawn), open or done (`q` searches member and
     household names, `status` keeps one status, `limit`/`offset` page)."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     params = request.query_params
     status = services.check_status(params.get("status", ""))
     window = api_window(params)
@@ -172,35 +161,29 @@ async def api_assignments(request: Request) -> Response:
 
 async def api_assign(request: Request) -> Response:
     """Create an assignment: `member_id`, `due_date`, and `household_id` and/or `template_key`."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     template_key, note = body.get("template_key"), body.get("note", "")
     if not isinstance(template_key, str | None) or not isinstance(note, str):
-        return api_error(request, 422, N_("The request could not be read."))
-    try:
-        assignment = await services.assign(
-            await accounts.scope_of(user),
-            member_id=_uuid(body.get("member_id")) or uuid.UUID(int=0),
-            household_id=_uuid(body.get("household_id")),
-            template_key=template_key,
-            due_date=str(body.get("due_date", "")),
-            note=note,
-        )
-    except services.AssignmentError as problem:
-        return api_error(request, problem.status, problem.msgid, field=problem.field)
+        raise UserError(N_("The request could not be read."))
+    assignment = await services.assign(
+        await accounts.scope_of(user),
+        member_id=_uuid(body.get("member_id")) or uuid.UUID(int=0),
+        household_id=_uuid(body.get("household_id")),
+        template_key=template_key,
+        due_date=str(body.get("due_date", "")),
+        note=note,
+    )
     return JSONResponse({"id": str(assignment.id), "version": assignment.version}, status_code=201)
 
 
 async def api_withdraw(request: Request) -> Response:
     """Withdraw an assignment; the member's phone drops it at the next sync."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     assignment_id = _uuid(request.path_params["assignment_id"])
-    try:
-        if assignment_id is None:
-            raise services.AssignmentError(N_("This assignment is not in your area."), status=404)
-        await services.withdraw(await accounts.scope_of(user), assignment_id)
-    except services.AssignmentError as problem:
-        return api_error(request, problem.status, problem.msgid)
+    if assignment_id is None:
+        raise services.AssignmentError(N_("This assignment is not in your area."), status=404)
+    await services.withdraw(await accounts.scope_of(user), assignment_id)
     return Response(status_code=204)
 
 

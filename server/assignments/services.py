@@ -16,14 +16,14 @@ from server.assignments.models import Assignment
 from server.assignments.records import ASSIGNMENT
 from server.checklists import services as checklists
 from server.errors import UserError
-from server.households.models import Household
+from server.households import services as households
 from server.i18n import N_, localized
 from server.notifications import messages
 from server.notifications import services as notifications
 from server.search import fold
-from server.sync.services import WEB_DEVICE_PREFIX
 from server.syncable.clock import allocate_versions
 from server.syncable.models import ChangeLog
+from server.syncable.writes import WEB_DEVICE_PREFIX
 from server.teams import services as teams
 from server.web.paging import EVERYTHING, Page, PagingError, Window, fetch, fetch_in_turn
 
@@ -86,7 +86,7 @@ async def assign(
         raise AssignmentError(N_("Unknown checklist."), "template_key")
     household = None
     if household_id is not None:
-        household = await Household.get_or_none(id=household_id, deleted=False)
+        household = await households.live(household_id)
         if household is None or household.village_code != village.code:
             raise AssignmentError(N_("Choose a household of the member's village."), "household_id")
     if household is None and not template_key:
@@ -242,11 +242,3 @@ async def _rows(scope: Scope, rows: list[Assignment], language: str) -> list[Ass
         )
         for r in rows
     ]
-
-
-async def households_of(village_code: str, search: str = "") -> list[Household]:
-    """Households of a village to choose from (at most 300, filtered by name)."""
-    query = Household.filter(village_code=village_code, deleted=False)
-    if search.strip():
-        query = query.filter(Q(head_name__icontains=search.strip()))
-    return await query.order_by("head_name").limit(300)

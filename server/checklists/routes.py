@@ -4,24 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.checklists import services
 from server.checklists.models import ChecklistTemplate
+from server.errors import NotFound, UserError
 from server.i18n import N_, localized
-from server.web.requests import api_error, api_user, json_body, language_of, page_user, posted_form
+from server.web.requests import json_body, language_of, posted_form
 from server.web.templating import render
-
-MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
 
 def _template_json(row: ChecklistTemplate) -> dict[str, Any]:
@@ -43,7 +42,7 @@ async def _owner_areas(scope: Scope) -> list[Area]:
 
 async def templates_page(request: Request) -> Response:
     """The checklists in use in the area, and a form to make a new one."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     return await _list(request, user, lang, {}, None, 200)
 
@@ -70,7 +69,7 @@ async def _list(
 
 async def create_submit(request: Request) -> Response:
     """Save a new checklist (version 1) for one of the coordinator's areas."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     form = await posted_form(request)
     try:
@@ -90,12 +89,12 @@ async def create_submit(request: Request) -> Response:
 
 async def template_page(request: Request) -> Response:
     """One checklist: its steps, its versions, and (if allowed) a form to save the next one."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     row = await services.current(scope, request.path_params["key"])
     if row is None:
-        raise HTTPException(404, N_("This checklist is not in your area."))
+        raise NotFound(N_("This checklist is not in your area."))
     form = {
         "title": localized(row.title, lang),
         "description": localized(row.description or {}, lang),
@@ -144,52 +143,46 @@ def _text_steps(body: dict[str, Any]) -> tuple[str, str, str] | None:
 
 async def api_templates(request: Request) -> Response:
     """The current checklists the caller's area uses."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     rows = await services.visible(await accounts.scope_of(user), current_only=True)
     return JSONResponse({"templates": [_template_json(row) for row in rows]})
 
 
 async def api_create(request: Request) -> Response:
     """Create a checklist: `title`, `steps` (list of text), `description`, `area_code`."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     parsed, area = _text_steps(body), body.get("area_code")
     if parsed is None or not isinstance(area, str | None):
-        return api_error(request, 422, N_("The request could not be read."))
-    try:
-        row = await services.save(
-            await accounts.scope_of(user),
-            key=None,
-            area_code=area,
-            title=parsed[0],
-            description=parsed[1],
-            steps=parsed[2],
-            language=language_of(request, user),
-        )
-    except services.TemplateError as problem:
-        return api_error(request, problem.status, problem.msgid)
+        raise UserError(N_("The request could not be read."))
+    row = await services.save(
+        await accounts.scope_of(user),
+        key=None,
+        area_code=area,
+        title=parsed[0],
+        description=parsed[1],
+        steps=parsed[2],
+        language=language_of(request, user),
+    )
     return JSONResponse(_template_json(row), status_code=201)
 
 
 async def api_new_version(request: Request) -> Response:
     """Save the next version of a checklist; checklists started on older ones keep working."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     parsed = _text_steps(body)
     if parsed is None:
-        return api_error(request, 422, N_("The request could not be read."))
-    try:
-        row = await services.save(
-            await accounts.scope_of(user),
-            key=request.path_params["key"],
-            area_code=None,
-            title=parsed[0],
-            description=parsed[1],
-            steps=parsed[2],
-            language=language_of(request, user),
-        )
-    except services.TemplateError as problem:
-        return api_error(request, problem.status, problem.msgid)
+        raise UserError(N_("The request could not be read."))
+    row = await services.save(
+        await accounts.scope_of(user),
+        key=request.path_params["key"],
+        area_code=None,
+        title=parsed[0],
+        description=parsed[1],
+        steps=parsed[2],
+        language=language_of(request, user),
+    )
     return JSONResponse(_template_json(row), status_code=201)
 
 

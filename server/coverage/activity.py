@@ -17,7 +17,7 @@ from server.areas.scope import Scope
 from server.checklists.models import Checklist
 from server.content import curriculum
 from server.coverage import services, tally
-from server.households.models import Household
+from server.households import services as households
 from server.lessons.models import LessonProgress
 from server.syncable.models import Device
 from server.teams.models import Team, TeamMember
@@ -151,15 +151,9 @@ async def _count_work(
 ) -> None:
     if not user_ids:
         return
+    for user_id, count in (await households.created_by(user_ids, since)).items():
+        people[uuid.UUID(user_id)].households = count
     rows: list[dict[str, Any]] = (
-        await Household.filter(created_by__in=user_ids, created_at__gte=since, deleted=False)
-        .annotate(n=Count("id"))
-        .group_by("created_by")
-        .values("created_by", "n")
-    )
-    for row in rows:
-        people[uuid.UUID(str(row["created_by"]))].households = int(row["n"])
-    rows = (
         await LessonProgress.filter(user_id__in=user_ids, status="completed", updated_at__gte=since)
         .annotate(n=Count("id"))
         .group_by("user_id")

@@ -7,7 +7,6 @@ from datetime import date
 
 BAR_HEIGHT = 22
 BAR_GAP = 8
-LABEL_WIDTH = 0  # labels sit above the bars, so charts stay readable at 360 px
 CHART_WIDTH = 320
 
 

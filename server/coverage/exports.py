@@ -21,7 +21,7 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.content import Indicator, curriculum
 from server.coverage import services, tally
-from server.households.models import Household
+from server.households import services as households
 from server.i18n import N_, gettext, localized
 from server.syncable.models import ChangeLog
 
@@ -39,10 +39,6 @@ class Export:
     media_type: str
     body: bytes
     rows: int
-
-
-def _percent(share: services.Share) -> float | None:
-    return share.percent
 
 
 async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
@@ -135,15 +131,7 @@ async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]
         *("id", "commune_code", "village_code", "head_name", "address", "people_count"),
         *("adult_count", "created_at", "updated_at", "indicators"),
     )
-    last: uuid.UUID | None = None
-    while True:
-        query = Household.filter(**{column: area.code}, deleted=False)
-        if last is not None:
-            query = query.filter(id__gt=last)
-        rows = await query.order_by("id").limit(_CHUNK).values(*fields)
-        if not rows:
-            return
-        last = rows[-1]["id"]
+    async for rows in households.chunks(column, area.code, fields, _CHUNK):
         for h in rows:
             values = h["indicators"] or {}
             out: list[Any] = [
@@ -215,11 +203,4 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
         media_type=media_type,
         body=body,
         rows=max(count - 1, 0),
-    )
-
-
-async def exports_of(user_id: uuid.UUID, limit: int = 20) -> list[ChangeLog]:
-    """A user's latest exports, newest first."""
-    return (
-        await ChangeLog.filter(record_type=AUDIT_TYPE, user_id=user_id).order_by("-at").limit(limit)
     )

@@ -5,42 +5,35 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas.scope import Scope
 from server.coverage import activity as activity_service
 from server.coverage import charts, exports, services
+from server.errors import NotFound
 from server.i18n import N_, localized
-from server.web.requests import api_user, current_user, language_of
+from server.web.requests import language_of
 from server.web.templating import render
 
-_ALLOWED = (roles.COORDINATOR, roles.ADMIN)
 
-
-async def _page_user(request: Request) -> tuple[User, Scope] | Response:
-    user = await current_user(request)
-    if user is None:
-        return RedirectResponse("/sign-in", status_code=303)
-    if user.role not in _ALLOWED:
-        raise HTTPException(403, N_("Your role cannot do this."))
+async def _manager(request: Request) -> tuple[User, Scope]:
+    user = await require_user(request, *roles.MANAGERS)
     return user, await accounts.scope_of(user)
 
 
-def _not_found() -> HTTPException:
-    return HTTPException(404, N_("This area does not exist or is outside your area."))
+def _not_found() -> NotFound:
+    return NotFound(N_("This area does not exist or is outside your area."))
 
 
 async def start(request: Request) -> Response:
     """The coordinator's own area (or, with several, the list of them)."""
-    who = await _page_user(request)
-    if isinstance(who, Response):
-        return who
+    who = await _manager(request)
     user, scope = who
     areas = await services.top_areas(scope)
     if len(areas) == 1:
@@ -70,9 +63,7 @@ def _charts(board: services.Dashboard, language: str) -> dict[str, Any]:
 
 async def dashboard(request: Request) -> Response:
     """One area's coverage: numbers, indicators, children, lowest villages, trend."""
-    who = await _page_user(request)
-    if isinstance(who, Response):
-        return who
+    who = await _manager(request)
     user, scope = who
     language = language_of(request, user)
     try:
@@ -86,9 +77,7 @@ async def dashboard(request: Request) -> Response:
 
 async def activity(request: Request) -> Response:
     """Team activity this week and the sync health of their phones."""
-    who = await _page_user(request)
-    if isinstance(who, Response):
-        return who
+    who = await _manager(request)
     user, scope = who
     try:
         page = await activity_service.activity(scope, request.path_params["code"])
@@ -100,9 +89,7 @@ async def activity(request: Request) -> Response:
 
 async def export(request: Request) -> Response:
     """An XLSX or CSV file of the area's coverage or household list (recorded in the log)."""
-    who = await _page_user(request)
-    if isinstance(who, Response):
-        return who
+    who = await _manager(request)
     user, scope = who
     params = request.path_params
     try:
@@ -123,7 +110,7 @@ async def export(request: Request) -> Response:
 
 async def api_dashboard(request: Request) -> Response:
     """The dashboard's numbers as JSON."""
-    user = await api_user(request, *_ALLOWED)
+    user = await require_user(request, *roles.MANAGERS)
     try:
         board = await services.dashboard(await accounts.scope_of(user), request.path_params["code"])
     except services.NotFound:

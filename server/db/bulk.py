@@ -146,19 +146,6 @@ class Insert:
     add: Sequence[str] = ()
 
 
-async def insert(
-    conn: BaseDBAsyncClient,
-    model: type[Model],
-    rows: Sequence[dict[str, Any]],
-    columns: Sequence[str],
-    *,
-    conflict: str | None = None,
-    update: Sequence[str] = (),
-) -> None:
-    """Insert `rows` (dicts by field name); with `conflict`, update `update` columns instead."""
-    await write(conn, [Insert(model, rows, columns, conflict, update)])
-
-
 async def write(conn: BaseDBAsyncClient, inserts: Sequence[Insert]) -> None:
     """Run every insert: on PostgreSQL as one statement (one `WITH` part per table)."""
     inserts = [part for part in inserts if part.rows]

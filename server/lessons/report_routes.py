@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import kinds
 from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.errors import Forbidden
 from server.i18n import N_
 from server.lessons import reports
-from server.web.requests import current_user, language_of
+from server.web.requests import language_of
 from server.web.templating import render
 
-VIEWERS = (roles.TRAINER, roles.COORDINATOR, roles.ADMIN)
 
-
-async def _viewer(request: Request) -> tuple[User, Scope, Area | None] | RedirectResponse:
-    user = await current_user(request)
-    if user is None:
-        return RedirectResponse("/sign-in", status_code=303)
-    if user.role not in VIEWERS:
-        raise HTTPException(403, N_("Your role cannot do this."))
+async def _viewer(request: Request) -> tuple[User, Scope, Area | None]:
+    user = await require_user(request, *roles.REPORT_VIEWERS)
     scope = await accounts.scope_of(user)
     code = request.query_params.get("area", "")
     area = await areas.get_area(code) if code else None
     if code and (area is None or not _inside(scope, area)):
-        raise HTTPException(403, N_("This is outside your area."))
+        raise Forbidden(N_("This is outside your area."))
     return user, scope, area
 
 
@@ -47,8 +42,6 @@ def _inside(scope: Scope, area: Area) -> bool:
 async def report_page(request: Request) -> Response:
     """Per lesson: members, started, completed, average score; per area below it."""
     found = await _viewer(request)
-    if isinstance(found, RedirectResponse):
-        return found
     user, scope, area = found
     lessons = await reports.completion(scope, area)
     codes = {code for report in lessons for code in report.by_area}
@@ -67,8 +60,6 @@ async def report_page(request: Request) -> Response:
 async def report_csv(request: Request) -> Response:
     """The same figures as a CSV file (one row per lesson and area) for spreadsheets."""
     found = await _viewer(request)
-    if isinstance(found, RedirectResponse):
-        return found
     _, scope, area = found
     lessons = await reports.completion(scope, area)
     names = await reports.area_names({code for report in lessons for code in report.by_area})

@@ -5,23 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import services as areas
+from server.errors import NotFound
 from server.i18n import N_, gettext
 from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
 from server.lessons.rendering import render_markdown
-from server.web.requests import current_user, language_of, posted_form
+from server.web.requests import language_of, posted_form
 from server.web.templating import render
 
-AUTHORS = (roles.TRAINER, roles.ADMIN)
 ROLE_LABELS = {
     roles.MEMBER: N_("Team members"),
     roles.TRAINER: N_("Trainers"),
@@ -30,19 +30,14 @@ ROLE_LABELS = {
 }
 
 
-async def _author(request: Request) -> User | RedirectResponse:
-    user = await current_user(request)
-    if user is None:
-        return RedirectResponse("/sign-in", status_code=303)
-    if user.role not in AUTHORS:
-        raise HTTPException(403, N_("Your role cannot do this."))
-    return user
+async def _author(request: Request) -> User:
+    return await require_user(request, *roles.AUTHORS)
 
 
 async def _lesson(request: Request) -> Lesson:
     lesson = await services.get_lesson(request.path_params["slug"])
     if lesson is None:
-        raise HTTPException(404)
+        raise NotFound()
     return lesson
 
 
@@ -55,8 +50,6 @@ async def _area_choices(user: User) -> list[Any]:
 async def lesson_list(request: Request) -> Response:
     """Every lesson with its state: published, draft waiting, or not published."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     context = {"user": user, "lessons": await services.list_lessons()}
     return render(request, "lessons/list.html", context, language_of(request, user))
 
@@ -94,20 +87,16 @@ async def _edit_page(
 async def new_lesson(request: Request) -> Response:
     """An empty lesson form."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     return await _edit_page(request, user, drafts.LessonDraft(questions=[drafts.Question()]))
 
 
 async def edit_lesson(request: Request) -> Response:
     """The latest version of a lesson, ready to edit."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     lesson = await _lesson(request)
     latest = await services.latest_version(lesson)
     if latest is None:
-        raise HTTPException(404)
+        raise NotFound()
     draft = drafts.from_version(
         latest.title, latest.summary, latest.language, latest.body_md, latest.quiz, latest.meta
     )
@@ -117,8 +106,6 @@ async def edit_lesson(request: Request) -> Response:
 async def save_lesson(request: Request) -> Response:
     """Save a draft, publish it, or stay on the form (preview, add a question, add an image)."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     async with request.form() as form:  # closes the uploaded file's temporary copy
         return await _save(request, user, form)
 
@@ -197,8 +184,6 @@ async def _upload(
 async def preview(request: Request) -> Response:
     """The lesson text rendered exactly as members will get it (htmx live preview)."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     fields = await posted_form(request)
     html = render_markdown(fields.get("body_md", ""))
     return render(request, "lessons/_preview.html", {"preview": html}, language_of(request, user))
@@ -206,9 +191,7 @@ async def preview(request: Request) -> Response:
 
 async def unpublish(request: Request) -> Response:
     """Take the lesson off members' phones; its versions stay."""
-    user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
+    await _author(request)
     lesson = await _lesson(request)
     await posted_form(request)  # checks the CSRF token
     await services.unpublish(lesson)
@@ -218,14 +201,12 @@ async def unpublish(request: Request) -> Response:
 async def history(request: Request) -> Response:
     """Every version, and what changed in the one asked for (default: the newest)."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     lesson = await _lesson(request)
     all_versions = await services.versions(lesson)
     by_number = {v.number: v for v in all_versions}
     shown = by_number.get(_int(request.query_params.get("v")) or all_versions[0].number)
     if shown is None:
-        raise HTTPException(404)
+        raise NotFound()
     against = by_number.get(_int(request.query_params.get("against")) or shown.number - 1)
     context = {
         "user": user,
@@ -242,13 +223,11 @@ async def history(request: Request) -> Response:
 async def version_action(request: Request) -> Response:
     """Publish an older version as it is, or bring it back as a new draft (revert)."""
     user = await _author(request)
-    if isinstance(user, RedirectResponse):
-        return user
     lesson = await _lesson(request)
     fields = await posted_form(request)
     number = _int(request.path_params["number"])
     if number is None or await services.get_version(lesson, number) is None:
-        raise HTTPException(404)
+        raise NotFound()
     if fields.get("action") == "publish":
         await services.publish(lesson, number)
         return RedirectResponse(f"/trainer/lessons/{lesson.slug}/history?v={number}", 303)
@@ -266,7 +245,7 @@ async def lesson_image(request: Request) -> Response:
     settings = request.app.state.settings
     path = media.find_image(request.path_params["name"], settings.data_dir, settings.content_dir)
     if path is None:
-        raise HTTPException(404)
+        raise NotFound()
     headers = {"Cache-Control": "public, max-age=86400"}
     headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return FileResponse(path, headers=headers)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from server.errors import UserError
 from server.i18n import N_
 from server.notifications.models import ENDPOINT_MAX_LENGTH
 from server.notifications.sender import Target
@@ -36,13 +37,11 @@ _LOCAL_HOSTS = ("127.0.0.1", "localhost")
 _HOST = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
 
 
-class SubscriptionError(ValueError):
+class SubscriptionError(UserError):
     """A subscription the server refuses: a msgid to show and the field at fault."""
 
     def __init__(self, field: str, msgid: str) -> None:
-        super().__init__(msgid)
-        self.field = field
-        self.msgid = msgid
+        super().__init__(msgid, field)
 
 
 @dataclass(frozen=True)

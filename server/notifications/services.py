@@ -1,6 +1,6 @@
 """Web push: subscriptions, messages in each user's language, and sending them after the response.
 
-Other domains call `notify_users` or `notify_audience`; they return at once and the pushes go
+Other domains call `notify_users`; they return at once and the pushes go
 out from a background task of the same worker (bounded concurrency, a timeout per request and
 per batch). There is no queue shared between workers: a worker that stops mid-batch loses the
 rest of that batch. Pushes only nudge — what they announce also arrives with the next sync.
@@ -185,14 +185,6 @@ async def notify_users(user_ids: Iterable[object], message: Message) -> None:
     """Push to these users' devices after the caller returns; PayloadTooLarge is raised now."""
     _check(message)
     _in_background(send_to_users(list(user_ids), message))
-
-
-async def notify_audience(
-    message: Message, roles: Sequence[str] = (), area_codes: Sequence[str] = ()
-) -> None:
-    """Push to an audience (see send_to_audience) after the caller returns."""
-    _check(message)
-    _in_background(send_to_audience(message, list(roles), list(area_codes)))
 
 
 def _in_background(work: Coroutine[Any, Any, SendReport]) -> None:

@@ -6,9 +6,20 @@ from typing import Any
 
 from server.web.paging import MAX_LIMIT, MAX_OFFSET, MAX_SEARCH
 
+# The one error shape (server/web/errors.py): a message in the caller's language and the field
+# at fault, if one is.
 ERROR = {
     "type": "object",
-    "properties": {"error": {"type": "string"}},
+    "properties": {
+        "error": {
+            "type": "object",
+            "properties": {
+                "message": {"type": "string"},
+                "field": {"type": ["string", "null"]},
+            },
+            "required": ["message", "field"],
+        }
+    },
     "required": ["error"],
 }
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]

@@ -6,35 +6,27 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
+from server.errors import NotFound
+from server.households import services as households
 from server.i18n import N_
 from server.review import services
 from server.web.paging import page_window, search_text
-from server.web.requests import (
-    api_error,
-    api_user,
-    json_body,
-    language_of,
-    page_user,
-    posted_form,
-    wants_fragment,
-)
+from server.web.requests import json_body, language_of, posted_form, wants_fragment
 from server.web.templating import render
-
-MANAGERS = (roles.COORDINATOR, roles.ADMIN)
 
 
 def _uuid(raw: str) -> uuid.UUID:
     try:
         return uuid.UUID(raw)
     except ValueError:
-        raise HTTPException(404) from None
+        raise NotFound() from None
 
 
 def _jsonable(item: Any) -> dict[str, Any]:
@@ -46,7 +38,7 @@ def _jsonable(item: Any) -> dict[str, Any]:
 
 async def conflicts_page(request: Request) -> Response:
     """Open (or resolved) conflicts in the coordinator's area, both values side by side."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     return await _conflicts_page(request, user, lang, None, 200)
 
@@ -74,7 +66,7 @@ async def _conflicts_page(
 
 async def resolve_submit(request: Request) -> Response:
     """Accept one side of a conflict from the review page."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     form = await posted_form(request)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
@@ -84,7 +76,7 @@ async def resolve_submit(request: Request) -> Response:
         await services.resolve(scope, conflict_id, form.get("accept", ""), lang)
     except services.ReviewError as problem:
         if problem.status == 404:
-            raise HTTPException(404, problem.msgid) from None
+            raise NotFound(problem.msgid) from None
         error = problem.message(lang)
         if "hx-request" not in request.headers:
             return await _conflicts_page(request, user, lang, error, problem.status)
@@ -98,12 +90,12 @@ async def resolve_submit(request: Request) -> Response:
 
 async def history_page(request: Request) -> Response:
     """Every change to one household of the coordinator's area, oldest first."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
-    household = await services.household_in_scope(scope, _uuid(request.path_params["household_id"]))
+    household = await households.in_scope(scope, _uuid(request.path_params["household_id"]))
     if household is None:
-        raise HTTPException(404, N_("This household is not in your area."))
+        raise NotFound(N_("This household is not in your area."))
     context = {
         "user": user,
         "household": household,
@@ -114,7 +106,7 @@ async def history_page(request: Request) -> Response:
 
 async def api_conflicts(request: Request) -> Response:
     """The caller's conflicts as JSON (`?show=resolved` for resolved ones)."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     scope = await accounts.scope_of(user)
     resolved = request.query_params.get("show") == "resolved"
     views = await services.conflicts(scope, language_of(request, user), resolved=resolved)
@@ -123,31 +115,24 @@ async def api_conflicts(request: Request) -> Response:
 
 async def api_resolve(request: Request) -> Response:
     """Accept `kept` or `lost` for one conflict."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     scope = await accounts.scope_of(user)
     conflict_id = _uuid(request.path_params["conflict_id"])
     accept = body.get("accept")
-    try:
-        await services.resolve(
-            scope,
-            conflict_id,
-            accept if isinstance(accept, str) else "",
-            language_of(request, user),
-        )
-    except services.ReviewError as error:
-        message = error.message(language_of(request, user))
-        return JSONResponse({"error": message}, status_code=error.status)
+    await services.resolve(
+        scope, conflict_id, accept if isinstance(accept, str) else "", language_of(request, user)
+    )
     return JSONResponse({"id": str(conflict_id), "resolution": accept})
 
 
 async def api_history(request: Request) -> Response:
     """One household's change history as JSON."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     scope = await accounts.scope_of(user)
-    household = await services.household_in_scope(scope, _uuid(request.path_params["household_id"]))
+    household = await households.in_scope(scope, _uuid(request.path_params["household_id"]))
     if household is None:
-        return api_error(request, 404, N_("This household is not in your area."))
+        raise NotFound(N_("This household is not in your area."))
     entries = await services.household_history(household, language_of(request, user))
     return JSONResponse({"history": [_jsonable(entry) for entry in entries]})
 

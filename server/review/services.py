@@ -17,12 +17,13 @@ from server.areas.services import named
 from server.checklists import services as checklists_services
 from server.checklists.models import Checklist
 from server.errors import UserError
+from server.households import services as households
 from server.households.models import Household
 from server.i18n import N_, localized
 from server.review.readable import field_label, value_text
-from server.sync.services import WEB_DEVICE_PREFIX, server_write
 from server.syncable import statuses
 from server.syncable.models import ChangeLog, Conflict, Device
+from server.syncable.writes import WEB_DEVICE_PREFIX, server_write
 from server.web.paging import Page, Window, fetch
 
 KEPT, LOST = "kept", "lost"
@@ -110,11 +111,11 @@ async def conflict_page(
     query = Conflict.filter(await _conflict_filter(scope), resolved_at__isnull=not resolved)
     if search:
         villages = Area.filter(named(search), kind=kinds.VILLAGE).values("code")
-        households = Household.filter(scope.area_filter(), head_name__icontains=search)
-        checklists = Checklist.filter(household_id__in=Subquery(households.values("id")))
+        named_households = households.named_in_scope(scope, search)
+        checklists = Checklist.filter(household_id__in=Subquery(named_households.values("id")))
         query = query.filter(
             Q(village_code__in=Subquery(villages))
-            | Q(record_id__in=Subquery(households.values("id")))
+            | Q(record_id__in=Subquery(named_households.values("id")))
             | Q(record_id__in=Subquery(checklists.values("id")))
         )
     page = await fetch(query.order_by("-created_at", "id"), window)
@@ -136,7 +137,7 @@ async def _views(rows: list[Conflict], language: str) -> list[ConflictView]:
     }
     household_ids = {r.record_id for r in rows if r.record_type == "household"}
     household_ids |= {c.household_id for c in checklists.values()}
-    households = {h.id: h for h in await Household.filter(id__in=sorted(household_ids))}
+    by_id = await households.by_ids(household_ids)
     villages = dict(
         await Area.filter(code__in=sorted({r.village_code or "" for r in rows})).values_list(
             "code", "name"
@@ -148,7 +149,7 @@ async def _views(rows: list[Conflict], language: str) -> list[ConflictView]:
     for row in rows:
         checklist = checklists.get(row.record_id)
         household_id = checklist.household_id if checklist else row.record_id
-        household = households.get(household_id)
+        household = by_id.get(household_id)
         template = templates.get(_version(checklist))
         views.append(
             ConflictView(
@@ -219,15 +220,6 @@ async def _unclaim(conflict_id: uuid.UUID) -> None:
     await Conflict.filter(id=conflict_id).update(
         resolved_at=None, resolved_by=None, resolution=None
     )
-
-
-async def household_in_scope(scope: Scope, household_id: uuid.UUID) -> Household | None:
-    """The household, if it exists and is inside the scope."""
-    household = await Household.get_or_none(id=household_id)
-    if household is None:
-        return None
-    covered = scope.covers(household.village_code, household.commune_code, household.province_code)
-    return household if covered else None
 
 
 async def household_history(household: Household, language: str) -> list[HistoryEntry]:

@@ -18,6 +18,8 @@ from tortoise.expressions import Q
 from server.areas.scope import Scope
 from server.areas.services import areas_with_ancestors
 from server.db.config import connection
+from server.errors import UserError
+from server.i18n import N_
 from server.sync.registry import sync_types
 from server.sync.wire import public_data
 from server.syncable.clock import txid_horizon
@@ -27,8 +29,13 @@ MAX_LIMIT = 1000
 DEFAULT_LIMIT = 200
 
 
-class BadCursor(ValueError):
-    """The cursor was not made by this server."""
+class BadCursor(UserError):
+    """The cursor was not made by this server: the device starts its sync again."""
+
+    status = 400
+
+    def __init__(self) -> None:
+        super().__init__(N_("The sync position is not valid. Sync from the start."))
 
 
 @dataclass(frozen=True)
@@ -55,7 +62,7 @@ def decode_cursor(cursor: str | None) -> dict[str, tuple[int, int]]:
         data = json.loads(raw)
         return {str(k): (int(v[0]), int(v[1])) for k, v in data.items()}
     except (binascii.Error, ValueError, TypeError, KeyError, IndexError, AttributeError):
-        raise BadCursor(cursor) from None
+        raise BadCursor() from None
 
 
 async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> Page:

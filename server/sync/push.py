@@ -21,9 +21,10 @@ from server.i18n import N_, gettext
 from server.sync.merge import Batch, Outcome
 from server.sync.registry import sync_types
 from server.sync.statements import batch_writes, device_write, receipts_write
-from server.sync.wire import Mutation, PushRequest, duplicate, jsonable, parse, public_data
+from server.sync.wire import Mutation, PushRequest, duplicate, parse, public_data
 from server.syncable import statuses
 from server.syncable.clock import lock_device
+from server.syncable.fields import jsonable
 from server.syncable.models import SyncMutation
 
 __all__ = ["MAX_BATCH", "PushRequest", "push"]

@@ -7,24 +7,24 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
+from server.errors import UserError
 from server.i18n import N_
 from server.sync import services
-from server.web.requests import FastJSONResponse, api_error, api_user, json_body, language_of
+from server.web.requests import FastJSONResponse, json_body, language_of
 
 
 async def push(request: Request) -> JSONResponse:
     """Apply a batch of mutations; one receipt per mutation."""
-    user = await api_user(request)
+    user = await require_user(request)
     body = await json_body(request)
     device_id, mutations = body.get("device_id"), body.get("mutations")
     if not isinstance(device_id, str) or not 1 <= len(device_id) <= 64:
-        return api_error(request, 422, N_("The device is not identified."))
+        raise UserError(N_("The device is not identified."))
     if not isinstance(mutations, list):
-        return api_error(request, 422, N_("The request could not be read."))
+        raise UserError(N_("The request could not be read."))
     if len(mutations) > services.MAX_BATCH:
-        return api_error(
-            request, 413, N_("Too many changes in one request."), max=services.MAX_BATCH
-        )
+        raise UserError(N_("Too many changes in one request."), "mutations", status=413)
     app_version, pending = body.get("app_version"), body.get("pending_changes")
     results = await services.push(
         services.PushRequest(
@@ -41,18 +41,13 @@ async def push(request: Request) -> JSONResponse:
 
 async def pull(request: Request) -> JSONResponse:
     """The next page of changes after the cursor."""
-    user = await api_user(request)
+    user = await require_user(request)
     raw_limit = request.query_params.get("limit", str(200))
     if not _count(raw_limit):
-        return api_error(request, 422, N_("The request could not be read."))
-    try:
-        page = await services.pull(
-            await accounts.scope_of(user),
-            request.query_params.get("cursor"),
-            int(raw_limit[:6]),
-        )
-    except services.BadCursor:
-        return api_error(request, 400, N_("The sync position is not valid. Sync from the start."))
+        raise UserError(N_("The request could not be read."))
+    page = await services.pull(
+        await accounts.scope_of(user), request.query_params.get("cursor"), int(raw_limit[:6])
+    )
     device_id = request.query_params.get("device_id")
     if device_id and len(device_id) <= 64:
         pending = request.query_params.get("pending_changes", "")
@@ -71,7 +66,7 @@ async def pull(request: Request) -> JSONResponse:
 
 async def schema(request: Request) -> JSONResponse:
     """The validation rules the device applies before it saves."""
-    user = await api_user(request)
+    user = await require_user(request)
     return JSONResponse(await services.schema(await accounts.scope_of(user)))
 
 

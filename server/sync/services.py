@@ -12,9 +12,7 @@ from server.sync.pull import BadCursor, Page, pull
 from server.sync.push import MAX_BATCH, PushRequest, push
 from server.sync.registry import get_type, sync_types
 from server.syncable.models import Device
-
-# The "device" of a change made on a server screen: `web:` and the user's id.
-WEB_DEVICE_PREFIX = "web:"
+from server.syncable.writes import WEB_DEVICE_PREFIX
 
 __all__ = [
     "MAX_BATCH",

@@ -15,8 +15,9 @@ from tortoise.models import Model
 from server.db import bulk
 from server.sync.merge import Batch, Outcome
 from server.sync.registry import sync_types
-from server.sync.wire import PushRequest, jsonable
+from server.sync.wire import PushRequest
 from server.syncable import statuses
+from server.syncable.fields import jsonable
 from server.syncable.models import ChangeLog, Conflict, Device, SyncMutation
 
 

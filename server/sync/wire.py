@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from asyncpg.pgproto.pgproto import UUID as _FastUUID  # type: ignore[import-untyped]
@@ -17,6 +16,7 @@ from server.areas.scope import Scope
 from server.i18n import N_, gettext
 from server.sync.registry import get_type
 from server.syncable import statuses
+from server.syncable.fields import jsonable
 from server.syncable.types import SyncType
 
 OPS = ("create", "update", "delete")
@@ -116,16 +116,3 @@ def as_uuid(value: Any) -> uuid.UUID | None:
         return uuid.UUID(value)
     except ValueError:
         return None
-
-
-def jsonable(value: Any) -> Any:
-    """The value with UUIDs and datetimes as text, as JSON carries them."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value

@@ -163,3 +163,16 @@ def parse_instant(name: str, value: Any) -> datetime:
     if parsed.tzinfo is None:
         raise FieldError(name, N_("Enter a date and time."))
     return parsed
+
+
+def jsonable(value: Any) -> Any:
+    """The value with UUIDs and datetimes as text, as JSON carries them."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value

@@ -5,33 +5,23 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
+from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import services as areas
 from server.areas.models import Area
 from server.areas.scope import Scope
+from server.errors import NotFound, UserError
 from server.i18n import N_
 from server.teams import services
 from server.web.paging import api_window, page_window, search_text
-from server.web.requests import (
-    api_error,
-    api_user,
-    json_body,
-    language_of,
-    page_user,
-    posted_form,
-    wants_fragment,
-)
+from server.web.requests import json_body, language_of, posted_form, wants_fragment
 from server.web.templating import render
-
-MANAGERS = (roles.COORDINATOR, roles.ADMIN)
-ACTIONS = ("reset", "deactivate", "activate", "move", "leader")
 
 
 def _member_json(user: User, village: Area) -> dict[str, object]:
@@ -62,7 +52,7 @@ async def _member(scope: Scope, raw: str) -> tuple[User, Area] | None:
 
 async def members_page(request: Request) -> Response:
     """The members of the coordinator's villages, and a form to add one."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     window = page_window(request.query_params)
     search = search_text(request.query_params)
@@ -97,12 +87,12 @@ async def members_page(request: Request) -> Response:
 
 async def member_page(request: Request) -> Response:
     """One member: reset the password, switch the account off or on, move, make leader."""
-    user = await page_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     lang = language_of(request, user)
     scope = await accounts.scope_of(user)
     found = await _member(scope, request.path_params["user_id"])
     if found is None:
-        raise HTTPException(404, N_("This member is not in your area."))
+        raise NotFound(N_("This member is not in your area."))
     member, village = found
     context: dict[str, Any] = {"error": None, "password": None, "done": False}
     status = 200
@@ -145,7 +135,7 @@ async def _act(
 async def api_members(request: Request) -> Response:
     """The members of the caller's villages (`q` searches names and numbers, `village` keeps
     one village, `limit`/`offset` page)."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     window = api_window(request.query_params)
     page = await services.member_page(
         await accounts.scope_of(user),
@@ -175,16 +165,13 @@ async def api_members(request: Request) -> Response:
 
 async def api_add_member(request: Request) -> Response:
     """Create a member account; the temporary password is in this answer and nowhere else."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     name, phone, code = body.get("name"), body.get("phone"), body.get("village_code")
     if not all(isinstance(v, str) for v in (name, phone, code)):
-        return api_error(request, 422, N_("The request could not be read."))
+        raise UserError(N_("The request could not be read."))
     scope = await accounts.scope_of(user)
-    try:
-        member, password = await services.add_member(scope, str(name), str(phone), str(code))
-    except services.TeamError as error:
-        return api_error(request, error.status, error.msgid, field=error.field)
+    member, password = await services.add_member(scope, str(name), str(phone), str(code))
     village = await areas.village_for(scope, str(code))
     assert village is not None
     return JSONResponse(
@@ -194,33 +181,30 @@ async def api_add_member(request: Request) -> Response:
 
 async def api_update_member(request: Request) -> Response:
     """Change a member: `active`, `village_code` (move) or `leader: true`."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     body = await json_body(request)
     scope = await accounts.scope_of(user)
     found = await _member(scope, request.path_params["user_id"])
     if found is None:
-        return api_error(request, 404, N_("This member is not in your area."))
+        raise NotFound(N_("This member is not in your area."))
     member, village = found
-    try:
-        if "active" in body:
-            if not isinstance(body["active"], bool):
-                return api_error(request, 422, N_("The request could not be read."))
-            await services.set_active(member, body["active"])
-        if "village_code" in body:
-            village = await services.move(scope, member, str(body["village_code"]))
-        if body.get("leader") is True:
-            await services.make_leader(member, village)
-    except services.TeamError as error:
-        return api_error(request, error.status, error.msgid, field=error.field)
+    if "active" in body:
+        if not isinstance(body["active"], bool):
+            raise UserError(N_("The request could not be read."))
+        await services.set_active(member, body["active"])
+    if "village_code" in body:
+        village = await services.move(scope, member, str(body["village_code"]))
+    if body.get("leader") is True:
+        await services.make_leader(member, village)
     return JSONResponse(_member_json(member, village))
 
 
 async def api_reset_password(request: Request) -> Response:
     """A new temporary password for a member, shown in this answer only."""
-    user = await api_user(request, *MANAGERS)
+    user = await require_user(request, *roles.MANAGERS)
     found = await _member(await accounts.scope_of(user), request.path_params["user_id"])
     if found is None:
-        return api_error(request, 404, N_("This member is not in your area."))
+        raise NotFound(N_("This member is not in your area."))
     return JSONResponse({"temporary_password": await services.reset_password(found[0])})
 
 

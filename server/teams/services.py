@@ -93,11 +93,6 @@ async def _rows(links: list[UserArea]) -> list[MemberRow]:
 _ORDER = ("area__name", "area__code", "user__name", "user__id")
 
 
-async def members_for(scope: Scope) -> list[MemberRow]:
-    """The members of every village in the scope, by village then name."""
-    return await _rows(await _links(scope).select_related("user", "area").order_by(*_ORDER))
-
-
 async def member_page(
     scope: Scope,
     search: str,

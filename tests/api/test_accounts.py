@@ -106,7 +106,7 @@ async def test_wrong_credentials_are_refused_in_the_users_language(
 
     # The same answer either way: nobody learns which phone numbers have an account.
     assert response.status_code == 401
-    assert response.json() == {"error": message}
+    assert response.json() == {"error": {"message": message, "field": None}}
 
 
 @pytest.mark.parametrize(
@@ -124,7 +124,9 @@ async def test_missing_fields_are_named_in_the_error(client, body):
     response = await client.post("/api/v1/session", json=body)
 
     assert response.status_code == 422
-    assert response.json() == {"error": "Hãy nhập số điện thoại và mật khẩu."}
+    assert response.json() == {
+        "error": {"message": "Hãy nhập số điện thoại và mật khẩu.", "field": None}
+    }
 
 
 @pytest.mark.parametrize(
@@ -138,7 +140,7 @@ async def test_unreadable_body_is_a_400_with_a_message(client, content):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": UNREADABLE_VI}
+    assert response.json() == {"error": {"message": UNREADABLE_VI, "field": None}}
 
 
 async def test_deeply_nested_json_is_a_400_not_a_crash(connect):
@@ -147,7 +149,7 @@ async def test_deeply_nested_json_is_a_400_not_a_crash(connect):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": UNREADABLE_VI}
+    assert response.json() == {"error": {"message": UNREADABLE_VI, "field": None}}
 
 
 @pytest.mark.parametrize(
@@ -181,7 +183,7 @@ async def test_deactivated_user_cannot_sign_in_and_their_tokens_stop(connect, cl
     response = await _sign_in(await connect(), member.phone)
 
     assert response.status_code == 401
-    assert response.json() == {"error": WRONG_VI}
+    assert response.json() == {"error": {"message": WRONG_VI, "field": None}}
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 401
 
 
@@ -189,7 +191,7 @@ async def test_a_nul_character_in_the_phone_is_a_clear_error(connect):
     response = await _sign_in(await connect(), "09\x0012345678", "sai-mat-khau")
 
     assert response.status_code == 400
-    assert response.json() == {"error": UNREADABLE_VI}
+    assert response.json() == {"error": {"message": UNREADABLE_VI, "field": None}}
 
 
 # Throttling
@@ -222,9 +224,16 @@ async def test_repeated_failures_are_slowed_then_refused(connect, user, slept):
 
     refused = await _sign_in(phone_of_the_village, member.phone)  # even the right password
     assert refused.status_code == 429
-    assert refused.json() == {"error": "Nhập sai quá nhiều lần. Hãy đợi 15 phút rồi thử lại."}
+    assert refused.json() == {
+        "error": {"message": "Nhập sai quá nhiều lần. Hãy đợi 15 phút rồi thử lại.", "field": None}
+    }
     english = await _sign_in(phone_of_the_village, member.phone, **{"Accept-Language": "en"})
-    assert english.json() == {"error": "Too many failed attempts. Wait 15 minutes, then try again."}
+    assert english.json() == {
+        "error": {
+            "message": "Too many failed attempts. Wait 15 minutes, then try again.",
+            "field": None,
+        }
+    }
 
     # The phone number stays locked from anywhere; a colleague behind the same address (a
     # carrier's shared address) can still sign in.
@@ -285,7 +294,7 @@ async def test_me_without_a_valid_token_asks_to_sign_in_again(client, authorizat
     response = await client.get("/api/v1/me", headers=headers)
 
     assert response.status_code == 401
-    assert response.json() == {"error": SIGN_IN_AGAIN_VI}
+    assert response.json() == {"error": {"message": SIGN_IN_AGAIN_VI, "field": None}}
 
 
 async def test_signing_out_revokes_only_that_token(client, user, login):
@@ -297,7 +306,7 @@ async def test_signing_out_revokes_only_that_token(client, user, login):
     assert response.status_code == 204
     again = await client.get("/api/v1/me", headers=phone_a)
     assert again.status_code == 401
-    assert again.json() == {"error": SIGN_IN_AGAIN_VI}
+    assert again.json() == {"error": {"message": SIGN_IN_AGAIN_VI, "field": None}}
     assert (await client.delete("/api/v1/session", headers=phone_a)).status_code == 401
     assert (await client.get("/api/v1/me", headers=phone_b)).status_code == 200
 
@@ -338,8 +347,7 @@ async def test_wrong_current_password_is_refused(client, user, login):
 
     assert response.status_code == 422
     assert response.json() == {
-        "error": "Mật khẩu hiện tại chưa đúng. Hãy nhập lại.",
-        "field": "current",
+        "error": {"message": "Mật khẩu hiện tại chưa đúng. Hãy nhập lại.", "field": "current"}
     }
     assert (await client.get("/api/v1/me", headers=headers)).status_code == 200
 
@@ -359,7 +367,7 @@ async def test_too_short_new_password_is_refused(client, user, login, language, 
     response = await _change(client, headers, PASSWORD, "ngan")
 
     assert response.status_code == 422
-    assert response.json() == {"error": message, "field": "password"}
+    assert response.json() == {"error": {"message": message, "field": "password"}}
     assert (await _sign_in(client, member.phone)).status_code == 200  # nothing changed
 
 
@@ -374,7 +382,7 @@ async def test_change_password_with_missing_fields_is_a_422(client, user, login,
     response = await client.post("/api/v1/me/password", json=body, headers=headers)
 
     assert response.status_code == 422
-    assert response.json() == {"error": UNREADABLE_VI}
+    assert response.json() == {"error": {"message": UNREADABLE_VI, "field": None}}
 
 
 async def test_changing_the_password_gives_a_new_token_and_ends_the_old_ones(
@@ -400,4 +408,4 @@ async def test_change_password_needs_a_token(client):
     response = await _change(client, {}, PASSWORD, NEW_PASSWORD)
 
     assert response.status_code == 401
-    assert response.json() == {"error": SIGN_IN_AGAIN_VI}
+    assert response.json() == {"error": {"message": SIGN_IN_AGAIN_VI, "field": None}}

@@ -110,7 +110,7 @@ async def test_bad_assignments_are_refused_with_a_reason(client, village, user, 
         response = await client.post(
             "/api/v1/assignments", json={"due_date": _in_days(3), **body}, headers=headers
         )
-        assert (response.status_code, response.json().get("field")) == (422, field), body
+        assert (response.status_code, response.json()["error"]["field"]) == (422, field), body
 
 
 async def test_the_page_assigns_in_two_steps_and_keeps_input_on_error(village, user, signed_in):

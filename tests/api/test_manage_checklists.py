@@ -143,7 +143,7 @@ async def test_national_checklists_are_changed_by_administrators_only(client, us
     )
 
     assert refused.status_code == 403 and national.status_code == 403
-    assert "quản trị" in refused.json()["error"]
+    assert "quản trị" in refused.json()["error"]["message"]
     assert await ChecklistTemplate.filter(key="scam_safety").count() == 1
 
 

@@ -231,7 +231,7 @@ async def test_bad_api_limits_are_a_400_in_the_users_language(
     response = await client.get(path, params=params, headers=headers)
 
     assert response.status_code == 400
-    assert response.json()["error"] == message
+    assert response.json()["error"]["message"] == message
 
 
 # The villages API
@@ -468,7 +468,7 @@ async def test_the_assignments_api_pages_across_open_and_done(client, user, logi
     assert [a["status"] for a in window["assignments"]] == ["open", "open", "done", "done", "done"]
     assert (window["total"], window["offset"], window["limit"]) == (12, 6, 5)
     assert [a["id"] for a in done["assignments"]] == [str(a.id) for a in rows[8:]]
-    assert bad.status_code == 400 and bad.json()["field"] == "status"
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "status"
 
 
 # Conflicts

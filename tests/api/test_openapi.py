@@ -163,6 +163,7 @@ async def test_generated_requests_never_fail_the_server(
             "application/json"
         ):
             body = response.json()
-            if not isinstance(body, dict) or not isinstance(body.get("error"), str):
+            error = body.get("error") if isinstance(body, dict) else None
+            if not isinstance(error, dict) or not isinstance(error.get("message"), str):
                 problems.append(f"no error message in {body!r} for {request}")
     assert not problems, "\n".join(problems[:10])

@@ -427,7 +427,7 @@ async def test_a_missing_api_route_answers_json(client):
     response = await client.get("/api/v1/khong-co", headers={"Accept-Language": "en"})
 
     assert response.status_code == 404
-    assert response.json() == {"error": "This page does not exist."}
+    assert response.json() == {"error": {"message": "This page does not exist.", "field": None}}
 
 
 # Static files: nothing from the Internet

@@ -36,7 +36,7 @@ async def test_signing_in_is_required(client):
     assert (await client.get("/api/v1/push/key")).status_code == 401
     response = await client.post("/api/v1/push/subscriptions", json=_subscription())
     assert response.status_code == 401
-    assert response.json()["error"] == "Vui lòng đăng nhập lại."
+    assert response.json()["error"]["message"] == "Vui lòng đăng nhập lại."
     response = await client.request(
         "DELETE", "/api/v1/push/subscriptions", json={"endpoint": "https://x.example/"}
     )
@@ -142,7 +142,7 @@ async def test_endpoints_outside_the_push_services_are_refused(
     )
 
     assert response.status_code == 422
-    assert response.json() == {"error": ADDRESS_REFUSED, "field": "endpoint"}
+    assert response.json() == {"error": {"message": ADDRESS_REFUSED, "field": "endpoint"}}
     assert not await PushSubscription.exists(user_id=member.id)
 
 
@@ -187,8 +187,8 @@ async def test_bad_keys_are_refused_in_the_users_language(
     english = await client.post("/api/v1/push/subscriptions", json=body, headers=en)
 
     assert response.status_code == 422
-    assert response.json() == {"error": KEYS_REFUSED, "field": field}
-    assert english.json()["error"] == (
+    assert response.json() == {"error": {"message": KEYS_REFUSED, "field": field}}
+    assert english.json()["error"]["message"] == (
         "The subscription's keys are not valid. Turn notifications off and on again."
     )
 
@@ -202,7 +202,7 @@ async def test_a_subscription_without_endpoint_is_refused(client, login, user, v
     removal = await client.request("DELETE", "/api/v1/push/subscriptions", json={}, headers=headers)
 
     assert response.status_code == removal.status_code == 422
-    assert response.json()["error"] == "Đăng ký nhận thông báo không có địa chỉ gửi."
+    assert response.json()["error"]["message"] == "Đăng ký nhận thông báo không có địa chỉ gửi."
 
 
 async def test_the_same_subscription_posted_at_once_is_stored_once(client, login, user, village):

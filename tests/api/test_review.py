@@ -100,7 +100,7 @@ async def test_accepting_the_lost_value_writes_it_through_sync(client, village, 
         f"/api/v1/conflicts/{conflict.id}", json={"accept": "kept"}, headers=headers
     )
     assert again.status_code == 409
-    assert "đã" in again.json()["error"]
+    assert "đã" in again.json()["error"]["message"]
 
 
 async def test_keeping_the_kept_value_changes_no_record(client, village, user, login, signed_in):

@@ -102,7 +102,7 @@ async def test_bad_cursor_and_limit_are_clear_errors(client, village, user, logi
     member = await login(await user(roles.MEMBER, (await village()).code))
     bad = await client.get("/api/v1/sync/pull", params={"cursor": "@@@"}, headers=member)
     assert bad.status_code == 400
-    assert "đồng bộ" in bad.json()["error"]
+    assert "đồng bộ" in bad.json()["error"]["message"]
     worse = await client.get("/api/v1/sync/pull", params={"limit": "-1"}, headers=member)
     assert worse.status_code == 422
 
@@ -110,7 +110,7 @@ async def test_bad_cursor_and_limit_are_clear_errors(client, village, user, logi
 async def test_pull_needs_sign_in(client):
     response = await client.get("/api/v1/sync/pull")
     assert response.status_code == 401
-    assert response.json()["error"] == "Vui lòng đăng nhập lại."
+    assert response.json()["error"]["message"] == "Vui lòng đăng nhập lại."
 
 
 @pytest.mark.postgres

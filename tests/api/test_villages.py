@@ -87,7 +87,7 @@ async def test_listing_villages_needs_a_token(client):
     response = await client.get("/api/v1/villages")
 
     assert response.status_code == 401
-    assert response.json() == {"error": "Vui lòng đăng nhập lại."}
+    assert response.json() == {"error": {"message": "Vui lòng đăng nhập lại.", "field": None}}
 
 
 # Creating
@@ -142,7 +142,9 @@ async def test_a_coordinator_cannot_add_a_village_in_another_commune(client, use
     response = await _create(client, headers, commune_code=COMMUNE_B, name=name)
 
     assert response.status_code == 403
-    assert response.json() == {"error": "Việc này nằm ngoài địa bàn của bạn."}
+    assert response.json() == {
+        "error": {"message": "Việc này nằm ngoài địa bàn của bạn.", "field": None}
+    }
     assert not await Area.filter(name=name).exists()
 
 
@@ -155,7 +157,9 @@ async def test_members_and_trainers_cannot_add_villages(client, village, user, l
     response = await _create(client, await login(who), commune_code=COMMUNE_A, name=name)
 
     assert response.status_code == 403
-    assert response.json() == {"error": "Vai trò của bạn không được làm việc này."}
+    assert response.json() == {
+        "error": {"message": "Vai trò của bạn không được làm việc này.", "field": None}
+    }
     assert not await Area.filter(name=name).exists()
 
 
@@ -202,8 +206,7 @@ async def test_invalid_villages_are_refused_with_a_message(client, user, login, 
     response = await _create(client, headers, **request)
 
     assert response.status_code == 422
-    expected = {"error": error} | ({"field": field} if field else {})
-    assert response.json() == expected
+    assert response.json() == {"error": {"message": error, "field": field}}
     assert await Area.filter(kind="village").count() == count
 
 
@@ -213,7 +216,7 @@ async def test_errors_follow_the_users_language(client, user, login):
     response = await _create(client, headers, commune_code=COMMUNE_A, name=" ")
 
     assert response.status_code == 422
-    assert response.json() == {"error": "Write the village's name."}
+    assert response.json() == {"error": {"message": "Write the village's name.", "field": None}}
 
 
 async def test_a_duplicate_name_in_the_same_commune_is_refused(client, user, login):
@@ -224,7 +227,7 @@ async def test_a_duplicate_name_in_the_same_commune_is_refused(client, user, log
     again = await _create(client, headers, commune_code=COMMUNE_A, name=f" {name}")
 
     assert again.status_code == 422
-    assert again.json() == {"error": "Xã này đã có thôn mang tên đó."}
+    assert again.json() == {"error": {"message": "Xã này đã có thôn mang tên đó.", "field": None}}
     assert await Area.filter(name=name).count() == 1
     other_commune = await _create(client, headers, commune_code=COMMUNE_B, name=name)
     assert other_commune.status_code == 201
@@ -241,7 +244,9 @@ async def test_an_unreadable_body_is_a_400(client, user, login, content):
     )
 
     assert response.status_code == 400
-    assert response.json() == {"error": "Không đọc được yêu cầu. Vui lòng thử lại."}
+    assert response.json() == {
+        "error": {"message": "Không đọc được yêu cầu. Vui lòng thử lại.", "field": None}
+    }
 
 
 async def test_a_too_long_name_is_refused_with_a_message(client, user, login):
@@ -251,7 +256,9 @@ async def test_a_too_long_name_is_refused_with_a_message(client, user, login):
     response = await _create(client, headers, commune_code=COMMUNE_A, name="Thôn " + "Dài" * 60)
 
     assert response.status_code == 422
-    assert response.json() == {"error": "Tên dài tối đa 120 ký tự. Hãy viết ngắn lại."}
+    assert response.json() == {
+        "error": {"message": "Tên dài tối đa 120 ký tự. Hãy viết ngắn lại.", "field": None}
+    }
     assert await Area.filter(kind="village").count() == count
 
 

@@ -69,7 +69,7 @@ async function call(account, method, url, body) {
   }
   if (response.status === 204) return null;
   const data = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(data.error || t("Something went wrong. Please try again."));
+  if (!response.ok) throw new Error(data.error?.message || t("Something went wrong. Please try again."));
   return data;
 }
 

@@ -70,7 +70,7 @@ export async function signIn(phone, password) {
   });
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(body.error || response.statusText);
+    const error = new Error(body.error?.message || response.statusText);
     error.status = response.status;
     throw error;
   }

@@ -1,0 +1,40 @@
+"""Who is asking: the one gate for pages and API calls, by role group (accounts/roles.py)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from server.accounts import services as accounts
+from server.accounts.models import User
+from server.errors import Forbidden, SignInRequired
+from server.web.requests import USER_KEY
+
+
+async def current_user(request: Request) -> User | None:
+    """The signed-in user, from a bearer token or the session cookie."""
+    if USER_KEY in request.scope:
+        user: User | None = request.scope[USER_KEY]
+        return user
+    user = None
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("bearer "):
+        user = await accounts.user_for_token(header[7:].strip())
+    elif "user_id" in request.session:
+        user = await accounts.user_by_id(
+            str(request.session["user_id"]), int(request.session.get("epoch", -1))
+        )
+    request.scope[USER_KEY] = user
+    return user
+
+
+async def require_user(request: Request, *allowed_roles: str) -> User:
+    """The signed-in user, if their role is allowed (any role when none is named).
+
+    Raises `SignInRequired` (a 401 under /api/, the sign-in page elsewhere) or `Forbidden`.
+    """
+    user = await current_user(request)
+    if user is None:
+        raise SignInRequired()
+    if allowed_roles and user.role not in allowed_roles:
+        raise Forbidden()
+    return user

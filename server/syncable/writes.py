@@ -1,0 +1,42 @@
+"""Server screens change synced records through the sync engine, which plugs itself in here.
+
+A domain (e.g. conflict review) calls `server_write`; the engine (`server/sync/services.py`) is
+above the domains, so the app factory hands its writer in with `plug` rather than the domain
+importing it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from server.areas.scope import Scope
+
+# The "device" of a change made on a server screen: `web:` and the user's id.
+WEB_DEVICE_PREFIX = "web:"
+
+ServerWrite = Callable[["Scope", str, uuid.UUID, dict[str, Any], str], Awaitable[dict[str, Any]]]
+_writers: list[ServerWrite] = []
+
+
+def plug(writer: ServerWrite) -> None:
+    """Use `writer` for every server-side write of a synced record (the app factory calls it)."""
+    _writers[:] = [writer]
+
+
+async def server_write(
+    scope: Scope,
+    type_name: str,
+    record_id: uuid.UUID,
+    data: dict[str, Any],
+    language: str = "vi",
+) -> dict[str, Any]:
+    """Change a synced record from a server screen, as an `update` from the `web:` device.
+
+    Returns the push receipt (`applied`, or `rejected` with errors); see `sync.services`.
+    """
+    if not _writers:
+        raise RuntimeError("no sync engine is plugged in: call server.syncable.writes.plug")
+    return await _writers[0](scope, type_name, record_id, data, language)

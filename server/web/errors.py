@@ -1,0 +1,65 @@
+"""The one error path: a `UserError` (or Starlette's own 404/405) becomes a response here.
+
+Under /api/ the body is `{"error": {"message": …, "field": …}}`; elsewhere an error page, and a
+page for signed-in users only sends the visitor to sign in. Always in the user's language.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from server.errors import SignInRequired, UserError
+from server.i18n import N_, gettext
+from server.web.requests import USER_KEY, language_of
+from server.web.templating import render
+
+_STATUS_MESSAGES = {
+    404: N_("This page does not exist."),
+    405: N_("This action is not allowed here."),
+}
+
+
+async def user_error(request: Request, exc: Exception) -> Response:
+    """A problem the user can fix, in their language."""
+    assert isinstance(exc, UserError)
+    if isinstance(exc, SignInRequired) and not _is_api(request):
+        return RedirectResponse("/sign-in", status_code=303)
+    language = language_of(request, request.scope.get(USER_KEY))
+    message = exc.message(language)
+    return _respond(request, language, message, exc.status, exc.field, exc.headers)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own errors (no such route, wrong method) in the same shape."""
+    assert isinstance(exc, HTTPException)
+    language = language_of(request, request.scope.get(USER_KEY))
+    msgid = exc.detail
+    if not msgid or msgid == HTTPStatus(exc.status_code).phrase:
+        msgid = _STATUS_MESSAGES.get(exc.status_code, N_("Something went wrong. Please try again."))
+    message = gettext(language, msgid)
+    return _respond(request, language, message, exc.status_code, None, dict(exc.headers or {}))
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _respond(
+    request: Request,
+    language: str,
+    message: str,
+    status: int,
+    field: str | None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if _is_api(request):
+        body = {"error": {"message": message, "field": field}}
+        return JSONResponse(body, status_code=status, headers=headers)
+    try:
+        return render(request, "error.html", {"message": message}, language, status)
+    except Exception:  # the error page itself failed: say it plainly
+        return HTMLResponse(message, status_code=status, headers=headers)
