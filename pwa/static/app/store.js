@@ -7,9 +7,10 @@ import { openDatabase, request, transact } from "./idb.js";
 // What the phone sends of an outbox entry (docs/sync-protocol.md); the rest stays on the phone.
 const WIRE_FIELDS = ["id", "type", "record_id", "op", "base_version", "data"];
 
-/** A new local change to one record, as the outbox keeps it; the store adds its base version. */
-function mutation({ type, id, op, data, madeAt = new Date().toISOString() }) {
-  return { id: uuid(), type, record_id: id, op, data, made_at: madeAt, status: "pending" };
+/** A new local change to a record at `baseVersion`, as the outbox keeps it. */
+function mutation({ type, id, op, data, madeAt = new Date().toISOString() }, baseVersion) {
+  const envelope = { id: uuid(), type, record_id: id, op, base_version: baseVersion, data };
+  return { ...envelope, made_at: madeAt, status: "pending" };
 }
 
 /** An outbox entry as the server receives it in a push. */
@@ -99,12 +100,11 @@ export class Store {
    */
   edit(change) {
     this.revision += 1;
-    const entry = mutation(change);
-    const { type, record_id: id, op, data } = entry;
+    const { type, id, op, data } = change;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
       const current = await request(s.records.get([type, id]));
       const record = current || { type, id, version: 0, deleted: false, data: {}, pending: 0 };
-      entry.base_version = record.version || 0;
+      const entry = mutation(change, record.version || 0);
       record.data = op === "delete" ? record.data : this._merge(type, record.data, data);
       record.deleted = op === "delete";
       record.pending = (record.pending || 0) + 1;
