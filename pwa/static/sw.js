@@ -8,8 +8,11 @@ const SHELL = `langso-shell-${VERSION}`;
 const MEDIA = "langso-media";
 const NETWORK_TIMEOUT_MS = 3000;
 
+// From the server, never the HTTP cache: a file the browser kept from the old version would
+// otherwise be precached into the new one.
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)));
+  const fresh = PRECACHE.map((url) => new Request(url, { cache: "reload" }));
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(fresh)));
 });
 
 self.addEventListener("activate", (event) => {

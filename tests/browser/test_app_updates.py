@@ -1,7 +1,9 @@
-"""A new version of the app never reloads the page over what the member is typing.
+"""A new version of the app never reloads the page over what the member is typing, and installs
+the files the server serves now, not copies the browser kept in its HTTP cache.
 
 The live server caches its worker script in-process, so the new version comes from a small HTTP
-proxy the phone goes through: from a given moment it writes another VERSION into `/sw.js`.
+proxy the phone goes through: from a given moment it writes another VERSION into `/sw.js`, and it
+can mark one static file with a build number and let the browser keep it for a day.
 (Playwright's routing does not see the service worker's own update check, so it cannot do this.)
 """
 
@@ -23,6 +25,7 @@ if TYPE_CHECKING:
     from playwright.sync_api import Dialog, Page
 
 NEW_VERSION = "update-test-2"
+MARKED = "/static/app/dom.js"  # the file the proxy marks with `build`
 NAME = "Hộ Đang Gõ Dở"
 # Headers about one hop (or about an encoding httpx has already undone) are not passed on.
 _HOP_BY_HOP = {
@@ -32,10 +35,14 @@ _HOP_BY_HOP = {
 
 
 class _Proxy:
-    """An HTTP proxy to the live server; with `version` set, `/sw.js` carries that VERSION."""
+    """An HTTP proxy to the live server; with `version` set, `/sw.js` carries that VERSION.
+
+    With `build` set, MARKED ends with a `// build <build>` line and may be kept a day unchecked.
+    """
 
     def __init__(self, server: LiveServer) -> None:
         self.version: str | None = None
+        self.build: str | None = None
         self.rewritten = 0
         self._origin = httpx.URL(server.url)
         self._client = httpx.Client(timeout=30, trust_env=False)
@@ -68,6 +75,11 @@ class _Proxy:
             )
             self.rewritten += count  # stays 0 if sw.js no longer starts with its VERSION line
         kept = [(k, v) for k, v in response.headers.multi_items() if k.lower() not in _HOP_BY_HOP]
+        if url.path == MARKED and self.build is not None and response.status_code == 200:
+            content += f"\n// build {self.build}\n".encode()
+            validators = {"etag", "last-modified", "cache-control"}  # no revalidation either
+            kept = [(k, v) for k, v in kept if k.lower() not in validators]
+            kept.append(("Cache-Control", "max-age=86400"))
         return response.status_code, kept, content
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
@@ -180,3 +192,35 @@ def test_update_waits_for_the_member_and_keeps_the_draft(
     assert page.get_by_label("Chủ hộ", exact=True).input_value() == NAME
     assert page.get_by_label(re.compile("Lưu thông tin của hộ")).is_checked()
     assert page.locator("#update-banner").is_hidden()
+
+
+def _cached_text(page: Page, cache: str, url: str) -> str | None:
+    return page.evaluate(
+        """async ([name, url]) => {
+            const response = await (await caches.open(name)).match(url);
+            return response ? response.text() : null;
+        }""",
+        [cache, url],
+    )
+
+
+def test_an_update_precaches_what_the_server_serves_not_the_http_cache(
+    live_server: LiveServer, browser_context_factory: Phones, proxy: _Proxy
+) -> None:
+    phones = browser_context_factory
+    context = phones.open("update-fresh", proxy={"server": proxy.url})
+    page = phones.page(context)
+    proxy.build = "1"  # the page and the first install get build 1, kept a day in the HTTP cache
+    page.goto(f"{live_server.url}/app")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    [old_cache] = _shell_caches(page)
+    assert (_cached_text(page, old_cache, MARKED) or "").endswith("// build 1\n")
+
+    proxy.version, proxy.build = NEW_VERSION, "2"
+    page.evaluate("navigator.serviceWorker.getRegistration().then((r) => r.update())")
+    page.locator("#update-banner").get_by_text("Đã có phiên bản mới của ứng dụng.").wait_for(
+        timeout=30_000
+    )  # the new worker is installed: its cache is complete
+    assert proxy.rewritten
+    fresh = _cached_text(page, f"langso-shell-{NEW_VERSION}", MARKED) or ""
+    assert fresh.endswith("// build 2\n"), fresh[-40:]

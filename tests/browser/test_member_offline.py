@@ -12,6 +12,7 @@ from tests.browser.member import (
     add_household,
     edit_household,
     finish_first_lesson_quiz,
+    open_screen,
     pending,
     sign_in,
     sync_now,
@@ -74,6 +75,25 @@ def test_a_day_offline_then_everything_syncs_exactly_once(
     for name in names:
         page.get_by_role("link", name=name).wait_for()
     assert pending(page) == waiting
+    # Still offline after the restart: a third tick merges into the checklist's steps (a map
+    # field, as the schema kept on the phone says) instead of replacing the two before it.
+    [checklist_id] = page.evaluate(
+        """async () => (await window.langso.app.store.all("checklist")).map((c) => c.id)"""
+    )
+    open_screen(page, f"#/households/{ids[0]}/checklists/{checklist_id}")
+    page.locator("input[data-item]").nth(2).check()
+    page.wait_for_function(
+        "(n) => Number(document.querySelector('[data-testid=pending-count]').textContent) > n",
+        arg=waiting,
+    )  # the tick is saved
+    done = page.evaluate(
+        """async (id) => {
+            const checklist = await window.langso.app.store.get("checklist", id);
+            return Object.values(checklist.data.items).filter((item) => item.done).length;
+        }""",
+        checklist_id,
+    )
+    assert done == 3
 
     context.set_offline(False)
     wait_synced(page)
@@ -84,7 +104,7 @@ def test_a_day_offline_then_everything_syncs_exactly_once(
     assert address == "Xóm 7, cạnh nhà văn hoá"
     [(items,)] = live_server.sql("SELECT items FROM checklist WHERE household_id = ?", ids[0])
     ticked = json.loads(items) if isinstance(items, str) else items
-    assert sum(1 for item in ticked.values() if item["done"]) == 2
+    assert sum(1 for item in ticked.values() if item["done"]) == 3
     [(status, score)] = live_server.sql(
         "SELECT p.status, p.score FROM lesson_progress p JOIN app_user u ON u.id = p.user_id "
         "WHERE u.phone = ?",

@@ -57,14 +57,18 @@ export function debounce(fn, ms) {
   return debounced;
 }
 
-/** Vietnamese-insensitive search key: "Nguyễn Văn Á" → "nguyen van a". */
+/**
+ * Search key: "Nguyễn  Văn Á" → "nguyen van a", the same rule as `fold` in server/search.py.
+ * Decompose (NFD), drop nonspacing marks (Mn), đ/Đ → d, lower case, one space between words;
+ * tests/fold_vectors.json holds the cases both sides are checked against.
+ */
 export function fold(text) {
   return String(text ?? "")
     .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .replace(/đ/g, "d")
-    .replace(/Đ/g, "d")
+    .replace(/\p{Mn}/gu, "")
+    .replace(/[đĐ]/g, "d")
     .toLowerCase()
+    .replace(/\s+/g, " ")
     .trim();
 }
 

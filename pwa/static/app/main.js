@@ -35,7 +35,10 @@ export const app = {
   account: null,
   store: null,
   engine: null,
-  schema: null,
+  // The schema the phone keeps (null before the first sync): views and store read the same one.
+  get schema() {
+    return app.store?.schema ?? null;
+  },
   settings: null,
   dirty: false,
   appVersion: document.body.dataset.appVersion,
@@ -74,7 +77,6 @@ async function boot() {
 async function startSession(account) {
   app.account = account;
   app.store = await Store.open(account.id);
-  app.schema = await app.store.meta("schema");
   app.engine = new SyncEngine({
     store: app.store,
     account,
@@ -88,9 +90,10 @@ async function startSession(account) {
   });
   app.engine.addEventListener("status", (event) => showStatus(event.detail));
   app.engine.addEventListener("changed", showWhatSyncBrought);
-  app.engine.addEventListener("status", async (event) => {
-    if (event.detail.state === "idle" && !app.schema) {
-      app.schema = await app.store.meta("schema");
+  let firstSync = !app.schema;
+  app.engine.addEventListener("status", (event) => {
+    if (firstSync && event.detail.state === "idle" && app.schema) {
+      firstSync = false;
       route();
     }
   });

@@ -1,15 +1,39 @@
 // The device's own store: one IndexedDB database per user, the source of truth on the phone.
 // Every edit is written to the record and appended to the outbox in one transaction.
 
+import { uuid } from "./dom.js";
 import { openDatabase, request, transact } from "./idb.js";
 
-export const MAP_FIELDS = new Set(["indicators", "items", "answers"]);
+// What the phone sends of an outbox entry (docs/sync-protocol.md); the rest stays on the phone.
+const WIRE_FIELDS = ["id", "type", "record_id", "op", "base_version", "data"];
 
-/** Apply a patch of changed fields; map fields merge key by key. */
-export function mergeData(base, patch) {
+/** A new local change to a record at `baseVersion`, as the outbox keeps it. */
+function mutation({ type, id, op, data, madeAt = new Date().toISOString() }, baseVersion) {
+  const envelope = { id: uuid(), type, record_id: id, op, base_version: baseVersion, data };
+  return { ...envelope, made_at: madeAt, status: "pending" };
+}
+
+/** An outbox entry as the server receives it in a push. */
+export function wire(entry) {
+  return Object.fromEntries(WIRE_FIELDS.map((name) => [name, entry[name]]));
+}
+
+/** For each type, the fields that merge key by key: the `map` fields of the server's schema. */
+function mapFields(schema) {
+  const types = schema?.types || [];
+  return new Map(
+    types.map((type) => [
+      type.name,
+      new Set(type.fields.filter((rule) => rule.kind === "map").map((rule) => rule.name)),
+    ]),
+  );
+}
+
+/** Apply a patch of changed fields; the `maps` fields merge key by key. */
+function mergeData(base, patch, maps) {
   const out = { ...(base || {}) };
   for (const [name, value] of Object.entries(patch || {})) {
-    if (MAP_FIELDS.has(name) && value && typeof value === "object") {
+    if (maps?.has(name) && value && typeof value === "object") {
       out[name] = { ...(out[name] || {}), ...value };
     } else {
       out[name] = value;
@@ -24,6 +48,7 @@ export class Store {
     this.userId = userId;
     // Raised on every write, so screens can keep what they computed until something changes.
     this.revision = 0;
+    this._useSchema(null);
   }
 
   static async open(userId) {
@@ -35,7 +60,27 @@ export class Store {
       database.createObjectStore("drafts", { keyPath: "key" });
       database.createObjectStore("meta", { keyPath: "key" });
     });
-    return new Store(db, userId);
+    const store = new Store(db, userId);
+    store._useSchema(await store.meta("schema"));
+    return store;
+  }
+
+  /**
+   * Keep the server's schema (/api/v1/sync/schema) on the phone: the screens validate with it
+   * and the store merges by it, offline and after a restart too.
+   */
+  async saveSchema(schema) {
+    await this.setMeta("schema", schema);
+    this._useSchema(schema);
+  }
+
+  _useSchema(schema) {
+    this.schema = schema ?? null; // null until the first sync
+    this._maps = mapFields(schema);
+  }
+
+  _merge(type, base, patch) {
+    return mergeData(base, patch, this._maps.get(type));
   }
 
   get(type, id) {
@@ -49,26 +94,21 @@ export class Store {
     return rows.filter((row) => !row.deleted);
   }
 
-  /** Record a local edit: update the record and queue the mutation, atomically. */
-  edit({ type, id, op, data, mutationId, madeAt }) {
+  /**
+   * Record a local edit — `{type, id, op, data}` and optionally `madeAt` — by updating the record
+   * and queueing its mutation, atomically; returns the updated record.
+   */
+  edit(change) {
     this.revision += 1;
+    const { type, id, op, data } = change;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
       const current = await request(s.records.get([type, id]));
       const record = current || { type, id, version: 0, deleted: false, data: {}, pending: 0 };
-      const entry = {
-        id: mutationId,
-        type,
-        record_id: id,
-        op,
-        base_version: record.version || 0,
-        data,
-        made_at: madeAt,
-        status: "pending",
-      };
-      record.data = op === "delete" ? record.data : mergeData(record.data, data);
+      const entry = mutation(change, record.version || 0);
+      record.data = op === "delete" ? record.data : this._merge(type, record.data, data);
       record.deleted = op === "delete";
       record.pending = (record.pending || 0) + 1;
-      record.changed_at = madeAt;
+      record.changed_at = entry.made_at;
       await request(s.records.put(record));
       await request(s.outbox.add(entry));
       return record;
@@ -113,7 +153,10 @@ export class Store {
       record.version = Math.max(record.version || 0, receipt.version || 0);
       if (receipt.record) {
         const left = await this._outstanding(s.outbox, entry.record_id);
-        record.data = left.reduce((data, e) => mergeData(data, e.data), receipt.record);
+        record.data = left.reduce(
+          (data, e) => this._merge(entry.type, data, e.data),
+          receipt.record,
+        );
       }
       await request(s.records.put(record));
     });
@@ -132,7 +175,7 @@ export class Store {
         const key = [change.type, change.record_id];
         const current = await request(s.records.get(key));
         const left = current ? await this._outstanding(s.outbox, change.record_id) : [];
-        const data = left.reduce((d, e) => mergeData(d, e.data), change.data);
+        const data = left.reduce((d, e) => this._merge(change.type, d, e.data), change.data);
         await request(
           s.records.put({
             type: change.type,

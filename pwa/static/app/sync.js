@@ -1,6 +1,8 @@
 // The sync engine: push the outbox, then pull changes, in the background, with backoff.
 // Started on app start, on `online`, after each save, every few minutes, and by Background Sync.
 
+import { wire } from "./store.js";
+
 const BATCH = 100;
 const PULL_LIMIT = 500;
 const PERIOD_MS = 3 * 60 * 1000;
@@ -99,7 +101,7 @@ export class SyncEngine extends EventTarget {
       this.changed = 0;
       await this._push();
       await this._pull();
-      await this.store.setMeta("schema", await this._fetch("/api/v1/sync/schema"));
+      await this.store.saveSchema(await this._fetch("/api/v1/sync/schema"));
       const now = new Date().toISOString();
       await this.store.setMeta("last_sync", now);
       this.failures = 0;
@@ -133,14 +135,7 @@ export class SyncEngine extends EventTarget {
           device_id: this.deviceId,
           app_version: this.appVersion,
           pending_changes: counts.pending,
-          mutations: entries.map(({ id, type, record_id, op, base_version, data }) => ({
-            id,
-            type,
-            record_id,
-            op,
-            base_version,
-            data,
-          })),
+          mutations: entries.map(wire),
         }),
       });
       const byId = new Map(body.results.map((receipt) => [receipt.id, receipt]));

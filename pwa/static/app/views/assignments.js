@@ -1,7 +1,7 @@
 // Work the coordinator gave this member (synced): open ones soonest due first, then done ones.
 // Marking one done (or not done yet) is an ordinary offline edit of its one writable field.
 
-import { html, mount, uuid } from "../dom.js";
+import { html, mount } from "../dom.js";
 import { currentLanguage, formatDateTime, label, t } from "../i18n.js";
 
 export async function render(app) {
@@ -36,7 +36,6 @@ export async function render(app) {
         id,
         op: "update",
         data: { done_at: markDone ? madeAt : null },
-        mutationId: uuid(),
         madeAt,
       });
       for (const entry of refused) await app.store.discard(entry);

@@ -1,6 +1,6 @@
 // A household's checklist: tick steps offline; a step can set one of the household's indicators.
 
-import { html, mount, uuid } from "../dom.js";
+import { html, mount } from "../dom.js";
 import { label, t } from "../i18n.js";
 
 export async function render(app, householdId, checklistId) {
@@ -65,7 +65,6 @@ export async function render(app, householdId, checklistId) {
       id: checklistId,
       op: "update",
       data: { items: { [key]: entry } },
-      mutationId: uuid(),
       madeAt,
     });
     const effects = indicatorEffects(template, updated.data.items || {});
@@ -79,7 +78,6 @@ export async function render(app, householdId, checklistId) {
         id: householdId,
         op: "update",
         data: { indicators: changed },
-        mutationId: uuid(),
         madeAt,
       });
       app.toast(t("The household's readiness was updated."));

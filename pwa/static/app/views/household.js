@@ -54,8 +54,6 @@ export async function render(app, id) {
       id: checklistId,
       op: "create",
       data: { household_id: id, template_key: template.key, template_version: template.version },
-      mutationId: uuid(),
-      madeAt: new Date().toISOString(),
     });
     await app.saved();
     app.go(`#/households/${id}/checklists/${checklistId}`);

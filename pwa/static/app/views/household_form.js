@@ -134,8 +134,6 @@ export async function render(app, id) {
         id: recordId,
         op: fresh ? "create" : "update",
         data,
-        mutationId: uuid(),
-        madeAt: new Date().toISOString(),
       });
     }
     await app.store.dropDraft(draftKey);

@@ -103,8 +103,6 @@ async function save(app, current, lesson, values) {
     id: current?.id || uuid(),
     op: current ? "update" : "create",
     data,
-    mutationId: uuid(),
-    madeAt: new Date().toISOString(),
   });
   await app.saved();
 }
