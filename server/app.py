@@ -27,7 +27,7 @@ from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
 from server.review import routes as review_routes
-from server.settings import REPO_ROOT, Settings
+from server.settings import PWA_DIR, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
 from server.sync import services as sync_services
@@ -35,7 +35,7 @@ from server.syncable import writes
 from server.teams import routes as teams_routes
 from server.web.errors import http_error, user_error
 
-STATIC_DIR = REPO_ROOT / "pwa" / "static"
+STATIC_DIR = PWA_DIR / "static"
 
 
 def create_app(settings: Settings | None = None) -> Starlette:

@@ -16,12 +16,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from server.settings import REPO_ROOT
+from server.settings import LOCALES_DIR
 
 DEFAULT_LANGUAGE = "vi"
 _VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LANGUAGES = ("vi", "en")
-LOCALES_DIR = REPO_ROOT / "locales"
 
 
 def N_(message: str) -> str:

@@ -7,7 +7,19 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def _shipped(installed: str, checkout: str) -> Path:
+    """A folder shipped with the package: inside it once installed, beside it in a checkout."""
+    inside = _PACKAGE / installed
+    return inside if inside.is_dir() else _PACKAGE.parent / checkout
+
+
+# pyproject.toml maps pwa/, locales/ and content/ into the installed package under these names.
+PWA_DIR = _shipped("pwa", "pwa")
+LOCALES_DIR = _shipped("locales", "locales")
+DEFAULT_CONTENT_DIR = _shipped("default_content", "content")
 
 # Every setting, its default and what it means. docs/settings.md and the README list the same
 # names; tests/unit/test_docs_and_catalogues.py fails when one is missing there.
@@ -72,7 +84,7 @@ class Settings:
             vapid_private_key=env.get("LANGSO_VAPID_PRIVATE_KEY")
             or _kept_vapid_key(data_dir / "vapid_private.pem"),
             vapid_subject=env.get("LANGSO_VAPID_SUBJECT", "mailto:admin@langso.invalid"),
-            content_dir=Path(env.get("LANGSO_CONTENT_DIR", REPO_ROOT / "content")).resolve(),
+            content_dir=Path(env.get("LANGSO_CONTENT_DIR", DEFAULT_CONTENT_DIR)).resolve(),
             db_pool_size=int(env.get("LANGSO_DB_POOL_SIZE", "10")),
             push_services=tuple(
                 host.strip().lower()

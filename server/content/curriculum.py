@@ -13,9 +13,9 @@ from server.content import (
     load_consent_purposes,
     load_indicators,
 )
-from server.settings import REPO_ROOT
+from server.settings import DEFAULT_CONTENT_DIR
 
-_content_dir = REPO_ROOT / "content"
+_content_dir = DEFAULT_CONTENT_DIR
 
 
 def configure(content_dir: Path) -> None:

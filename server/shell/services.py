@@ -7,12 +7,12 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from server.i18n import LANGUAGES, LOCALES_DIR, translations
+from server.i18n import LANGUAGES, translations
 from server.i18n_extract import extract_js
-from server.settings import REPO_ROOT
+from server.settings import LOCALES_DIR, PWA_DIR
 
-STATIC_DIR = REPO_ROOT / "pwa" / "static"
-TEMPLATES_DIR = REPO_ROOT / "pwa" / "templates"
+STATIC_DIR = PWA_DIR / "static"
+TEMPLATES_DIR = PWA_DIR / "templates"
 
 # Routes the shell needs besides the static files; the service worker precaches them too.
 SHELL_ROUTES = ("/app", "/manifest.webmanifest", *(f"/app/i18n/{lang}.json" for lang in LANGUAGES))

@@ -14,10 +14,10 @@ from starlette.templating import Jinja2Templates
 
 from server import __version__
 from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime, format_number, translations
-from server.settings import REPO_ROOT
+from server.settings import PWA_DIR
 from server.web.requests import csrf_token
 
-TEMPLATES_DIR = REPO_ROOT / "pwa" / "templates"
+TEMPLATES_DIR = PWA_DIR / "templates"
 _language: ContextVar[str] = ContextVar("language", default=DEFAULT_LANGUAGE)
 
 

@@ -14,7 +14,7 @@ from server.lessons import drafts, services
 from server.lessons.exporter import export_content
 from server.lessons.importer import import_content
 from server.lessons.media import store_image
-from server.settings import REPO_ROOT
+from tests.paths import REPO_ROOT
 
 
 def _draft(body: str) -> drafts.LessonDraft:

@@ -14,8 +14,8 @@ from starlette.applications import Starlette
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.models import User
-from server.settings import REPO_ROOT
 from tests.conftest import COMMUNE_A, PASSWORD
+from tests.paths import REPO_ROOT
 
 NEW_PASSWORD = "mat-khau-moi-2026"
 TEMPLATES = REPO_ROOT / "pwa" / "templates"

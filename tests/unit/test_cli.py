@@ -16,7 +16,7 @@ from click.testing import CliRunner, Result
 from server.cli.commands import main
 from server.cli.demo import DEMO_USERS, PASSWORD
 from server.cli.text import cli_language
-from server.settings import REPO_ROOT
+from tests.paths import REPO_ROOT
 
 _LOCALE = ("LC_ALL", "LC_MESSAGES", "LANG", "LANGSO_LANGUAGE")
 LANGSO = Path(sys.executable).parent / "langso"

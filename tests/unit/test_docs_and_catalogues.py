@@ -11,7 +11,8 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 
 from server.cli.commands import main
-from server.settings import REPO_ROOT, SETTINGS_HELP
+from server.settings import SETTINGS_HELP
+from tests.paths import REPO_ROOT
 
 
 def test_every_setting_is_documented() -> None:
