@@ -35,7 +35,8 @@ SETTINGS_HELP: dict[str, str] = {
     "LANGSO_VAPID_PRIVATE_KEY": "Web push VAPID private key (PEM); generated into "
     "<data dir>/vapid_private.pem when unset.",
     "LANGSO_VAPID_SUBJECT": "Contact for push services (default mailto:admin@langso.invalid).",
-    "LANGSO_CONTENT_DIR": "Curriculum, checklist templates and indicator set (default ./content).",
+    "LANGSO_CONTENT_DIR": "Curriculum, checklist templates and indicator set (default: the "
+    "content/ shipped with the package).",
     "LANGSO_DB_POOL_SIZE": "PostgreSQL connections per worker (default 10).",
     "LANGSO_PUSH_SERVICES": "Extra push-service hosts accepted in subscriptions, comma "
     "separated (`*.example.com`: any host under it); the browsers' own are always accepted.",
