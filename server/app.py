@@ -17,6 +17,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server.accounts import passwords
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.assignments import routes as assignments_routes
@@ -47,6 +48,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
+    passwords.configure(settings.password_hash_cost)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
