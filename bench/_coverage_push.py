@@ -24,7 +24,7 @@ async def push_overhead(backend: str, batches: int) -> dict[str, Any]:
     from server.sync.push import PushRequest, push
     from server.sync.registry import get_type
     from server.teams.services import create_user
-    from tests.conftest import household_data
+    from tests.data import household_data
 
     data_dir = Path(tempfile.mkdtemp(prefix="langso-coverage-push-"))
     if backend == "postgres":

@@ -28,7 +28,7 @@ from tests.browser.support import (  # noqa: E402
     start_live_server,
     stop_process,
 )
-from tests.conftest import household_data  # noqa: E402
+from tests.data import household_data  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Lò", "Hà"]
 GIVEN = ["Văn An", "Thị Bình", "Đức Cường", "Thị Dung", "Văn Hùng", "Thị Lan", "Minh Sơn"]

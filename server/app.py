@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server.accounts import passwords
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
 from server.assignments import routes as assignments_routes
@@ -44,6 +45,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
     writes.plug(sync_services.server_write)
+    passwords.configure(settings.password_hash_cost)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -42,9 +42,12 @@ SETTINGS_HELP: dict[str, str] = {
     "separated (`*.example.com`: any host under it); the browsers' own are always accepted.",
     "LANGSO_PUSH_ALLOW_LOCALHOST": "1 accepts http://127.0.0.1 and http://localhost push "
     "endpoints, for development and tests only (default 0).",
+    "LANGSO_PASSWORD_HASH_COST": "argon2 cost of new password hashes: normal (default) or test "
+    "(cheap, for a fast test suite only).",
     "LANGSO_LANGUAGE": "The language of the langso command: vi or en (default: the POSIX "
     "locale's language when it is vi or en, else vi); `langso --language` wins.",
 }
+PASSWORD_HASH_COSTS = ("normal", "test")
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,14 @@ class Settings:
     db_pool_size: int = 10
     push_services: tuple[str, ...] = ()
     push_allow_localhost: bool = False
+    password_hash_cost: str = "normal"
+
+    def __post_init__(self) -> None:
+        if self.password_hash_cost not in PASSWORD_HASH_COSTS:
+            raise ValueError(
+                f"LANGSO_PASSWORD_HASH_COST is {self.password_hash_cost!r}: leave it unset, or set "
+                "it to normal (or to test, in a test suite only)."
+            )
 
     @property
     def is_postgres(self) -> bool:
@@ -93,6 +104,7 @@ class Settings:
                 if host.strip()
             ),
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
+            password_hash_cost=env.get("LANGSO_PASSWORD_HASH_COST") or "normal",
         )
 
 

@@ -7,7 +7,6 @@ import os
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import httpx
@@ -15,7 +14,9 @@ import pytest
 import pytest_asyncio
 from starlette.applications import Starlette
 
+from server.accounts import services as accounts
 from server.accounts.models import User
+from server.accounts.passwords import hash_password
 from server.app import create_app
 from server.areas.models import Area
 from server.areas.services import add_village, import_official_units
@@ -23,9 +24,8 @@ from server.cli.upgrade import upgrade
 from server.lessons.importer import import_content
 from server.settings import Settings
 from server.teams.services import create_user
+from tests.data import COMMUNE_A, PASSWORD
 
-PASSWORD = "mat-khau-thu"
-COMMUNE_A, COMMUNE_B = "16591", "16636"  # two communes of Thanh Hóa (38)
 _phones = itertools.count(10_000_001)
 _names = itertools.count(1)
 
@@ -57,7 +57,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     data_dir = tmp_path_factory.mktemp("langso-data")
     return Settings.from_env(
-        {"LANGSO_DATA_DIR": str(data_dir), "LANGSO_DATABASE_URL": _database_url(data_dir)}
+        {
+            "LANGSO_DATA_DIR": str(data_dir),
+            "LANGSO_DATABASE_URL": _database_url(data_dir),
+            "LANGSO_PASSWORD_HASH_COST": "test",  # argon2 at full cost would be most of the run
+        }
     )
 
 
@@ -67,10 +71,13 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
         await _reset_postgres(settings.database_url)
     await upgrade(settings)
     application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        await import_official_units()
-        await import_content(settings.content_dir)
-        yield application
+    with pytest.MonkeyPatch.context() as patch:
+        # An unknown phone is checked against a hash made at import time, at the normal cost.
+        patch.setattr(accounts, "_DUMMY_HASH", hash_password("not-a-password"))
+        async with application.router.lifespan_context(application):
+            await import_official_units()
+            await import_content(settings.content_dir)
+            yield application
 
 
 @pytest_asyncio.fixture(loop_scope="session")
@@ -119,41 +126,3 @@ async def login(client: httpx.AsyncClient) -> Callable[[User], Awaitable[dict[st
         return {"Authorization": f"Bearer {response.json()['token']}"}
 
     return make
-
-
-def household_data(village_code: str, **overrides: Any) -> dict[str, Any]:
-    """A valid new household for `village_code`."""
-    data: dict[str, Any] = {
-        "village_code": village_code,
-        "head_name": "Nguyễn Văn An",
-        "address": "Xóm 2",
-        "phone": "0912 345 678",
-        "people_count": 4,
-        "adult_count": 2,
-        "consent": {
-            "given_by": "Nguyễn Văn An",
-            "purposes": ["support_records"],
-            "given_at": "2026-11-23T08:00:00+07:00",
-        },
-        "indicators": {"vneid": "level1", "smartphone_count": 1},
-    }
-    data.update(overrides)
-    return data
-
-
-def mutation(
-    record_id: str | uuid.UUID,
-    data: dict[str, Any],
-    op: str = "create",
-    base_version: int = 0,
-    type_: str = "household",
-) -> dict[str, Any]:
-    """One mutation with a fresh id."""
-    return {
-        "id": str(uuid.uuid4()),
-        "type": type_,
-        "record_id": str(record_id),
-        "op": op,
-        "base_version": base_version,
-        "data": data,
-    }

@@ -17,6 +17,7 @@ from server.settings import Settings
 
 def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     """Run `task` with the database open."""
+    from server.accounts import passwords
     from server.content import curriculum
     from server.db.config import database
     from server.notifications import services as notifications
@@ -24,6 +25,7 @@ def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     settings = Settings.from_env()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
+    passwords.configure(settings.password_hash_cost)
 
     async def main() -> Any:
         async with database(settings):

@@ -16,7 +16,7 @@ from starlette.applications import Starlette
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.models import User
-from tests.conftest import COMMUNE_A, COMMUNE_B, PASSWORD
+from tests.data import COMMUNE_A, COMMUNE_B, PASSWORD
 
 NEW_PASSWORD = "mat-khau-moi-2026"
 WRONG_VI = "Số điện thoại hoặc mật khẩu chưa đúng. Hãy nhập lại."

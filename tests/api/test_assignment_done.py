@@ -16,10 +16,7 @@ from server.accounts import roles
 from server.accounts.models import User
 from server.assignments.models import Assignment
 from server.syncable.models import ChangeLog
-from tests.api.manage_support import pull_changes, push, signed_in
-from tests.conftest import COMMUNE_A, mutation
-
-__all__ = ["signed_in"]
+from tests.data import COMMUNE_A, mutation
 
 DONE_AT = "2026-11-24T09:30:00+07:00"
 
@@ -48,16 +45,18 @@ def _done(record_id: str, version: int, data: Any = None) -> dict[str, Any]:
     return mutation(record_id, body, op="update", base_version=version, type_="assignment")
 
 
-async def _pulled(client: httpx.AsyncClient, headers: dict[str, str], record_id: str) -> dict:
+async def _pulled(pull_changes, headers: dict[str, str], record_id: str) -> dict:
     """The assignment as the member's phone pulls it (from the start)."""
     changes, _ = await pull_changes(
-        client, headers, "", lambda c: c["type"] == "assignment" and c["record_id"] == record_id
+        headers, "", lambda c: c["type"] == "assignment" and c["record_id"] == record_id
     )
     [change] = [c for c in changes if c["record_id"] == record_id]
     return change
 
 
-async def test_the_assignee_marks_done_and_reopens(client, village, user, login):
+async def test_the_assignee_marks_done_and_reopens(
+    client, village, user, login, push, pull_changes
+):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     headers = await login(member)
@@ -65,17 +64,17 @@ async def test_the_assignee_marks_done_and_reopens(client, village, user, login)
         client, await login(await user(roles.COORDINATOR, COMMUNE_A)), member, _in_days(2)
     )
 
-    [done] = await push(client, headers, "dev-done", [_done(record, version)])
-    pulled = await _pulled(client, headers, record)
+    [done] = await push(headers, "dev-done", [_done(record, version)])
+    pulled = await _pulled(pull_changes, headers, record)
     [reopened] = await push(
-        client, headers, "dev-done", [_done(record, pulled["version"], {"done_at": None})]
+        headers, "dev-done", [_done(record, pulled["version"], {"done_at": None})]
     )
 
     assert done["status"] == "applied", done
     assert datetime.fromisoformat(pulled["data"]["done_at"]) == datetime.fromisoformat(DONE_AT)
     assert pulled["data"]["note"] == "" and pulled["data"]["template_key"] == "scam_safety"
     assert reopened["status"] == "applied", reopened
-    assert (await _pulled(client, headers, record))["data"]["done_at"] is None
+    assert (await _pulled(pull_changes, headers, record))["data"]["done_at"] is None
     stored = await Assignment.get(id=record)
     assert stored.done_at is None and stored.version == reopened["version"]
     log = await ChangeLog.filter(record_type="assignment", record_id=record).order_by("version")
@@ -84,7 +83,7 @@ async def test_the_assignee_marks_done_and_reopens(client, village, user, login)
     assert log[1].after == {"done_at": None} and log[1].before == log[0].after
 
 
-async def test_replaying_the_same_mark_is_a_duplicate(client, village, user, login):
+async def test_replaying_the_same_mark_is_a_duplicate(client, village, user, login, push):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     headers = await login(member)
@@ -93,8 +92,8 @@ async def test_replaying_the_same_mark_is_a_duplicate(client, village, user, log
     )
     change = _done(record, version)
 
-    [first] = await push(client, headers, "dev-replay", [change])
-    [again] = await push(client, headers, "dev-replay", [change])
+    [first] = await push(headers, "dev-replay", [change])
+    [again] = await push(headers, "dev-replay", [change])
 
     assert first["status"] == "applied"
     assert again["status"] == "duplicate" and again["original_status"] == "applied"
@@ -103,7 +102,7 @@ async def test_replaying_the_same_mark_is_a_duplicate(client, village, user, log
 
 
 async def test_only_done_at_can_be_pushed_with_a_message_in_the_members_language(
-    client, village, user, login
+    client, village, user, login, push
 ):
     area = await village(COMMUNE_A)
     coordinator = await login(await user(roles.COORDINATOR, COMMUNE_A))
@@ -112,7 +111,7 @@ async def test_only_done_at_can_be_pushed_with_a_message_in_the_members_language
         member = await user(roles.MEMBER, area.code, language=language)
         record, version = await _assign(client, coordinator, member, _in_days(2))
         data = {"done_at": DONE_AT, "note": "Xong", "due_date": _in_days(9)}
-        [receipt] = await push(client, await login(member), "dev-f", [_done(record, version, data)])
+        [receipt] = await push(await login(member), "dev-f", [_done(record, version, data)])
         assert receipt["status"] == "rejected", receipt
         assert sorted(e["field"] for e in receipt["errors"]) == ["due_date", "note"]
         messages[language] = receipt["errors"][0]["message"]
@@ -122,7 +121,9 @@ async def test_only_done_at_can_be_pushed_with_a_message_in_the_members_language
     assert messages == {"vi": "Không được sửa mục này.", "en": "This field cannot be changed."}
 
 
-async def test_a_phone_can_neither_create_nor_delete_an_assignment(client, village, user, login):
+async def test_a_phone_can_neither_create_nor_delete_an_assignment(
+    client, village, user, login, push
+):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     headers = await login(member)
@@ -131,7 +132,6 @@ async def test_a_phone_can_neither_create_nor_delete_an_assignment(client, villa
     )
 
     made, deleted = await push(
-        client,
         headers,
         "dev-ops",
         [
@@ -145,14 +145,14 @@ async def test_a_phone_can_neither_create_nor_delete_an_assignment(client, villa
     assert not (await Assignment.get(id=record)).deleted
 
 
-async def test_another_members_assignment_cannot_be_marked(client, village, user, login):
+async def test_another_members_assignment_cannot_be_marked(client, village, user, login, push):
     area = await village(COMMUNE_A)
     member, colleague = await user(roles.MEMBER, area.code), await user(roles.MEMBER, area.code)
     coordinator = await login(await user(roles.COORDINATOR, COMMUNE_A))
     record, version = await _assign(client, coordinator, member, _in_days(2))
 
-    [theirs] = await push(client, await login(colleague), "dev-c", [_done(record, version)])
-    [mine] = await push(client, coordinator, "dev-k", [_done(record, version)])
+    [theirs] = await push(await login(colleague), "dev-c", [_done(record, version)])
+    [mine] = await push(coordinator, "dev-k", [_done(record, version)])
 
     for receipt in (theirs, mine):
         assert receipt["status"] == "rejected", receipt
@@ -162,7 +162,7 @@ async def test_another_members_assignment_cannot_be_marked(client, village, user
     assert (await Assignment.get(id=record)).done_at is None
 
 
-async def test_a_withdrawn_assignment_cannot_be_marked(client, village, user, login):
+async def test_a_withdrawn_assignment_cannot_be_marked(client, village, user, login, push):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     coordinator = await login(await user(roles.COORDINATOR, COMMUNE_A))
@@ -170,14 +170,14 @@ async def test_a_withdrawn_assignment_cannot_be_marked(client, village, user, lo
     withdrawn = await client.delete(f"/api/v1/assignments/{record}", headers=coordinator)
     assert withdrawn.status_code == 204
 
-    [receipt] = await push(client, await login(member), "dev-w", [_done(record, version)])
+    [receipt] = await push(await login(member), "dev-w", [_done(record, version)])
 
     assert receipt["status"] == "rejected"
     assert receipt["errors"][0]["field"] == "record_id"
     assert (await Assignment.get(id=record)).done_at is None
 
 
-async def test_a_bad_time_is_refused(client, village, user, login):
+async def test_a_bad_time_is_refused(client, village, user, login, push):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     record, version = await _assign(
@@ -185,14 +185,16 @@ async def test_a_bad_time_is_refused(client, village, user, login):
     )
 
     [receipt] = await push(
-        client, await login(member), "dev-t", [_done(record, version, {"done_at": "hôm qua"})]
+        await login(member), "dev-t", [_done(record, version, {"done_at": "hôm qua"})]
     )
 
     assert receipt["status"] == "rejected"
     assert receipt["errors"] == [{"field": "done_at", "message": "Hãy nhập ngày và giờ."}]
 
 
-async def test_the_coordinator_sees_done_open_and_overdue(client, village, user, login, signed_in):
+async def test_the_coordinator_sees_done_open_and_overdue(
+    client, village, user, login, signed_in, push
+):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     coordinator = await user(roles.COORDINATOR, COMMUNE_A)
@@ -200,7 +202,7 @@ async def test_the_coordinator_sees_done_open_and_overdue(client, village, user,
     done, version = await _assign(client, headers, member, _in_days(-5))
     overdue, _ = await _assign(client, headers, member, _in_days(-1))
     open_, _ = await _assign(client, headers, member, _in_days(3))
-    [receipt] = await push(client, await login(member), "dev-s", [_done(done, version)])
+    [receipt] = await push(await login(member), "dev-s", [_done(done, version)])
     assert receipt["status"] == "applied"
 
     listed = (await client.get("/api/v1/assignments", headers=headers)).json()["assignments"]

@@ -8,39 +8,41 @@ from datetime import UTC, date, datetime, timedelta
 from server.accounts import roles
 from server.assignments.models import Assignment
 from server.syncable.models import ChangeLog
-from tests.api.manage_support import alert, csrf, pull_changes, push, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
-
-__all__ = ["signed_in"]
+from tests.api.html import alert, csrf
+from tests.data import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 
 def _in_days(days: int) -> str:
     return (datetime.now(UTC).date() + timedelta(days=days)).isoformat()
 
 
-async def _household(client, headers, village_code: str, name: str) -> str:
+async def _household(push, headers, village_code: str, name: str) -> str:
     record = str(uuid.uuid4())
     [receipt] = await push(
-        client, headers, "dev-m", [mutation(record, household_data(village_code, head_name=name))]
+        headers, "dev-m", [mutation(record, household_data(village_code, head_name=name))]
     )
     assert receipt["status"] == "applied"
     return record
 
 
-async def _pull(client, headers, cursor: str = "", wait: bool = False) -> tuple[list[dict], str]:
+async def _pull(
+    pull_changes, headers, cursor: str = "", wait: bool = False
+) -> tuple[list[dict], str]:
     """Assignment changes after `cursor` (waiting for one to arrive when `wait`)."""
     wanted = (lambda c: c["type"] == "assignment") if wait else (lambda c: True)
-    changes, cursor = await pull_changes(client, headers, cursor, wanted)
+    changes, cursor = await pull_changes(headers, cursor, wanted)
     return [c for c in changes if c["type"] == "assignment"], cursor
 
 
-async def test_an_assignment_reaches_only_the_assignees_phone(client, village, user, login):
+async def test_an_assignment_reaches_only_the_assignees_phone(
+    client, village, user, login, pull_changes, push
+):
     area = await village(COMMUNE_A)
     member, colleague = await user(roles.MEMBER, area.code), await user(roles.MEMBER, area.code)
     member_headers, colleague_headers = await login(member), await login(colleague)
-    household = await _household(client, member_headers, area.code, "Phạm Văn Bình")
+    household = await _household(push, member_headers, area.code, "Phạm Văn Bình")
     headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
-    _, cursor = await _pull(client, member_headers)
+    _, cursor = await _pull(pull_changes, member_headers)
 
     created = await client.post(
         "/api/v1/assignments",
@@ -55,42 +57,42 @@ async def test_an_assignment_reaches_only_the_assignees_phone(client, village, u
     )
 
     assert created.status_code == 201, created.text
-    [change], cursor = await _pull(client, member_headers, cursor, wait=True)
+    [change], cursor = await _pull(pull_changes, member_headers, cursor, wait=True)
     assert change["record_id"] == created.json()["id"]
     assert change["data"]["household_id"] == household
     assert change["data"]["household_name"] == "Phạm Văn Bình"
     assert change["data"]["template_key"] == "vneid_account"
     assert change["data"]["due_date"] == _in_days(7)
-    assert (await _pull(client, colleague_headers))[0] == []
+    assert (await _pull(pull_changes, colleague_headers))[0] == []
     listed = await client.get("/api/v1/assignments", headers=headers)
     assert created.json()["id"] in listed.text
 
     withdrawn = await client.delete(f"/api/v1/assignments/{created.json()['id']}", headers=headers)
     assert withdrawn.status_code == 204
-    [tombstone], _ = await _pull(client, member_headers, cursor, wait=True)
+    [tombstone], _ = await _pull(pull_changes, member_headers, cursor, wait=True)
     assert tombstone["deleted"] is True
     assert (
         created.json()["id"] not in (await client.get("/api/v1/assignments", headers=headers)).text
     )
 
 
-async def test_a_phone_cannot_push_an_assignment(client, village, user, login):
+async def test_a_phone_cannot_push_an_assignment(village, user, login, push):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
     data = {"due_date": _in_days(1)}
 
     [receipt] = await push(
-        client, await login(member), "dev-x", [mutation(uuid.uuid4(), data, type_="assignment")]
+        await login(member), "dev-x", [mutation(uuid.uuid4(), data, type_="assignment")]
     )
 
     assert receipt["status"] == "rejected"
 
 
-async def test_bad_assignments_are_refused_with_a_reason(client, village, user, login):
+async def test_bad_assignments_are_refused_with_a_reason(client, village, user, login, push):
     area, elsewhere = await village(COMMUNE_A), await village(COMMUNE_B)
     member = await user(roles.MEMBER, area.code)
     outsider = await user(roles.MEMBER, elsewhere.code)
-    other_household = await _household(client, await login(outsider), elsewhere.code, "Hộ B")
+    other_household = await _household(push, await login(outsider), elsewhere.code, "Hộ B")
     headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
     cases = [
         ({"member_id": str(outsider.id), "template_key": "vneid_account"}, "member_id"),
@@ -149,10 +151,10 @@ async def test_the_page_assigns_in_two_steps_and_keeps_input_on_error(village, u
     assert member.name in listed.text and _in_days(2) in listed.text
 
 
-async def test_withdrawing_is_recorded_in_the_change_log(client, village, user, login):
+async def test_withdrawing_is_recorded_in_the_change_log(client, village, user, login, push):
     area = await village(COMMUNE_A)
     member = await user(roles.MEMBER, area.code)
-    household = await _household(client, await login(member), area.code, "Lê Thị Hoa")
+    household = await _household(push, await login(member), area.code, "Lê Thị Hoa")
     coordinator = await user(roles.COORDINATOR, COMMUNE_A)
     headers = await login(coordinator)
     created = await client.post(

@@ -20,7 +20,7 @@ from server.coverage import tally
 from server.coverage.models import CoverageTotal, CoverageWeek
 from server.households.models import Household
 from server.settings import Settings
-from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
+from tests.data import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"
 ALL_SKILLS = {
@@ -31,17 +31,12 @@ ALL_SKILLS = {
     "skill_local_platforms": True,
 }
 
+TAKEN = {"applied", "merged"}
 
-async def _push(client: httpx.AsyncClient, headers: dict[str, str], mutations: list[Any]) -> None:
-    response = await client.post(
-        "/api/v1/sync/push",
-        # one phone per signed-in member: its own successive edits never conflict
-        json={"device_id": f"phone-{headers['Authorization'][-12:]}", "mutations": mutations},
-        headers=headers,
-    )
-    assert response.status_code == 200, response.text
-    statuses = [r["status"] for r in response.json()["results"]]
-    assert set(statuses) <= {"applied", "merged"}, response.text
+
+def _phone(headers: dict[str, str]) -> str:
+    """One phone per signed-in member: its own successive edits never conflict."""
+    return f"phone-{headers['Authorization'][-12:]}"
 
 
 async def _direct(column: str, code: str) -> dict[str, int]:
@@ -86,7 +81,7 @@ def _minus(after: dict[str, int], before: dict[str, int]) -> dict[str, int]:
 
 
 async def test_counts_match_a_direct_count_after_creates_updates_deletes_and_moves(
-    client, village, user, login
+    client, village, user, login, push
 ):
     home, other = await village(COMMUNE_A, 40), await village(COMMUNE_A, 30)
     member_headers = await login(await user(roles.MEMBER, home.code, other.code))
@@ -96,9 +91,9 @@ async def test_counts_match_a_direct_count_after_creates_updates_deletes_and_mov
     before_direct = {code: await _direct(column, code) for column, code in levels}
 
     ids = [uuid.uuid4() for _ in range(6)]
-    await _push(
-        client,
+    await push(
         member_headers,
+        _phone(member_headers),
         [
             mutation(
                 ids[0], household_data(home.code, indicators={**ALL_SKILLS, "vneid": "level2"})
@@ -113,10 +108,11 @@ async def test_counts_match_a_direct_count_after_creates_updates_deletes_and_mov
             mutation(ids[5], household_data(home.code)),
             mutation(ids[5], {"indicators": {"sells_online": "selling_online"}}, op="update"),
         ],
+        expect=TAKEN,
     )
-    await _push(
-        client,
+    await push(
         member_headers,
+        _phone(member_headers),
         [
             mutation(ids[2], {"indicators": {**ALL_SKILLS, "smartphone_count": 2}}, op="update"),
             mutation(ids[0], {"indicators": {"skill_cyber_safety": False}}, op="update"),
@@ -124,6 +120,7 @@ async def test_counts_match_a_direct_count_after_creates_updates_deletes_and_mov
             mutation(ids[4], {"village_code": home.code}, op="update"),  # moved village
             mutation(ids[1], {"indicators": {"sells_online": "producer_not_selling"}}, op="update"),
         ],
+        expect=TAKEN,
     )
 
     assert await _shown(client, headers, home.code) == await _direct("village_code", home.code)
@@ -138,12 +135,14 @@ async def test_counts_match_a_direct_count_after_creates_updates_deletes_and_mov
         assert shown["households"] == 5
 
 
-async def test_percentages_use_onboarded_and_estimated_households(client, village, user, login):
+async def test_percentages_use_onboarded_and_estimated_households(
+    client, village, user, login, push
+):
     area = await village(COMMUNE_A, 10)
     member = await login(await user(roles.MEMBER, area.code))
-    await _push(
-        client,
+    await push(
         member,
+        _phone(member),
         [
             mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS)),
             mutation(
@@ -155,6 +154,7 @@ async def test_percentages_use_onboarded_and_estimated_households(client, villag
             ),
             mutation(uuid.uuid4(), household_data(area.code)),
         ],
+        expect=TAKEN,
     )
     headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
     body = (await client.get(f"/api/v1/coverage/{area.code}", headers=headers)).json()
@@ -180,16 +180,17 @@ async def test_percentages_use_onboarded_and_estimated_households(client, villag
     }
 
 
-async def test_trend_ends_with_the_current_totals(client, village, user, login):
+async def test_trend_ends_with_the_current_totals(client, village, user, login, push):
     area = await village(COMMUNE_A, 20)
     member = await login(await user(roles.MEMBER, area.code))
-    await _push(
-        client,
+    await push(
         member,
+        _phone(member),
         [
             mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS))
             for _ in range(3)
         ],
+        expect=TAKEN,
     )
     headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
     trend = (await client.get(f"/api/v1/coverage/{area.code}", headers=headers)).json()["trend"]
@@ -198,12 +199,12 @@ async def test_trend_ends_with_the_current_totals(client, village, user, login):
     assert all(point["households"] == 0 for point in trend[:-1])
 
 
-async def test_commune_lists_villages_lowest_first(client, village, user, login):
+async def test_commune_lists_villages_lowest_first(client, village, user, login, push):
     behind, ahead = await village(COMMUNE_B, 50), await village(COMMUNE_B, 5)
     member = await login(await user(roles.MEMBER, behind.code, ahead.code))
-    await _push(
-        client,
+    await push(
         member,
+        _phone(member),
         [
             mutation(uuid.uuid4(), household_data(behind.code, indicators=ALL_SKILLS)),
             *(
@@ -211,6 +212,7 @@ async def test_commune_lists_villages_lowest_first(client, village, user, login)
                 for _ in range(4)
             ),
         ],
+        expect=TAKEN,
     )
     headers = await login(await user(roles.COORDINATOR, COMMUNE_B))
     body = (await client.get(f"/api/v1/coverage/{COMMUNE_B}", headers=headers)).json()
@@ -220,15 +222,21 @@ async def test_commune_lists_villages_lowest_first(client, village, user, login)
     assert shares == sorted(shares)
 
 
-async def test_rebuild_recounts_the_same_numbers(client, village, user, login):
+async def test_rebuild_recounts_the_same_numbers(client, village, user, login, push):
     area = await village(COMMUNE_A, 20)
     member = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    await _push(
-        client, member, [mutation(record, household_data(area.code, indicators=ALL_SKILLS))]
+    await push(
+        member,
+        _phone(member),
+        [mutation(record, household_data(area.code, indicators=ALL_SKILLS))],
+        expect=TAKEN,
     )
-    await _push(
-        client, member, [mutation(record, {"indicators": {"vneid": "level2"}}, op="update")]
+    await push(
+        member,
+        _phone(member),
+        [mutation(record, {"indicators": {"vneid": "level2"}}, op="update")],
+        expect=TAKEN,
     )
     headers = await login(await user(roles.COORDINATOR, PROVINCE))
     before = {code: await _shown(client, headers, code) for code in (area.code, COMMUNE_A)}
@@ -242,15 +250,16 @@ async def test_rebuild_recounts_the_same_numbers(client, village, user, login):
 
 
 async def test_upgrade_counts_households_when_the_counts_are_empty(
-    client, settings: Settings, village, user, login
+    client, settings: Settings, village, user, login, push
 ):
     area = await village(COMMUNE_A, 20)
     member = await login(await user(roles.MEMBER, area.code))
     for _ in range(2):
-        await _push(
-            client,
+        await push(
             member,
+            _phone(member),
             [mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS))],
+            expect=TAKEN,
         )
     headers = await login(await user(roles.COORDINATOR, PROVINCE))
     # As after migrating an older database to 0004: households, but no counts yet.
@@ -266,11 +275,16 @@ async def test_upgrade_counts_households_when_the_counts_are_empty(
     assert await upgrade(settings) is None  # counts exist now: nothing more to do
 
 
-async def test_dashboard_page_drills_down_with_charts_and_tables(client, village, user, login):
+async def test_dashboard_page_drills_down_with_charts_and_tables(
+    client, village, user, login, push
+):
     area = await village(COMMUNE_A, 12)
     member = await login(await user(roles.MEMBER, area.code))
-    await _push(
-        client, member, [mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS))]
+    await push(
+        member,
+        _phone(member),
+        [mutation(uuid.uuid4(), household_data(area.code, indicators=ALL_SKILLS))],
+        expect=TAKEN,
     )
     headers = await login(await user(roles.COORDINATOR, COMMUNE_A))
 
@@ -286,13 +300,13 @@ async def test_dashboard_page_drills_down_with_charts_and_tables(client, village
     assert (await Area.get(code=COMMUNE_A)).name in fragment.text
 
 
-async def test_province_ranks_its_villages_like_a_commune_does(client, village, user, login):
+async def test_province_ranks_its_villages_like_a_commune_does(client, village, user, login, push):
     """The province's SQL ranking agrees with ranking every village of its communes."""
     behind, ahead = await village(COMMUNE_A, 40), await village(COMMUNE_B, 4)
     member = await login(await user(roles.MEMBER, behind.code, ahead.code))
-    await _push(
-        client,
+    await push(
         member,
+        _phone(member),
         [
             mutation(uuid.uuid4(), household_data(behind.code)),
             *(
@@ -300,6 +314,7 @@ async def test_province_ranks_its_villages_like_a_commune_does(client, village, 
                 for _ in range(3)
             ),
         ],
+        expect=TAKEN,
     )
     headers = await login(await user(roles.COORDINATOR, PROVINCE))
     province = (await client.get(f"/api/v1/coverage/{PROVINCE}", headers=headers)).json()
@@ -323,7 +338,9 @@ async def test_province_ranks_its_villages_like_a_commune_does(client, village, 
 
 
 @pytest.mark.postgres  # SQLite runs one write transaction at a time: no race to test
-async def test_concurrent_pushes_in_one_commune_keep_exact_counts(client, village, user, login):
+async def test_concurrent_pushes_in_one_commune_keep_exact_counts(
+    client, village, user, login, push
+):
     areas = [await village(COMMUNE_B, 30) for _ in range(4)]
     members = [await login(await user(roles.MEMBER, area.code)) for area in areas]
     headers = await login(await user(roles.COORDINATOR, COMMUNE_B))
@@ -332,9 +349,9 @@ async def test_concurrent_pushes_in_one_commune_keep_exact_counts(client, villag
 
     async def work(area: Area, member: dict[str, str]) -> None:
         for n in range(3):
-            await _push(
-                client,
+            await push(
                 member,
+                _phone(member),
                 [
                     mutation(
                         uuid.uuid4(),
@@ -342,6 +359,7 @@ async def test_concurrent_pushes_in_one_commune_keep_exact_counts(client, villag
                     )
                     for _ in range(10)
                 ],
+                expect=TAKEN,
             )
 
     await asyncio.gather(*(work(a, m) for a, m in zip(areas, members, strict=True)))
@@ -351,17 +369,20 @@ async def test_concurrent_pushes_in_one_commune_keep_exact_counts(client, villag
     assert shown["households"] == 120 and shown["target"] == 40
 
 
-async def test_trend_carries_older_weeks_into_the_first_week_shown(client, village, user, login):
+async def test_trend_carries_older_weeks_into_the_first_week_shown(
+    client, village, user, login, push
+):
     area = await village(COMMUNE_A, 20)
     member = await login(await user(roles.MEMBER, area.code))
     old, recent = uuid.uuid4(), uuid.uuid4()
-    await _push(
-        client,
+    await push(
         member,
+        _phone(member),
         [
             mutation(old, household_data(area.code, indicators=ALL_SKILLS)),
             mutation(recent, household_data(area.code)),
         ],
+        expect=TAKEN,
     )
     long_ago = datetime.now(UTC) - timedelta(weeks=20)
     three_weeks_ago = datetime.now(UTC) - timedelta(weeks=3)

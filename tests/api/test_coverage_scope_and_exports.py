@@ -14,7 +14,7 @@ from server.accounts import roles
 from server.content import curriculum
 from server.syncable.models import ChangeLog, Device
 from server.teams.models import Team
-from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
+from tests.data import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"
 SKILLS = {
@@ -29,22 +29,13 @@ SKILLS = {
 }
 
 
-async def _push(client, headers, device, mutations):
-    response = await client.post(
-        "/api/v1/sync/push", json={"device_id": device, "mutations": mutations}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    assert {r["status"] for r in response.json()["results"]} == {"applied"}, response.text
-
-
 @pytest.fixture
-async def two_communes(client, village, user, login):
+async def two_communes(client, village, user, login, push):
     """A village with households in each commune, named so that a leak is easy to spot."""
     mine, theirs = await village(COMMUNE_A, 10), await village(COMMUNE_B, 10)
     for area, head in ((mine, "Hộ Xã A"), (theirs, "Hộ Xã B Bí Mật")):
         member = await login(await user(roles.MEMBER, area.code))
-        await _push(
-            client,
+        await push(
             member,
             f"phone-{area.code}",
             [
@@ -53,6 +44,7 @@ async def two_communes(client, village, user, login):
                 ),
                 mutation(uuid.uuid4(), household_data(area.code, head_name=head)),
             ],
+            expect={"applied"},
         )
     return mine, theirs
 
@@ -189,7 +181,7 @@ async def test_household_list_leaves_out_phones_and_notes(client, login, user, t
 
 
 async def test_activity_counts_this_weeks_work_and_flags_silent_phones(
-    client, village, user, login
+    client, village, user, login, push
 ):
     area = await village(COMMUNE_B, 10)
     await Team.create(village=area, name="Tổ Thử Hoạt Động")
@@ -200,8 +192,7 @@ async def test_activity_counts_this_weeks_work_and_flags_silent_phones(
     now = datetime.now(UTC).isoformat()
     done = {item.key: {"done": True, "at": now} for item in template.items}
     half = dict(list(done.items())[:2])
-    await _push(
-        client,
+    await push(
         headers,
         "phone-worker",
         [
@@ -230,6 +221,7 @@ async def test_activity_counts_this_weeks_work_and_flags_silent_phones(
                 type_="lesson_progress",
             ),
         ],
+        expect={"applied"},
     )
     pull = await client.get(
         "/api/v1/sync/pull",

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
-import itertools
 import re
-import uuid
 from typing import Any
 
 import pytest
@@ -17,88 +14,31 @@ from server.lessons import services
 from server.lessons.media import MAX_SIDE, MAX_UPLOAD_BYTES
 from server.lessons.models import Lesson
 from server.lessons.rendering import render_markdown
-from tests.api import test_pages
-from tests.api.test_pages import _csrf, _signed_in
-from tests.api.test_sync_pull import _pull_all
-from tests.conftest import COMMUNE_A, COMMUNE_B
-
-_slugs = itertools.count(1)
-new_browser = test_pages.new_browser  # the fixture: browsers that keep cookies
+from tests.api.html import csrf
+from tests.api.lessons import lesson_form, new_slug
+from tests.data import COMMUNE_A, COMMUNE_B
 
 
-def lesson_form(csrf: str, **overrides: Any) -> dict[str, Any]:
-    """A complete, valid lesson form with two quiz questions."""
-    form: dict[str, Any] = {
-        "csrf_token": csrf,
-        "title": "Nhận biết cuộc gọi giả danh công an",
-        "summary": "Cách nhận ra và xử lý cuộc gọi lừa đảo.",
-        "language": "vi",
-        "order": "40",
-        "objectives": "Nhận ra dấu hiệu lừa đảo\nBiết báo cho ai",
-        "body_md": "## Dấu hiệu\n\n1. Gọi bằng số lạ.\n2. Đòi chuyển tiền.",
-        "audience_roles": ["member"],
-        "q0-prompt": "Công an có gọi điện đòi chuyển tiền không?",
-        "q0-choices": "Có\nKhông bao giờ",
-        "q0-answer": "2",
-        "q0-explanation": "Công an không bao giờ yêu cầu chuyển tiền qua điện thoại.",
-        "q1-prompt": "Khi nghi ngờ, nên làm gì?",
-        "q1-choices": "Làm theo ngay\nGác máy và báo công an xã",
-        "q1-answer": "2",
-        "q1-explanation": "Gác máy, rồi báo công an xã.",
-        "action": "save",
-    }
-    form.update(overrides)
-    return form
-
-
-async def _trainer_browser(new_browser, user, *areas: str):
+async def _trainer_browser(signed_in, user, *areas: str):
     trainer = await user(roles.TRAINER, *(areas or (COMMUNE_A,)))
-    browser = await _signed_in(new_browser, trainer)
+    browser = await signed_in(trainer)
     return trainer, browser
 
 
 async def _create(browser, slug: str, **overrides: Any):
     page = await browser.get("/trainer/lessons/new")
     assert page.status_code == 200, page.text
-    form = lesson_form(_csrf(page), slug=slug, **overrides)
+    form = lesson_form(csrf(page), slug=slug, **overrides)
     return await browser.post("/trainer/lessons/new", data=form)
 
 
-async def _lesson_changes(client, headers) -> dict[str, dict[str, Any]]:
-    changes, _, _ = await _pull_all(client, headers, limit=1000)
-    latest: dict[str, dict[str, Any]] = {}
-    for change in changes:
-        if change["type"] == "lesson":
-            latest[change["record_id"]] = change
-    return latest
-
-
-async def _pulled(client, headers, slug: str) -> dict[str, Any]:
-    """The latest change to a lesson a device pulls.
-
-    Another open transaction in the same database (a push still running) can hold the txid
-    horizon back for a moment (the change is delayed, never skipped): wait a little for it.
-    """
-    record = str(services.published_id(slug))
-    for _ in range(50):
-        changes = await _lesson_changes(client, headers)
-        if record in changes:
-            return changes[record]
-        await asyncio.sleep(0.2)
-    raise AssertionError(f"lesson {slug} never reached the device")
-
-
-def _slug() -> str:
-    return f"bai-thu-{next(_slugs)}-{uuid.uuid4().hex[:6]}"
-
-
-async def test_only_trainers_and_admins_write_lessons(new_browser, user, village):
+async def test_only_trainers_and_admins_write_lessons(new_browser, user, village, signed_in):
     anonymous = await new_browser()
     response = await anonymous.get("/trainer/lessons")
     assert response.status_code == 303 and response.headers["location"] == "/sign-in"
-    member = await _signed_in(new_browser, await user(roles.MEMBER, (await village()).code))
+    member = await signed_in(await user(roles.MEMBER, (await village()).code))
     assert (await member.get("/trainer/lessons")).status_code == 403
-    _, trainer = await _trainer_browser(new_browser, user)
+    _, trainer = await _trainer_browser(signed_in, user)
     page = await trainer.get("/trainer/lessons")
     assert page.status_code == 200
     assert "Cài VNeID và đăng ký tài khoản mức 1" in page.text
@@ -116,9 +56,9 @@ async def test_only_trainers_and_admins_write_lessons(new_browser, user, village
         "/trainer/lessons/{slug}/versions/1",
     ],
 )
-async def test_a_trainers_form_with_a_forged_token_changes_nothing(new_browser, user, path):
-    _, trainer = await _trainer_browser(new_browser, user)
-    slug, other = _slug(), _slug()
+async def test_a_trainers_form_with_a_forged_token_changes_nothing(user, path, signed_in):
+    _, trainer = await _trainer_browser(signed_in, user)
+    slug, other = new_slug(), new_slug()
     assert (await _create(trainer, slug, action="publish")).status_code == 303
     forged = lesson_form("gia-mao", slug=other, action="revert")
 
@@ -131,45 +71,47 @@ async def test_a_trainers_form_with_a_forged_token_changes_nothing(new_browser, 
     assert await services.get_lesson(other) is None
 
 
-async def test_a_draft_stays_off_phones_until_published(new_browser, user, village, client, login):
+async def test_a_draft_stays_off_phones_until_published(
+    user, village, login, signed_in, lesson_changes, pulled_lesson
+):
     member = await login(await user(roles.MEMBER, (await village()).code))
-    _, trainer = await _trainer_browser(new_browser, user)
-    slug = _slug()
+    _, trainer = await _trainer_browser(signed_in, user)
+    slug = new_slug()
     response = await _create(trainer, slug)
     assert response.status_code == 303, response.text
     assert response.headers["location"] == f"/trainer/lessons/{slug}?saved=draft"
     record = str(services.published_id(slug))
-    assert record not in await _lesson_changes(client, member)
+    assert record not in await lesson_changes(member)
 
     page = await trainer.get(f"/trainer/lessons/{slug}")
-    publish = lesson_form(_csrf(page), action="publish")
+    publish = lesson_form(csrf(page), action="publish")
     response = await trainer.post(f"/trainer/lessons/{slug}", data=publish)
     assert response.status_code == 303
-    got = await _pulled(client, member, slug)
+    got = await pulled_lesson(member, slug)
     assert got["data"]["number"] == 1 and not got["deleted"]
     assert got["data"]["html"] == render_markdown(publish["body_md"])
     assert [q["answer"] for q in got["data"]["quiz"]] == [1, 1]
     assert [q["id"] for q in got["data"]["quiz"]] == ["q1", "q2"]
 
-    edited = lesson_form(_csrf(page), body_md="## Dấu hiệu mới\n\nĐã sửa.")
+    edited = lesson_form(csrf(page), body_md="## Dấu hiệu mới\n\nĐã sửa.")
     assert (await trainer.post(f"/trainer/lessons/{slug}", data=edited)).status_code == 303
-    still = await _pulled(client, member, slug)
+    still = await pulled_lesson(member, slug)
     assert still["data"]["number"] == 1, "a saved draft must not reach phones"
     listing = await trainer.get("/trainer/lessons")
     assert "a newer draft is waiting" in listing.text or "bản nháp mới hơn" in listing.text
 
 
-async def test_unpublishing_sends_a_tombstone(new_browser, user, village, client, login):
+async def test_unpublishing_sends_a_tombstone(user, village, login, signed_in, pulled_lesson):
     member = await login(await user(roles.MEMBER, (await village()).code))
-    _, trainer = await _trainer_browser(new_browser, user)
-    slug = _slug()
+    _, trainer = await _trainer_browser(signed_in, user)
+    slug = new_slug()
     await _create(trainer, slug, action="publish")
     page = await trainer.get(f"/trainer/lessons/{slug}")
     response = await trainer.post(
-        f"/trainer/lessons/{slug}/unpublish", data={"csrf_token": _csrf(page)}
+        f"/trainer/lessons/{slug}/unpublish", data={"csrf_token": csrf(page)}
     )
     assert response.status_code == 303
-    got = await _pulled(client, member, slug)
+    got = await pulled_lesson(member, slug)
     assert got["deleted"] is True and got["data"] == {}
     lesson = await Lesson.get(slug=slug)
     assert lesson.published_version is None
@@ -190,11 +132,11 @@ async def test_unpublishing_sends_a_tombstone(new_browser, user, village, client
     ],
 )
 async def test_bad_input_is_explained_and_nothing_typed_is_lost(
-    new_browser, user, overrides, message
+    user, overrides, message, signed_in
 ):
-    _, trainer = await _trainer_browser(new_browser, user)
+    _, trainer = await _trainer_browser(signed_in, user)
     page = await trainer.get("/trainer/lessons/new")
-    form = lesson_form(_csrf(page), **{"slug": _slug(), **overrides})
+    form = lesson_form(csrf(page), **{"slug": new_slug(), **overrides})
     response = await trainer.post("/trainer/lessons/new", data=form)
     assert response.status_code == 422
     assert message in response.text
@@ -206,41 +148,41 @@ async def test_bad_input_is_explained_and_nothing_typed_is_lost(
     assert not await Lesson.exists(slug=form["slug"])
 
 
-async def test_a_slug_cannot_be_used_twice(new_browser, user):
-    _, trainer = await _trainer_browser(new_browser, user)
-    slug = _slug()
+async def test_a_slug_cannot_be_used_twice(user, signed_in):
+    _, trainer = await _trainer_browser(signed_in, user)
+    slug = new_slug()
     assert (await _create(trainer, slug)).status_code == 303
     again = await _create(trainer, slug, title="Bài khác")
     assert again.status_code == 422
     assert "Bài khác" in again.text and "Một bài khác đã dùng tên ngắn này" in again.text
 
 
-async def test_adding_a_question_keeps_the_form(new_browser, user):
-    _, trainer = await _trainer_browser(new_browser, user)
+async def test_adding_a_question_keeps_the_form(user, signed_in):
+    _, trainer = await _trainer_browser(signed_in, user)
     page = await trainer.get("/trainer/lessons/new")
-    form = lesson_form(_csrf(page), slug=_slug(), action="add_question")
+    form = lesson_form(csrf(page), slug=new_slug(), action="add_question")
     response = await trainer.post("/trainer/lessons/new", data=form)
     assert response.status_code == 200
     assert 'name="q2-prompt"' in response.text
     assert form["q1-prompt"] in response.text
 
 
-async def test_removing_a_question(new_browser, user, village, client, login):
+async def test_removing_a_question(user, village, login, signed_in, pulled_lesson):
     member = await login(await user(roles.MEMBER, (await village()).code))
-    _, trainer = await _trainer_browser(new_browser, user)
-    slug = _slug()
+    _, trainer = await _trainer_browser(signed_in, user)
+    slug = new_slug()
     await _create(trainer, slug, **{"q0-remove": "1", "action": "publish"})
-    got = await _pulled(client, member, slug)
+    got = await pulled_lesson(member, slug)
     assert [q["prompt"] for q in got["data"]["quiz"]] == ["Khi nghi ngờ, nên làm gì?"]
 
 
-async def test_preview_uses_the_publishing_renderer_and_needs_the_token(new_browser, user):
-    _, trainer = await _trainer_browser(new_browser, user)
+async def test_preview_uses_the_publishing_renderer_and_needs_the_token(user, signed_in):
+    _, trainer = await _trainer_browser(signed_in, user)
     page = await trainer.get("/trainer/lessons/new")
     source = "## Bước 1\n\n**Mở** ứng dụng <script>alert(1)</script>\n\n| a |\n|---|\n| 1 |"
     response = await trainer.post(
         "/trainer/lessons/preview",
-        data={"csrf_token": _csrf(page), "body_md": source},
+        data={"csrf_token": csrf(page), "body_md": source},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 200
@@ -249,7 +191,7 @@ async def test_preview_uses_the_publishing_renderer_and_needs_the_token(new_brow
     refused = await trainer.post("/trainer/lessons/preview", data={"body_md": source})
     assert refused.status_code == 403
     no_js = await trainer.post(
-        "/trainer/lessons/new", data=lesson_form(_csrf(page), slug=_slug(), action="preview")
+        "/trainer/lessons/new", data=lesson_form(csrf(page), slug=new_slug(), action="preview")
     )
     assert no_js.status_code == 200 and "<h2>Dấu hiệu</h2>" in no_js.text
 
@@ -261,13 +203,13 @@ def _png(width: int, height: int) -> bytes:
 
 
 async def test_an_uploaded_image_is_shrunk_served_and_listed_for_phones(
-    new_browser, user, village, client, login
+    user, village, client, login, signed_in, pulled_lesson
 ):
     member = await login(await user(roles.MEMBER, (await village()).code))
-    _, trainer = await _trainer_browser(new_browser, user)
+    _, trainer = await _trainer_browser(signed_in, user)
     page = await trainer.get("/trainer/lessons/new")
-    slug = _slug()
-    form = lesson_form(_csrf(page), slug=slug, action="upload")
+    slug = new_slug()
+    form = lesson_form(csrf(page), slug=slug, action="upload")
     response = await trainer.post(
         "/trainer/lessons/new",
         data=form,
@@ -286,9 +228,9 @@ async def test_an_uploaded_image_is_shrunk_served_and_listed_for_phones(
     assert body is not None
     text = body.group(1).replace("&#34;", '"').replace("&amp;", "&")
     assert form["q0-prompt"] in response.text
-    publish = lesson_form(_csrf(page), slug=slug, body_md=text, action="publish")
+    publish = lesson_form(csrf(page), slug=slug, body_md=text, action="publish")
     assert (await trainer.post("/trainer/lessons/new", data=publish)).status_code == 303
-    got = await _pulled(client, member, slug)
+    got = await pulled_lesson(member, slug)
     assert got["data"]["images"] == [f"/media/lessons/{name}"]
     assert f'src="/media/lessons/{name}"' in got["data"]["html"]
 
@@ -302,10 +244,10 @@ async def test_an_uploaded_image_is_shrunk_served_and_listed_for_phones(
         (b"\x89PNG" + b"0" * MAX_UPLOAD_BYTES, "quá lớn"),
     ],
 )
-async def test_a_file_that_is_not_a_usable_image_is_refused(new_browser, user, content, message):
-    _, trainer = await _trainer_browser(new_browser, user)
+async def test_a_file_that_is_not_a_usable_image_is_refused(user, content, message, signed_in):
+    _, trainer = await _trainer_browser(signed_in, user)
     page = await trainer.get("/trainer/lessons/new")
-    form = lesson_form(_csrf(page), slug=_slug(), action="upload")
+    form = lesson_form(csrf(page), slug=new_slug(), action="upload")
     response = await trainer.post(
         "/trainer/lessons/new", data=form, files={"image": ("x.png", content, "image/png")}
     )
@@ -319,13 +261,13 @@ async def test_lesson_images_cannot_escape_their_folders(client):
         assert (await client.get(f"/media/lessons/{name}")).status_code == 404
 
 
-async def test_history_shows_what_changed_and_revert_brings_it_back(new_browser, user):
-    _, trainer = await _trainer_browser(new_browser, user)
-    slug = _slug()
+async def test_history_shows_what_changed_and_revert_brings_it_back(user, signed_in):
+    _, trainer = await _trainer_browser(signed_in, user)
+    slug = new_slug()
     await _create(trainer, slug, action="publish")
     page = await trainer.get(f"/trainer/lessons/{slug}")
     changed = lesson_form(
-        _csrf(page), body_md="## Dấu hiệu\n\n1. Gọi bằng số lạ.\n2. Dọa bắt giam.", action="save"
+        csrf(page), body_md="## Dấu hiệu\n\n1. Gọi bằng số lạ.\n2. Dọa bắt giam.", action="save"
     )
     await trainer.post(f"/trainer/lessons/{slug}", data=changed)
     history = await trainer.get(f"/trainer/lessons/{slug}/history")
@@ -335,7 +277,7 @@ async def test_history_shows_what_changed_and_revert_brings_it_back(new_browser,
     assert "\n+2." not in history.text and "\n-2." not in history.text
 
     response = await trainer.post(
-        f"/trainer/lessons/{slug}/versions/1", data={"csrf_token": _csrf(page), "action": "revert"}
+        f"/trainer/lessons/{slug}/versions/1", data={"csrf_token": csrf(page), "action": "revert"}
     )
     assert response.status_code == 303
     lesson = await Lesson.get(slug=slug)
@@ -348,18 +290,18 @@ async def test_history_shows_what_changed_and_revert_brings_it_back(new_browser,
     assert lesson.published_version == 1
 
     await trainer.post(
-        f"/trainer/lessons/{slug}/versions/2", data={"csrf_token": _csrf(page), "action": "publish"}
+        f"/trainer/lessons/{slug}/versions/2", data={"csrf_token": csrf(page), "action": "publish"}
     )
     assert (await Lesson.get(slug=slug)).published_version == 2
 
 
-async def test_audience_by_area_and_role(new_browser, user, village, client, login):
+async def test_audience_by_area_and_role(user, village, login, signed_in, pulled_lesson):
     inside, outside = await village(COMMUNE_A), await village(COMMUNE_B)
     member_in = await user(roles.MEMBER, inside.code)
     member_out = await user(roles.MEMBER, outside.code)
     coordinator = await user(roles.COORDINATOR, COMMUNE_A)
-    _, trainer = await _trainer_browser(new_browser, user, COMMUNE_A)
-    slug = _slug()
+    _, trainer = await _trainer_browser(signed_in, user, COMMUNE_A)
+    slug = new_slug()
     page = await trainer.get("/trainer/lessons/new")
     assert f'value="{inside.code}"' in page.text, "the trainer's villages are offered"
     response = await _create(
@@ -370,9 +312,9 @@ async def test_audience_by_area_and_role(new_browser, user, village, client, log
         action="publish",
     )
     assert response.status_code == 303, response.text
-    got_in = await _pulled(client, await login(member_in), slug)
-    got_out = await _pulled(client, await login(member_out), slug)
-    got_coordinator = await _pulled(client, await login(coordinator), slug)
+    got_in = await pulled_lesson(await login(member_in), slug)
+    got_out = await pulled_lesson(await login(member_out), slug)
+    got_coordinator = await pulled_lesson(await login(coordinator), slug)
     assert not got_in["deleted"] and got_in["data"]["audience_areas"] == [inside.code]
     assert got_out["deleted"] and got_out["data"] == {}
     assert not got_coordinator["deleted"]
@@ -382,6 +324,6 @@ async def test_audience_by_area_and_role(new_browser, user, village, client, log
     assert member_in.id in announced and coordinator.id in announced
     assert member_out.id not in announced
 
-    outside_area = await _create(trainer, _slug(), audience_areas=[outside.code])
+    outside_area = await _create(trainer, new_slug(), audience_areas=[outside.code])
     assert outside_area.status_code == 422
     assert "Hãy chọn khu vực nằm trong khu vực của bạn." in outside_area.text

@@ -8,16 +8,12 @@ import uuid
 
 from server.accounts import roles
 from server.lessons.models import PublishedLesson
-from tests.api import test_pages
-from tests.api.test_pages import _signed_in
-from tests.api.test_sync_pull import _push
-from tests.conftest import COMMUNE_A, COMMUNE_B, mutation
+from tests.data import COMMUNE_A, COMMUNE_B, mutation
 
-new_browser = test_pages.new_browser  # the fixture: browsers that keep cookies
 SLUG = "recognising-online-scams"
 
 
-async def _take_quiz(client, headers, lesson: PublishedLesson, wrong: set[str], done=True):
+async def _take_quiz(push, headers, lesson: PublishedLesson, wrong: set[str], done=True):
     """Push what the member app stores: status, score and {question id: chosen index}."""
     answers = {
         q["id"]: (q["answer"] + 1) % len(q["choices"]) if q["id"] in wrong else q["answer"]
@@ -29,7 +25,7 @@ async def _take_quiz(client, headers, lesson: PublishedLesson, wrong: set[str], 
         score = round(100 * right / len(lesson.quiz))
         data |= {"status": "completed", "score": score, "answers": answers}
     m = mutation(uuid.uuid4(), data, type_="lesson_progress")
-    [receipt] = await _push(client, headers, f"d-{uuid.uuid4().hex[:8]}", [m])
+    [receipt] = await push(headers, f"d-{uuid.uuid4().hex[:8]}", [m])
     assert receipt["status"] == "applied", receipt
 
 
@@ -39,19 +35,19 @@ def _row(page: str, area_name: str) -> str:
 
 
 async def test_reports_count_members_scores_and_missed_questions_in_scope(
-    new_browser, user, village, client, login
+    user, village, login, push, signed_in
 ):
     lesson = await PublishedLesson.get(slug=SLUG)
     first, second = lesson.quiz[0], lesson.quiz[1]
     here, there = await village(COMMUNE_A), await village(COMMUNE_B)
     members = [await user(roles.MEMBER, here.code) for _ in range(3)]
     stranger = await user(roles.MEMBER, there.code)
-    await _take_quiz(client, await login(members[0]), lesson, wrong=set())
-    await _take_quiz(client, await login(members[1]), lesson, wrong={first["id"], second["id"]})
-    await _take_quiz(client, await login(members[2]), lesson, wrong=set(), done=False)
-    await _take_quiz(client, await login(stranger), lesson, wrong={first["id"]})
+    await _take_quiz(push, await login(members[0]), lesson, wrong=set())
+    await _take_quiz(push, await login(members[1]), lesson, wrong={first["id"], second["id"]})
+    await _take_quiz(push, await login(members[2]), lesson, wrong=set(), done=False)
+    await _take_quiz(push, await login(stranger), lesson, wrong={first["id"]})
 
-    coordinator = await _signed_in(new_browser, await user(roles.COORDINATOR, COMMUNE_A))
+    coordinator = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
     page = await coordinator.get("/trainer/reports", params={"area": here.code})
     assert page.status_code == 200, page.text
     section = page.text[page.text.index(lesson.title) :]
@@ -75,9 +71,9 @@ async def test_reports_count_members_scores_and_missed_questions_in_scope(
     assert {r["area_code"] for r in rows} == {here.code}
 
 
-async def test_reports_stay_inside_the_viewers_area(new_browser, user, village):
+async def test_reports_stay_inside_the_viewers_area(user, village, signed_in):
     there = await village(COMMUNE_B)
-    coordinator = await _signed_in(new_browser, await user(roles.COORDINATOR, COMMUNE_A))
+    coordinator = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
     assert (
         await coordinator.get("/trainer/reports", params={"area": there.code})
     ).status_code == 403
@@ -86,7 +82,7 @@ async def test_reports_stay_inside_the_viewers_area(new_browser, user, village):
     whole = await coordinator.get("/trainer/reports.csv")
     codes = {row["area_code"] for row in csv.DictReader(io.StringIO(whole.text.lstrip("\ufeff")))}
     assert there.code not in codes
-    member = await _signed_in(new_browser, await user(roles.MEMBER, there.code))
+    member = await signed_in(await user(roles.MEMBER, there.code))
     assert (await member.get("/trainer/reports")).status_code == 403
-    trainer = await _signed_in(new_browser, await user(roles.TRAINER, COMMUNE_A))
+    trainer = await signed_in(await user(roles.TRAINER, COMMUNE_A))
     assert (await trainer.get("/trainer/reports")).status_code == 200

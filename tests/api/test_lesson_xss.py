@@ -6,13 +6,10 @@ import pytest
 
 from server.accounts import roles
 from server.lessons.rendering import render_markdown
-from tests.api import test_pages
-from tests.api.test_lesson_authoring import _pulled, _slug, lesson_form
-from tests.api.test_pages import _csrf, _signed_in
-from tests.conftest import COMMUNE_A
+from tests.api.html import csrf
+from tests.api.lessons import lesson_form, new_slug
+from tests.data import COMMUNE_A
 from tests.xss_corpus import PAYLOADS, corpus_markdown, dangerous_parts
-
-new_browser = test_pages.new_browser  # the fixture: browsers that keep cookies
 
 
 def test_the_corpus_is_big_enough_and_the_inspector_catches_raw_payloads() -> None:
@@ -27,25 +24,25 @@ def test_no_payload_survives_rendering(payload: str) -> None:
     assert dangerous_parts(rendered) == [], rendered
 
 
-async def test_preview_and_pulled_lesson_are_clean(new_browser, user, village, client, login):
+async def test_preview_and_pulled_lesson_are_clean(user, village, login, signed_in, pulled_lesson):
     member = await login(await user(roles.MEMBER, (await village()).code))
-    trainer = await _signed_in(new_browser, await user(roles.TRAINER, COMMUNE_A))
+    trainer = await signed_in(await user(roles.TRAINER, COMMUNE_A))
     page = await trainer.get("/trainer/lessons/new")
     body = corpus_markdown()
     preview = await trainer.post(
-        "/trainer/lessons/preview", data={"csrf_token": _csrf(page), "body_md": body}
+        "/trainer/lessons/preview", data={"csrf_token": csrf(page), "body_md": body}
     )
     assert preview.status_code == 200
     assert dangerous_parts(preview.text) == []
     assert "Kết thúc bài." in preview.text
 
-    slug = _slug()
-    form = lesson_form(_csrf(page), slug=slug, body_md=body, action="publish")
+    slug = new_slug()
+    form = lesson_form(csrf(page), slug=slug, body_md=body, action="publish")
     edit_page = await trainer.post("/trainer/lessons/new", data=form)
     assert edit_page.status_code == 303, edit_page.text
     shown = await trainer.get(f"/trainer/lessons/{slug}")
     assert dangerous_parts(shown.text.split('id="preview"', 1)[1].split("</div>", 1)[0]) == []
-    change = await _pulled(client, member, slug)
+    change = await pulled_lesson(member, slug)
     assert dangerous_parts(change["data"]["html"]) == []
     # Form posts lose NUL characters (web/requests.py posted_form): compare with that text.
     assert change["data"]["html"] == render_markdown(body.replace("\x00", ""))

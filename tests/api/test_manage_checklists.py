@@ -6,10 +6,8 @@ import uuid
 
 from server.accounts import roles
 from server.checklists.models import ChecklistTemplate
-from tests.api.manage_support import alert, csrf, push, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B, household_data, mutation
-
-__all__ = ["signed_in"]
+from tests.api.html import alert, csrf
+from tests.data import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 AT = "2026-11-24T09:00:00+07:00"
 
@@ -70,7 +68,9 @@ async def test_a_communes_checklist_reaches_only_that_communes_phones(
     assert refused.status_code == 404
 
 
-async def test_a_checklist_started_on_an_old_version_keeps_working(client, village, user, login):
+async def test_a_checklist_started_on_an_old_version_keeps_working(
+    client, village, user, login, push
+):
     area = await village(COMMUNE_A)
     coordinator = await login(await user(roles.COORDINATOR, COMMUNE_A))
     member = await login(await user(roles.MEMBER, area.code))
@@ -79,9 +79,8 @@ async def test_a_checklist_started_on_an_old_version_keeps_working(client, villa
     household = uuid.uuid4()
     old, new = uuid.uuid4(), uuid.uuid4()
     step_1, step_2 = (item["key"] for item in first["items"])
-    await push(client, member, "dev-c", [mutation(household, household_data(area.code))])
+    await push(member, "dev-c", [mutation(household, household_data(area.code))])
     [started] = await push(
-        client,
         member,
         "dev-c",
         [
@@ -109,7 +108,6 @@ async def test_a_checklist_started_on_an_old_version_keeps_working(client, villa
     assert [t["version"] for t in schema["checklist_versions"] if t["key"] == key] == [1]
     tick = {"done": True, "at": AT}
     results = await push(
-        client,
         member,
         "dev-c",
         [

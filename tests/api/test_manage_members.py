@@ -7,10 +7,8 @@ import re
 from server.accounts import roles
 from server.accounts.models import User, UserArea
 from server.teams.models import Team, TeamMember
-from tests.api.manage_support import alert, csrf, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B
-
-__all__ = ["signed_in"]
+from tests.api.html import alert, csrf
+from tests.data import COMMUNE_A, COMMUNE_B
 
 
 def _password(page_text: str) -> str:

@@ -24,10 +24,8 @@ from server.search import fold
 from server.syncable.clock import allocate_versions
 from server.syncable.models import Conflict
 from server.teams.models import Team
-from tests.api.manage_support import alert, csrf, make_conflict, signed_in
-from tests.conftest import COMMUNE_A
-
-__all__ = ["signed_in"]
+from tests.api.html import alert, csrf
+from tests.data import COMMUNE_A
 
 HANOI = "1"
 _communes = itertools.count(0)
@@ -505,7 +503,7 @@ def _conflict_ids(page_text: str) -> list[str]:
 
 
 async def test_conflicts_are_paged_and_found_by_village_or_household(
-    client, user, login, signed_in
+    user, login, signed_in, make_conflict
 ):
     commune = await _empty_commune()
     dong, sen = await _villages(commune, 1), await _villages(commune, 1, name="Bản Sen", start=2)
@@ -515,7 +513,6 @@ async def test_conflicts_are_paged_and_found_by_village_or_household(
     in_sen = await _conflicts(sen[0], member, 2)
     first, second = await user(roles.MEMBER, dong[0].code), await user(roles.MEMBER, dong[0].code)
     real = await make_conflict(
-        client,
         await login(first),
         await login(second),
         dong[0].code,

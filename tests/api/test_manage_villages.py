@@ -6,10 +6,8 @@ import uuid
 
 from server.accounts import roles
 from server.areas.models import Area
-from tests.api.manage_support import alert, csrf, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B
-
-__all__ = ["signed_in"]
+from tests.api.html import alert, csrf
+from tests.data import COMMUNE_A, COMMUNE_B
 
 
 def _name() -> str:

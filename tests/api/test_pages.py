@@ -2,58 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
-import pytest_asyncio
-from starlette.applications import Starlette
 
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.models import User
-from tests.conftest import COMMUNE_A, PASSWORD
+from tests.api.html import csrf
+from tests.data import COMMUNE_A, PASSWORD
 from tests.paths import REPO_ROOT
 
 NEW_PASSWORD = "mat-khau-moi-2026"
 TEMPLATES = REPO_ROOT / "pwa" / "templates"
-_addresses = itertools.count(1)
-
-NewBrowser = Callable[..., Awaitable[httpx.AsyncClient]]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def new_browser(app: Starlette) -> AsyncIterator[NewBrowser]:
-    """Browsers (clients that keep cookies), each from an address of its own.
-
-    Failed sign-ins are counted per address: a test that fails on purpose must not slow down or
-    lock out the shared `client` used by every other test.
-    """
-    opened: list[httpx.AsyncClient] = []
-
-    async def make(accept_language: str | None = None) -> httpx.AsyncClient:
-        n = next(_addresses)
-        transport = httpx.ASGITransport(
-            app=app, client=(f"10.2.{n // 250}.{n % 250 + 1}", 5000), raise_app_exceptions=False
-        )
-        headers = {"Accept-Language": accept_language} if accept_language else {}
-        opened.append(
-            httpx.AsyncClient(transport=transport, base_url="http://testserver", headers=headers)
-        )
-        return opened[-1]
-
-    yield make
-    for browser in opened:
-        await browser.aclose()
-
-
-def _csrf(page: httpx.Response) -> str:
-    """The hidden CSRF token of the page's forms."""
-    match = re.search(r'<input type="hidden" name="csrf_token" value="([^"]+)">', page.text)
-    assert match, page.text
-    return match.group(1)
 
 
 def _field(page: httpx.Response, name: str) -> str:
@@ -74,15 +36,8 @@ async def _sign_in(
 ) -> httpx.Response:
     form = await browser.get("/sign-in")
     return await browser.post(
-        "/sign-in", data={"csrf_token": _csrf(form), "phone": phone, "password": password}
+        "/sign-in", data={"csrf_token": csrf(form), "phone": phone, "password": password}
     )
-
-
-async def _signed_in(new_browser: NewBrowser, who: User) -> httpx.AsyncClient:
-    browser = await new_browser()
-    response = await _sign_in(browser, who.phone)
-    assert response.status_code == 303, response.text
-    return browser
 
 
 # Signing in
@@ -200,11 +155,11 @@ async def test_right_password_starts_a_session_in_a_safe_cookie(new_browser, use
         (roles.ADMIN, "Quản trị viên: {name}"),
     ],
 )
-async def test_each_role_has_a_home_page_with_their_name(new_browser, village, user, role, heading):
+async def test_each_role_has_a_home_page_with_their_name(village, user, role, heading, signed_in):
     area = await village(COMMUNE_A, 1234)
     areas = {roles.MEMBER: [area.code], roles.ADMIN: []}.get(role, [COMMUNE_A])
     who = await user(role, *areas)
-    browser = await _signed_in(new_browser, who)
+    browser = await signed_in(who)
 
     response = await browser.get("/home")
 
@@ -217,11 +172,11 @@ async def test_each_role_has_a_home_page_with_their_name(new_browser, village, u
         assert "Khoảng 1.234 hộ" in response.text
 
 
-async def test_a_members_home_shows_their_village_and_no_other(new_browser, village, user):
+async def test_a_members_home_shows_their_village_and_no_other(village, user, signed_in):
     mine, neighbour = await village(), await village()
     member = await user(roles.MEMBER, mine.code)
 
-    response = await (await _signed_in(new_browser, member)).get("/home")
+    response = await (await signed_in(member)).get("/home")
 
     assert f'<strong>{mine.name}</strong> <span class="muted">{mine.code}</span>' in (response.text)
     assert neighbour.name not in response.text
@@ -237,15 +192,15 @@ async def test_home_without_a_session_goes_to_sign_in(new_browser):
 # Signing out
 
 
-async def test_signing_out_ends_the_session(new_browser, user):
-    browser = await _signed_in(new_browser, await user(roles.MEMBER))
+async def test_signing_out_ends_the_session(user, signed_in):
+    browser = await signed_in(await user(roles.MEMBER))
     home = await browser.get("/home")
 
     refused = await browser.post("/sign-out", data={})
     assert refused.status_code == 403
     assert (await browser.get("/home")).status_code == 200
 
-    response = await browser.post("/sign-out", data={"csrf_token": _csrf(home)})
+    response = await browser.post("/sign-out", data={"csrf_token": csrf(home)})
 
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in"
@@ -257,12 +212,12 @@ async def test_signing_out_ends_the_session(new_browser, user):
 
 
 async def test_changing_the_password_keeps_this_session_and_ends_the_others(
-    new_browser, client, user, login
+    new_browser, client, user, login, signed_in
 ):
     member = await user(roles.MEMBER)
     api_headers = await login(member)
-    other_browser = await _signed_in(new_browser, member)
-    browser = await _signed_in(new_browser, member)
+    other_browser = await signed_in(member)
+    browser = await signed_in(member)
     form = await browser.get("/account/password")
     assert form.status_code == 200
     assert "<h1>Đổi mật khẩu</h1>" in form.text
@@ -270,7 +225,7 @@ async def test_changing_the_password_keeps_this_session_and_ends_the_others(
     response = await browser.post(
         "/account/password",
         data={
-            "csrf_token": _csrf(form),
+            "csrf_token": csrf(form),
             "current_password": PASSWORD,
             "new_password": NEW_PASSWORD,
         },
@@ -292,14 +247,14 @@ async def test_changing_the_password_keeps_this_session_and_ends_the_others(
     ],
     ids=["wrong current", "too short"],
 )
-async def test_a_refused_password_change_says_why(new_browser, user, current, new, message):
+async def test_a_refused_password_change_says_why(user, current, new, message, signed_in):
     member = await user(roles.MEMBER)
-    browser = await _signed_in(new_browser, member)
+    browser = await signed_in(member)
     form = await browser.get("/account/password")
 
     response = await browser.post(
         "/account/password",
-        data={"csrf_token": _csrf(form), "current_password": current, "new_password": new},
+        data={"csrf_token": csrf(form), "current_password": current, "new_password": new},
     )
 
     assert response.status_code == 422
@@ -308,11 +263,11 @@ async def test_a_refused_password_change_says_why(new_browser, user, current, ne
     assert (await User.get(id=member.id)).password_hash == member.password_hash
 
 
-async def test_password_page_needs_a_session_and_the_forms_token(new_browser, user):
+async def test_password_page_needs_a_session_and_the_forms_token(new_browser, user, signed_in):
     anonymous = await (await new_browser()).get("/account/password")
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/sign-in")
 
-    browser = await _signed_in(new_browser, await user(roles.MEMBER))
+    browser = await signed_in(await user(roles.MEMBER))
     response = await browser.post(
         "/account/password", data={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
     )
@@ -329,7 +284,7 @@ async def test_the_language_switch_changes_the_page_language(new_browser):
     assert '<button name="language" value="en" lang="en">English</button>' in page.text
 
     response = await browser.post(
-        "/language", data={"csrf_token": _csrf(page), "language": "en", "next": "/sign-in"}
+        "/language", data={"csrf_token": csrf(page), "language": "en", "next": "/sign-in"}
     )
 
     assert response.status_code == 303
@@ -338,7 +293,7 @@ async def test_the_language_switch_changes_the_page_language(new_browser):
     assert "<h1>Sign in</h1>" in english.text
     assert '<button name="language" value="vi" lang="vi">Tiếng Việt</button>' in english.text
 
-    await browser.post("/language", data={"csrf_token": _csrf(english), "language": "vi"})
+    await browser.post("/language", data={"csrf_token": csrf(english), "language": "vi"})
     assert "<h1>Đăng nhập</h1>" in (await browser.get("/sign-in")).text
 
 
@@ -347,25 +302,25 @@ async def test_an_unknown_language_is_ignored(new_browser):
     page = await browser.get("/sign-in")
 
     response = await browser.post(
-        "/language", data={"csrf_token": _csrf(page), "language": "fr", "next": "/sign-in"}
+        "/language", data={"csrf_token": csrf(page), "language": "fr", "next": "/sign-in"}
     )
 
     assert response.status_code == 303
     assert "<h1>Đăng nhập</h1>" in (await browser.get("/sign-in")).text
 
 
-async def test_a_signed_in_users_language_choice_is_remembered(new_browser, village, user):
+async def test_a_signed_in_users_language_choice_is_remembered(village, user, signed_in):
     member = await user(roles.MEMBER, (await village()).code)
-    browser = await _signed_in(new_browser, member)
+    browser = await signed_in(member)
     home = await browser.get("/home")
 
     await browser.post(
-        "/language", data={"csrf_token": _csrf(home), "language": "en", "next": "/home"}
+        "/language", data={"csrf_token": csrf(home), "language": "en", "next": "/home"}
     )
 
     assert f"<h1>Hello, {member.name}</h1>" in (await browser.get("/home")).text
     assert (await User.get(id=member.id)).language == "en"
-    elsewhere = await _signed_in(new_browser, member)
+    elsewhere = await signed_in(member)
     assert f"<h1>Hello, {member.name}</h1>" in (await elsewhere.get("/home")).text
 
 
@@ -387,7 +342,7 @@ async def test_the_language_switch_only_goes_back_to_our_own_pages(new_browser, 
     page = await browser.get("/sign-in")
 
     response = await browser.post(
-        "/language", data={"csrf_token": _csrf(page), "language": "en", "next": target}
+        "/language", data={"csrf_token": csrf(page), "language": "en", "next": target}
     )
 
     assert response.status_code == 303

@@ -22,17 +22,19 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.accounts import roles
 from server.i18n import N_
+from server.lessons.models import Lesson, LessonVersion
+from server.lessons.services import publish
 from server.notifications import messages, services
 from server.notifications.models import PushSubscription
 from server.notifications.sender import MAX_BODY, MAX_PLAINTEXT, PayloadTooLarge, build_request
 from server.settings import Settings
 from tests.api import push_service
 from tests.api.push_service import Device, PushService, b64url_decode
-from tests.conftest import COMMUNE_A, COMMUNE_B
+from tests.data import COMMUNE_A, COMMUNE_B
 
 
 @pytest.fixture(scope="module")
-def push() -> Iterator[PushService]:
+def push_server() -> Iterator[PushService]:
     service, server, thread = push_service.start()
     try:
         yield service
@@ -65,17 +67,19 @@ def _decrypt(device: Device, body: bytes) -> dict[str, Any]:
     return data
 
 
-async def test_a_member_gets_a_push_the_device_can_decrypt(client, login, user, village, push):
+async def test_a_member_gets_a_push_the_device_can_decrypt(
+    client, login, user, village, push_server
+):
     member = await user(roles.MEMBER, (await village()).code)
     headers = await login(member)
-    device = push.device(status=201)
+    device = push_server.device(status=201)
     await _subscribe(client, headers, device)
     key = (await client.get("/api/v1/push/key", headers=headers)).json()["key"]
 
     await services.notify_users([member.id], messages.test_message())
     await services.drain()
 
-    [request] = push.to(device)
+    [request] = push_server.to(device)
     assert request.headers["Content-Encoding"] == "aes128gcm"
     assert request.headers["TTL"] == str(2 * 24 * 3600)
     assert len(request.body) <= MAX_BODY
@@ -102,15 +106,17 @@ async def test_a_member_gets_a_push_the_device_can_decrypt(client, login, user, 
     assert row.last_sent_at is not None and row.failures == 0
 
 
-async def test_each_user_reads_the_push_in_their_language(client, login, user, village, push):
+async def test_each_user_reads_the_push_in_their_language(
+    client, login, user, village, push_server
+):
     member = await user(roles.MEMBER, (await village()).code, language="en")
-    device = push.device()
+    device = push_server.device()
     await _subscribe(client, await login(member), device)
 
     report = await services.send_to_users([member.id], messages.lesson_published("x", "VNeID"))
 
     assert report.sent == 1
-    [request] = push.to(device)
+    [request] = push_server.to(device)
     data = _decrypt(device, request.body)
     assert data["title"] == "New lesson"
     assert data["body"] == "“VNeID” is on your phone now. You can read it even without signal."
@@ -118,9 +124,11 @@ async def test_each_user_reads_the_push_in_their_language(client, login, user, v
 
 
 @pytest.mark.parametrize("status", [404, 410])
-async def test_an_expired_subscription_is_removed(client, login, user, village, push, status):
+async def test_an_expired_subscription_is_removed(
+    client, login, user, village, push_server, status
+):
     member = await user(roles.MEMBER, (await village()).code)
-    gone, alive = push.device(status=status), push.device(status=201)
+    gone, alive = push_server.device(status=status), push_server.device(status=201)
     headers = await login(member)
     await _subscribe(client, headers, gone)
     await _subscribe(client, headers, alive)
@@ -128,38 +136,38 @@ async def test_an_expired_subscription_is_removed(client, login, user, village, 
     report = await services.send_to_users([member.id], messages.test_message())
 
     assert (report.gone, report.sent) == (1, 1)
-    assert len(push.to(gone)) == 1
+    assert len(push_server.to(gone)) == 1
     assert not await PushSubscription.exists(endpoint=gone.endpoint)
     assert await PushSubscription.exists(endpoint=alive.endpoint)
 
 
 async def test_a_rate_limited_subscription_waits_for_retry_after(
-    client, login, user, village, push
+    client, login, user, village, push_server
 ):
     member = await user(roles.MEMBER, (await village()).code)
-    device = push.device(status=429, headers={"Retry-After": "120"})
+    device = push_server.device(status=429, headers={"Retry-After": "120"})
     await _subscribe(client, await login(member), device)
 
     first = await services.send_to_users([member.id], messages.test_message())
     second = await services.send_to_users([member.id], messages.test_message())
 
     assert (first.rate_limited, second.deferred) == (1, 1)
-    assert len(push.to(device)) == 1  # the second message was not sent before Retry-After
+    assert len(push_server.to(device)) == 1  # the second message was not sent before Retry-After
     row = await PushSubscription.get(endpoint=device.endpoint)
     assert row.retry_after is not None
     wait = row.retry_after - datetime.now(UTC)
     assert timedelta(seconds=100) < wait <= timedelta(seconds=120)
     # When the time has come, the next message goes out again.
     await PushSubscription.filter(id=row.id).update(retry_after=datetime.now(UTC))
-    push.answers[device.endpoint.removeprefix(push.base_url)] = (201, {})
+    push_server.answers[device.endpoint.removeprefix(push_server.base_url)] = (201, {})
     third = await services.send_to_users([member.id], messages.test_message())
     assert third.sent == 1
     assert (await PushSubscription.get(id=row.id)).retry_after is None
 
 
-async def test_a_failing_push_service_is_counted(client, login, user, village, push):
+async def test_a_failing_push_service_is_counted(client, login, user, village, push_server):
     member = await user(roles.MEMBER, (await village()).code)
-    device = push.device(status=500)
+    device = push_server.device(status=500)
     await _subscribe(client, await login(member), device)
 
     for _ in range(2):
@@ -171,10 +179,10 @@ async def test_a_failing_push_service_is_counted(client, login, user, village, p
 
 
 async def test_an_oversized_push_is_refused_before_anything_is_sent(
-    client, login, user, village, push
+    client, login, user, village, push_server
 ):
     member = await user(roles.MEMBER, (await village()).code)
-    device = push.device()
+    device = push_server.device()
     await _subscribe(client, await login(member), device)
     huge = messages.Message(title=N_("New lesson"), body="%(title)s", params={"title": "á" * 2000})
 
@@ -182,12 +190,12 @@ async def test_an_oversized_push_is_refused_before_anything_is_sent(
         await services.notify_users([member.id], huge)
     await services.drain()
 
-    assert push.to(device) == []
+    assert push_server.to(device) == []
 
 
-def test_the_size_limit_is_on_the_encrypted_body(push):
+def test_the_size_limit_is_on_the_encrypted_body(push_server):
     """3993 bytes of plaintext make exactly the 4096-byte body push services must accept."""
-    device = push.device()
+    device = push_server.device()
     keys = device.subscription()["keys"]
     target = services.Target(device.endpoint, keys["p256dh"], keys["auth"])
     vapid = services.config().vapid
@@ -206,9 +214,9 @@ def test_the_size_limit_is_on_the_encrypted_body(push):
         build_request(vapid, target, b"x" * (MAX_PLAINTEXT + 1))
 
 
-def test_each_request_gets_its_own_ttl(push):
+def test_each_request_gets_its_own_ttl(push_server):
     """webpush keeps a per-call ttl on its instance; ours never leaks into the next message."""
-    device = push.device()
+    device = push_server.device()
     keys = device.subscription()["keys"]
     target = services.Target(device.endpoint, keys["p256dh"], keys["auth"])
     vapid = services.config().vapid
@@ -224,16 +232,15 @@ def test_each_request_gets_its_own_ttl(push):
     )
 
 
-async def test_publishing_a_lesson_notifies_its_audience_only(client, login, user, village, push):
-    from server.lessons.models import Lesson, LessonVersion
-    from server.lessons.services import publish
-
+async def test_publishing_a_lesson_notifies_its_audience_only(
+    client, login, user, village, push_server
+):
     inside = await user(roles.MEMBER, (await village()).code)
     outside_area = await user(roles.MEMBER, (await village(COMMUNE_B)).code)
     trainer = await user(roles.TRAINER, (await village()).code)
     devices = {}
     for who in (inside, outside_area, trainer):
-        devices[who.id] = push.device()
+        devices[who.id] = push_server.device()
         await _subscribe(client, await login(who), devices[who.id])
     lesson = await Lesson.create(slug=f"push-{inside.phone}")
     await LessonVersion.create(
@@ -248,20 +255,20 @@ async def test_publishing_a_lesson_notifies_its_audience_only(client, login, use
     await publish(lesson, 1)
     await services.drain()
 
-    [request] = push.to(devices[inside.id])
+    [request] = push_server.to(devices[inside.id])
     data = _decrypt(devices[inside.id], request.body)
     assert data["title"] == "Bài học mới"
     assert "Cảnh giác lừa đảo qua điện thoại" in data["body"]
     assert data["url"] == f"/app#/lessons/{lesson.slug}"
-    assert push.to(devices[outside_area.id]) == []
-    assert push.to(devices[trainer.id]) == []
+    assert push_server.to(devices[outside_area.id]) == []
+    assert push_server.to(devices[trainer.id]) == []
 
 
 async def test_the_cli_test_push_reaches_every_device_of_the_user(
-    client, login, user, village, push
+    client, login, user, village, push_server
 ):
     member = await user(roles.MEMBER, (await village()).code)
-    phone, laptop = push.device(), push.device()
+    phone, laptop = push_server.device(), push_server.device()
     for device in (phone, laptop):
         await _subscribe(client, await login(member), device)
 
@@ -270,5 +277,5 @@ async def test_the_cli_test_push_reaches_every_device_of_the_user(
     assert result is not None
     devices, report = result
     assert (devices, report.sent) == (2, 2)
-    assert _decrypt(laptop, push.to(laptop)[0].body)["tag"] == "test"
+    assert _decrypt(laptop, push_server.to(laptop)[0].body)["tag"] == "test"
     assert await services.send_test("0999 999 999") is None

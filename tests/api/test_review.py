@@ -7,18 +7,15 @@ import uuid
 from server.accounts import roles
 from server.households.models import Household
 from server.syncable.models import ChangeLog, Conflict, Device
-from tests.api.manage_support import alert, csrf, make_conflict, pull_changes, push, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B, mutation
-
-__all__ = ["signed_in"]
+from tests.api.html import alert, csrf
+from tests.data import COMMUNE_A, COMMUNE_B, mutation
 
 
-async def _setup(village, user, login, client):
+async def _setup(village, user, login, make_conflict):
     area = await village(COMMUNE_A)
     first_member = await user(roles.MEMBER, area.code)
     second_member = await user(roles.MEMBER, area.code)
     record = await make_conflict(
-        client,
         await login(first_member),
         await login(second_member),
         area.code,
@@ -28,8 +25,10 @@ async def _setup(village, user, login, client):
     return area, record, first_member, second_member
 
 
-async def test_the_coordinator_sees_both_values_in_words(client, village, user, login, signed_in):
-    _area, record, first_member, second_member = await _setup(village, user, login, client)
+async def test_the_coordinator_sees_both_values_in_words(
+    village, user, login, signed_in, make_conflict
+):
+    _area, record, first_member, second_member = await _setup(village, user, login, make_conflict)
     browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
 
     page = await browser.get("/review/conflicts")
@@ -42,9 +41,9 @@ async def test_the_coordinator_sees_both_values_in_words(client, village, user, 
 
 
 async def test_another_communes_coordinator_sees_nothing_and_changes_nothing(
-    client, village, user, login
+    client, village, user, login, make_conflict
 ):
-    _area, record, *_ = await _setup(village, user, login, client)
+    _area, record, *_ = await _setup(village, user, login, make_conflict)
     [conflict] = await Conflict.filter(record_id=record)
     other = await login(await user(roles.COORDINATOR, COMMUNE_B))
 
@@ -61,8 +60,10 @@ async def test_another_communes_coordinator_sees_nothing_and_changes_nothing(
     assert (await Conflict.get(id=conflict.id)).resolved_at is None
 
 
-async def test_accepting_the_lost_value_writes_it_through_sync(client, village, user, login):
-    area, record, first_member, _ = await _setup(village, user, login, client)
+async def test_accepting_the_lost_value_writes_it_through_sync(
+    client, village, user, login, pull_changes, make_conflict
+):
+    area, record, first_member, _ = await _setup(village, user, login, make_conflict)
     coordinator = await user(roles.COORDINATOR, COMMUNE_A)
     headers = await login(coordinator)
     [conflict] = await Conflict.filter(record_id=record)
@@ -90,7 +91,7 @@ async def test_accepting_the_lost_value_writes_it_through_sync(client, village, 
     assert not await Device.filter(id=f"web:{coordinator.id}").exists()
     resolved = await Conflict.get(id=conflict.id)
     assert (resolved.resolution, resolved.resolved_by) == ("lost", coordinator.id)
-    pulled, _ = await pull_changes(client, member, cursor, lambda c: c["record_id"] == str(record))
+    pulled, _ = await pull_changes(member, cursor, lambda c: c["record_id"] == str(record))
     [change] = [c for c in pulled if c["record_id"] == str(record)]
     assert change["data"]["indicators"]["vneid"] == "level2"
     assert change["version"] == after.version
@@ -103,8 +104,10 @@ async def test_accepting_the_lost_value_writes_it_through_sync(client, village, 
     assert "đã" in again.json()["error"]["message"]
 
 
-async def test_keeping_the_kept_value_changes_no_record(client, village, user, login, signed_in):
-    _area, record, *_ = await _setup(village, user, login, client)
+async def test_keeping_the_kept_value_changes_no_record(
+    village, user, login, signed_in, make_conflict
+):
+    _area, record, *_ = await _setup(village, user, login, make_conflict)
     [conflict] = await Conflict.filter(record_id=record)
     version = (await Household.get(id=record)).version
     browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
@@ -130,9 +133,9 @@ async def test_keeping_the_kept_value_changes_no_record(client, village, user, l
 
 
 async def test_the_history_shows_who_changed_what_from_which_device(
-    client, village, user, login, signed_in
+    village, user, login, signed_in, push, make_conflict
 ):
-    _area, record, first_member, _ = await _setup(village, user, login, client)
+    _area, record, first_member, _ = await _setup(village, user, login, make_conflict)
     checklist = {
         "household_id": str(record),
         "template_key": "vneid_account",
@@ -140,7 +143,6 @@ async def test_the_history_shows_who_changed_what_from_which_device(
     }
     tick = {"items": {"install_app": {"done": True, "at": "2026-11-24T09:00:00+07:00"}}}
     await push(
-        client,
         await login(first_member),
         "dev-a",
         [mutation(uuid.uuid4(), {**checklist, **tick}, type_="checklist")],
@@ -160,8 +162,8 @@ async def test_the_history_shows_who_changed_what_from_which_device(
     assert missing.status_code == 404
 
 
-async def test_htmx_gets_the_conflicts_card_back(client, village, user, login, signed_in):
-    _area, record, *_ = await _setup(village, user, login, client)
+async def test_htmx_gets_the_conflicts_card_back(village, user, login, signed_in, make_conflict):
+    _area, record, *_ = await _setup(village, user, login, make_conflict)
     [conflict] = await Conflict.filter(record_id=record)
     browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
     token = csrf(await browser.get("/review/conflicts"))

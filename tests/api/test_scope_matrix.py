@@ -22,10 +22,8 @@ from server.areas.models import Area
 from server.assignments.models import Assignment
 from server.checklists.models import ChecklistTemplate
 from server.syncable.models import Conflict
-from tests.api.manage_support import csrf, make_conflict, signed_in
-from tests.conftest import COMMUNE_A, COMMUNE_B
-
-__all__ = ["signed_in"]
+from tests.api.html import csrf
+from tests.data import COMMUNE_A, COMMUNE_B
 
 PROVINCE = "38"
 PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
@@ -292,7 +290,7 @@ _world: World | None = None
 
 
 @pytest.fixture
-async def world(client, village, user, login, signed_in) -> World:
+async def world(client, village, user, login, signed_in, make_conflict) -> World:
     """Built once for the module: commune A's objects and a session per role."""
     global _world
     if _world is not None:
@@ -305,7 +303,6 @@ async def world(client, village, user, login, signed_in) -> World:
     member.name = f"Thành viên {marker}"
     await member.save(update_fields=["name"])
     household = await make_conflict(
-        client,
         await login(member),
         await login(other),
         area.code,

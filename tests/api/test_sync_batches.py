@@ -6,7 +6,6 @@ import asyncio
 import logging
 import uuid
 
-import httpx
 import pytest
 
 from server.accounts import roles
@@ -15,18 +14,10 @@ from server.db.config import connection, is_postgres
 from server.households.models import Household
 from server.lessons.models import LessonProgress
 from server.syncable.models import ChangeLog, Conflict, SyncMutation
-from tests.conftest import household_data, mutation
+from tests.data import household_data, mutation
 
 
-async def _push(client: httpx.AsyncClient, headers: dict[str, str], device: str, mutations: list):
-    response = await client.post(
-        "/api/v1/sync/push", json={"device_id": device, "mutations": mutations}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["results"]
-
-
-async def test_a_new_record_created_and_edited_in_one_batch(client, village, user, login):
+async def test_a_new_record_created_and_edited_in_one_batch(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     record, other = uuid.uuid4(), uuid.uuid4()
@@ -37,7 +28,7 @@ async def test_a_new_record_created_and_edited_in_one_batch(client, village, use
         mutation(record, {"notes": "lần 3"}, "update"),
         mutation(record, household_data(area.code, head_name="Tạo lại"), "create"),
     ]
-    results = await _push(client, headers, "dev-one", batch)
+    results = await push(headers, "dev-one", batch)
 
     assert [r["status"] for r in results] == ["applied"] * 5
     mine = [r["version"] for r in results if r["record_id"] == str(record)]
@@ -52,23 +43,22 @@ async def test_a_new_record_created_and_edited_in_one_batch(client, village, use
     assert log[3].before == {"head_name": "Nguyễn Văn An", "indicators.vneid": "level2"}
     assert {entry.version for entry in log} == {saved.version}
 
-    again = await _push(client, headers, "dev-one", batch)
+    again = await push(headers, "dev-one", batch)
     assert [r["status"] for r in again] == ["duplicate"] * 5
     assert await ChangeLog.filter(record_id=record).count() == 4
 
 
-async def test_a_batch_mixing_record_types(client, village, user, login):
+async def test_a_batch_mixing_record_types(village, user, login, push):
     home, other = await village(), await village()
     member = await user(roles.MEMBER, home.code)
     headers = await login(member)
     neighbour = await login(await user(roles.MEMBER, other.code))
     theirs = uuid.uuid4()
-    await _push(client, neighbour, "dev-n", [mutation(theirs, household_data(other.code))])
+    await push(neighbour, "dev-n", [mutation(theirs, household_data(other.code))])
 
     household, checklist, stray, progress = (uuid.uuid4() for _ in range(4))
     start = {"household_id": str(household), "template_key": "vneid_account", "template_version": 1}
-    results = await _push(
-        client,
+    results = await push(
         headers,
         "dev-mix",
         [
@@ -103,18 +93,18 @@ async def test_a_batch_mixing_record_types(client, village, user, login):
 
 
 async def test_statements_per_batch_do_not_grow_with_its_size(
-    client, village, user, login, caplog: pytest.LogCaptureFixture
+    village, user, login, caplog: pytest.LogCaptureFixture, push
 ):
     """Set-based: a batch of 100 takes as many statements as a batch of 10."""
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     records = [uuid.uuid4() for _ in range(100)]
-    await _push(client, headers, "dev-count", [mutation(records[0], household_data(area.code))])
+    await push(headers, "dev-count", [mutation(records[0], household_data(area.code))])
 
     async def statements(batch: list) -> int:
         caplog.clear()
         with caplog.at_level(logging.DEBUG, logger="tortoise.db_client"):
-            results = await _push(client, headers, "dev-count", batch)
+            results = await push(headers, "dev-count", batch)
         assert {r["status"] for r in results} == {"applied"}
         return sum(1 for r in caplog.records if r.name == "tortoise.db_client")
 
@@ -135,24 +125,22 @@ async def test_statements_per_batch_do_not_grow_with_its_size(
 
 
 @pytest.mark.postgres
-async def test_two_devices_racing_on_one_record(client, village, user, login):
+async def test_two_devices_racing_on_one_record(village, user, login, push):
     """Concurrent pushes to one record on PostgreSQL: every race has one winner, nothing lost."""
     area = await village()
     member_a = await login(await user(roles.MEMBER, area.code))
     member_b = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    [created] = await _push(
-        client, member_a, "race-a", [mutation(record, household_data(area.code))]
-    )
+    [created] = await push(member_a, "race-a", [mutation(record, household_data(area.code))])
     base = created["version"]
 
     rounds = 8
     for n in range(rounds):
         a, b = await asyncio.gather(
-            _push(client, member_a, "race-a", [
+            push(member_a, "race-a", [
                 mutation(record, {"notes": f"a{n}", "address": f"Xóm a{n}"}, "update", base),
             ]),
-            _push(client, member_b, "race-b", [
+            push(member_b, "race-b", [
                 mutation(record, {"notes": f"b{n}", "people_count": 5 + n % 3}, "update", base),
             ]),
         )  # fmt: skip
@@ -175,7 +163,7 @@ async def test_two_devices_racing_on_one_record(client, village, user, login):
 
 
 @pytest.mark.postgres
-async def test_two_devices_creating_one_record_at_once(client, village, user, login):
+async def test_two_devices_creating_one_record_at_once(village, user, login, push):
     """The second create becomes an update of the first: its differing fields are conflicts."""
     area = await village()
     member_a = await login(await user(roles.MEMBER, area.code))
@@ -183,10 +171,10 @@ async def test_two_devices_creating_one_record_at_once(client, village, user, lo
     for n in range(5):
         record = uuid.uuid4()
         [a], [b] = await asyncio.gather(
-            _push(client, member_a, "twin-a", [
+            push(member_a, "twin-a", [
                 mutation(record, household_data(area.code, head_name=f"An {n}", people_count=4)),
             ]),
-            _push(client, member_b, "twin-b", [
+            push(member_b, "twin-b", [
                 mutation(record, household_data(area.code, head_name=f"Bình {n}", people_count=5)),
             ]),
         )  # fmt: skip

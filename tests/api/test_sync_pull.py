@@ -4,49 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC, datetime
 
-import httpx
+import asyncpg
 import pytest
+from tortoise.transactions import in_transaction
 
 from server.accounts import roles
-from server.db.config import is_postgres
-from tests.conftest import household_data, mutation
+from server.coverage import tally
+from server.db.config import connection, is_postgres
+from server.households.models import Household
+from server.syncable.clock import allocate_versions, txid_horizon
+from tests.data import COMMUNE_B, household_data, mutation
 
 
-async def _pull_all(client: httpx.AsyncClient, headers: dict[str, str], limit: int, cursor=""):
-    seen: list[dict] = []
-    pages = 0
-    while True:
-        response = await client.get(
-            "/api/v1/sync/pull", params={"cursor": cursor, "limit": limit}, headers=headers
-        )
-        assert response.status_code == 200, response.text
-        body = response.json()
-        seen += body["changes"]
-        cursor = body["cursor"]
-        pages += 1
-        if not body["more"]:
-            return seen, cursor, pages
-        assert pages < 1000
-
-
-async def _push(client, headers, device, mutations):
-    response = await client.post(
-        "/api/v1/sync/push", json={"device_id": device, "mutations": mutations}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["results"]
-
-
-async def test_pull_pages_through_everything_in_scope_once(client, village, user, login):
+async def test_pull_pages_through_everything_in_scope_once(village, user, login, pull_all, push):
     home, other = await village(), await village()
     member = await login(await user(roles.MEMBER, home.code))
     neighbour = await login(await user(roles.MEMBER, other.code))
     mine = [uuid.uuid4() for _ in range(23)]
-    await _push(client, member, "d1", [mutation(i, household_data(home.code)) for i in mine])
-    await _push(client, neighbour, "d2", [mutation(uuid.uuid4(), household_data(other.code))])
+    await push(member, "d1", [mutation(i, household_data(home.code)) for i in mine])
+    await push(neighbour, "d2", [mutation(uuid.uuid4(), household_data(other.code))])
 
-    changes, cursor, pages = await _pull_all(client, member, limit=5)
+    changes, cursor, pages = await pull_all(member, limit=5)
     households = [c for c in changes if c["type"] == "household"]
     assert sorted(c["record_id"] for c in households) == sorted(map(str, mine))
     assert pages >= 5
@@ -54,39 +34,35 @@ async def test_pull_pages_through_everything_in_scope_once(client, village, user
     assert households[0]["data"]["phone"] == "0912345678"
     assert "field_meta" not in households[0]["data"]
 
-    again, _, _ = await _pull_all(client, member, limit=50, cursor=cursor)
+    again, _, _ = await pull_all(member, limit=50, cursor=cursor)
     assert again == []
 
-    [receipt] = await _push(
-        client, member, "d1", [mutation(mine[3], {"notes": "mới"}, "update", 1)]
-    )
-    newer, _, _ = await _pull_all(client, member, limit=50, cursor=cursor)
+    [receipt] = await push(member, "d1", [mutation(mine[3], {"notes": "mới"}, "update", 1)])
+    newer, _, _ = await pull_all(member, limit=50, cursor=cursor)
     assert [(c["record_id"], c["data"]["notes"]) for c in newer] == [(str(mine[3]), "mới")]
     assert newer[0]["version"] == receipt["version"]
 
 
-async def test_coordinator_pulls_the_commune_but_not_the_next(client, village, user, login):
-    from tests.conftest import COMMUNE_B
-
+async def test_coordinator_pulls_the_commune_but_not_the_next(village, user, login, pull_all, push):
     in_a, in_b = await village(), await village(COMMUNE_B)
     coordinator = await login(await user(roles.COORDINATOR, in_a.commune_code))
     admin = await login(await user(roles.ADMIN, "38"))
     a_id, b_id = uuid.uuid4(), uuid.uuid4()
-    await _push(client, admin, "adm", [mutation(a_id, household_data(in_a.code))])
-    await _push(client, admin, "adm", [mutation(b_id, household_data(in_b.code))])
-    changes, _, _ = await _pull_all(client, coordinator, limit=1000)
+    await push(admin, "adm", [mutation(a_id, household_data(in_a.code))])
+    await push(admin, "adm", [mutation(b_id, household_data(in_b.code))])
+    changes, _, _ = await pull_all(coordinator, limit=1000)
     ids = {c["record_id"] for c in changes}
     assert str(a_id) in ids and str(b_id) not in ids
 
 
-async def test_deleted_records_arrive_as_tombstones(client, village, user, login):
+async def test_deleted_records_arrive_as_tombstones(village, user, login, pull_all, push):
     area = await village()
     member = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    [created] = await _push(client, member, "d", [mutation(record, household_data(area.code))])
-    _, cursor, _ = await _pull_all(client, member, limit=100)
-    await _push(client, member, "d", [mutation(record, {}, "delete", created["version"])])
-    changes, _, _ = await _pull_all(client, member, limit=100, cursor=cursor)
+    [created] = await push(member, "d", [mutation(record, household_data(area.code))])
+    _, cursor, _ = await pull_all(member, limit=100)
+    await push(member, "d", [mutation(record, {}, "delete", created["version"])])
+    changes, _, _ = await pull_all(member, limit=100, cursor=cursor)
     assert changes == [
         {
             "type": "household",
@@ -114,18 +90,12 @@ async def test_pull_needs_sign_in(client):
 
 
 @pytest.mark.postgres
-async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, user, login):
+async def test_late_commit_is_not_skipped_by_the_cursor(app, village, user, login, pull_all):
     """Two writers on PostgreSQL: the one with the earlier version commits last."""
-    from tortoise.transactions import in_transaction
-
-    from server.db.config import connection
-    from server.households.models import Household
-    from server.syncable.clock import allocate_versions
-
     assert is_postgres(connection())
     area = await village()
     member = await login(await user(roles.MEMBER, area.code))
-    _, cursor, _ = await _pull_all(client, member, limit=500)
+    _, cursor, _ = await pull_all(member, limit=500)
 
     slow_id, fast_id = uuid.uuid4(), uuid.uuid4()
     slow_has_version = asyncio.Event()
@@ -148,8 +118,6 @@ async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, us
         return version
 
     async def _insert(conn, record_id, version, area):
-        from datetime import UTC, datetime
-
         now = datetime.now(UTC)
         await Household.create(
             id=record_id,
@@ -167,43 +135,39 @@ async def test_late_commit_is_not_skipped_by_the_cursor(app, client, village, us
     slow = asyncio.create_task(slow_writer())
     fast_version = await fast_writer()
     # The fast writer's row is committed, the slow one is not: pull now.
-    mid, cursor, _ = await _pull_all(client, member, limit=500, cursor=cursor)
+    mid, cursor, _ = await pull_all(member, limit=500, cursor=cursor)
     slow_version = await slow
     assert slow_version < fast_version
-    late, _, _ = await _pull_all(client, member, limit=500, cursor=cursor)
+    late, _, _ = await pull_all(member, limit=500, cursor=cursor)
     pulled = {c["record_id"] for c in mid} | {c["record_id"] for c in late}
     assert {str(slow_id), str(fast_id)} <= pulled
     # The households above were inserted behind the push's back: count them in the coverage
     # figures too, or the dashboards of this shared database stay two households short.
-    from server.coverage import tally
-
     await tally.rebuild()
 
 
 async def test_published_lessons_arrive_through_pull_and_cannot_be_pushed(
-    client, village, user, login
+    village, user, login, pull_all, push
 ):
     member = await login(await user(roles.MEMBER, (await village()).code))
-    changes, _, _ = await _pull_all(client, member, limit=1000)
+    changes, _, _ = await pull_all(member, limit=1000)
     # Lessons unpublished or meant for other areas come as tombstones: skip those.
     lessons = [c for c in changes if c["type"] == "lesson" and not c["deleted"]]
     assert len(lessons) >= 10
     first = min(lessons, key=lambda c: c["data"]["order"])
     assert first["data"]["title"] and "<h2>" in first["data"]["html"]
     assert all(q["choices"] and "answer" in q for q in first["data"]["quiz"])
-    [receipt] = await _push(
-        client, member, "d", [mutation(first["record_id"], {"title": "x"}, "update", 1, "lesson")]
+    [receipt] = await push(
+        member, "d", [mutation(first["record_id"], {"title": "x"}, "update", 1, "lesson")]
     )
     assert receipt["status"] == "rejected"
 
 
 @pytest.mark.postgres
 async def test_a_long_transaction_in_another_database_does_not_hold_pulls_back(
-    client, village, user, login, settings
+    village, user, login, settings, pull_all, push
 ):
     """Transaction ids are server-wide; only this database's running ones may delay a pull."""
-    import asyncpg
-
     area = await village()
     member = await login(await user(roles.MEMBER, area.code))
     dsn = settings.database_url.replace("postgres://", "postgresql://", 1)
@@ -213,9 +177,9 @@ async def test_a_long_transaction_in_another_database_does_not_hold_pulls_back(
         await transaction.start()
         await other.fetchval("SELECT pg_current_xact_id()")  # holds a transaction id, open
         record = uuid.uuid4()
-        await _push(client, member, "d", [mutation(record, household_data(area.code))])
+        await push(member, "d", [mutation(record, household_data(area.code))])
 
-        changes, _, _ = await _pull_all(client, member, limit=500)
+        changes, _, _ = await pull_all(member, limit=500)
 
         assert str(record) in {c["record_id"] for c in changes}
         await transaction.rollback()
@@ -226,11 +190,6 @@ async def test_a_long_transaction_in_another_database_does_not_hold_pulls_back(
 @pytest.mark.postgres
 async def test_a_running_transaction_in_this_database_still_holds_the_horizon(settings):
     """The late-commit guarantee stands: this database's open writer keeps the horizon below it."""
-    import asyncpg
-
-    from server.db.config import connection
-    from server.syncable.clock import txid_horizon
-
     own = await asyncpg.connect(settings.database_url.replace("postgres://", "postgresql://", 1))
     try:
         transaction = own.transaction()

@@ -4,33 +4,24 @@ from __future__ import annotations
 
 import uuid
 
-import httpx
-
 from server.accounts import roles
+from server.content import curriculum
 from server.households.models import Household
 from server.syncable.models import ChangeLog, Conflict
-from tests.conftest import household_data, mutation
+from tests.data import household_data, mutation
 
 
-async def _push(client: httpx.AsyncClient, headers: dict[str, str], device: str, mutations: list):
-    response = await client.post(
-        "/api/v1/sync/push", json={"device_id": device, "mutations": mutations}, headers=headers
-    )
-    assert response.status_code == 200, response.text
-    return response.json()["results"]
-
-
-async def test_same_batch_ten_times_is_applied_once(client, village, user, login):
+async def test_same_batch_ten_times_is_applied_once(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     ids = [uuid.uuid4() for _ in range(3)]
     batch = [mutation(i, household_data(area.code, head_name=f"Hộ {n}")) for n, i in enumerate(ids)]
     batch.append(mutation(ids[0], {"notes": "Đã cài VNeID"}, op="update"))
 
-    first = await _push(client, headers, "phone-1", batch)
+    first = await push(headers, "phone-1", batch)
     assert [r["status"] for r in first] == ["applied"] * 4
     for _ in range(9):
-        again = await _push(client, headers, "phone-1", batch)
+        again = await push(headers, "phone-1", batch)
         assert [r["status"] for r in again] == ["duplicate"] * 4
         assert [r["original_status"] for r in again] == ["applied"] * 4
         assert [r["version"] for r in again] == [r["version"] for r in first]
@@ -42,12 +33,11 @@ async def test_same_batch_ten_times_is_applied_once(client, village, user, login
     assert edited.phone == "0912345678"
 
 
-async def test_one_invalid_mutation_does_not_block_the_rest(client, village, user, login):
+async def test_one_invalid_mutation_does_not_block_the_rest(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     good_a, bad, good_b = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    results = await _push(
-        client,
+    results = await push(
         headers,
         "phone-2",
         [
@@ -66,56 +56,51 @@ async def test_one_invalid_mutation_does_not_block_the_rest(client, village, use
     assert not await Household.filter(id=bad).exists()
 
 
-async def test_rejected_errors_follow_the_users_language(client, village, user, login):
+async def test_rejected_errors_follow_the_users_language(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code, language="en"))
     record = uuid.uuid4()
-    [result] = await _push(
-        client, headers, "phone-en", [mutation(record, household_data(area.code, phone="12"))]
+    [result] = await push(
+        headers, "phone-en", [mutation(record, household_data(area.code, phone="12"))]
     )
     assert result["errors"][0]["message"].startswith("Enter a Vietnamese mobile number")
 
 
-async def test_no_consent_means_nothing_is_saved(client, village, user, login):
+async def test_no_consent_means_nothing_is_saved(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
     data = household_data(area.code)
     data["consent"] = {**data["consent"], "purposes": ["contact_phone"]}
-    [result] = await _push(client, headers, "phone-3", [mutation(record, data)])
+    [result] = await push(headers, "phone-3", [mutation(record, data)])
     assert result["status"] == "rejected"
     assert result["errors"][0]["field"] == "consent"
     assert not await Household.filter(id=record).exists()
 
 
-async def test_a_devices_successive_edits_never_conflict(client, village, user, login):
+async def test_a_devices_successive_edits_never_conflict(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
     edits = [mutation(record, household_data(area.code))]
     edits += [mutation(record, {"notes": f"Lần {n}"}, op="update") for n in range(1, 6)]
-    results = await _push(client, headers, "phone-4", edits[:3])
-    results += await _push(client, headers, "phone-4", edits[3:])
+    results = await push(headers, "phone-4", edits[:3])
+    results += await push(headers, "phone-4", edits[3:])
     assert {r["status"] for r in results} == {"applied"}
     assert (await Household.get(id=record)).notes == "Lần 5"
     assert not await Conflict.filter(record_id=record).exists()
 
 
-async def test_two_devices_changing_different_fields_merge(client, village, user, login):
+async def test_two_devices_changing_different_fields_merge(village, user, login, push):
     area = await village()
     member_a = await login(await user(roles.MEMBER, area.code))
     member_b = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    [created] = await _push(
-        client, member_a, "dev-a", [mutation(record, household_data(area.code))]
-    )
+    [created] = await push(member_a, "dev-a", [mutation(record, household_data(area.code))])
     base = created["version"]
 
-    [a] = await _push(
-        client, member_a, "dev-a", [mutation(record, {"address": "Xóm 5"}, "update", base)]
-    )
-    [b] = await _push(
-        client,
+    [a] = await push(member_a, "dev-a", [mutation(record, {"address": "Xóm 5"}, "update", base)])
+    [b] = await push(
         member_b,
         "dev-b",
         [
@@ -134,24 +119,20 @@ async def test_two_devices_changing_different_fields_merge(client, village, user
     assert not await Conflict.filter(record_id=record).exists()
 
 
-async def test_same_field_first_to_arrive_wins_and_the_loser_is_kept(client, village, user, login):
+async def test_same_field_first_to_arrive_wins_and_the_loser_is_kept(village, user, login, push):
     area = await village()
     member_a = await login(await user(roles.MEMBER, area.code))
     member_b = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    [created] = await _push(
-        client, member_a, "dev-a", [mutation(record, household_data(area.code))]
-    )
+    [created] = await push(member_a, "dev-a", [mutation(record, household_data(area.code))])
     base = created["version"]
 
-    [a] = await _push(
-        client,
+    [a] = await push(
         member_a,
         "dev-a",
         [mutation(record, {"people_count": 5, "indicators": {"vneid": "level2"}}, "update", base)],
     )
-    [b] = await _push(
-        client,
+    [b] = await push(
         member_b,
         "dev-b",
         [mutation(record, {"people_count": 6, "adult_count": 3}, "update", base)],
@@ -168,16 +149,15 @@ async def test_same_field_first_to_arrive_wins_and_the_loser_is_kept(client, vil
     assert conflict.village_code == area.code
 
 
-async def test_member_cannot_write_into_another_village(client, village, user, login):
+async def test_member_cannot_write_into_another_village(village, user, login, push):
     home, other = await village(), await village()
     member = await login(await user(roles.MEMBER, home.code))
     neighbour = await login(await user(roles.MEMBER, other.code))
     theirs = uuid.uuid4()
-    await _push(client, neighbour, "dev-n", [mutation(theirs, household_data(other.code))])
+    await push(neighbour, "dev-n", [mutation(theirs, household_data(other.code))])
 
     intruder = uuid.uuid4()
-    results = await _push(
-        client,
+    results = await push(
         member,
         "dev-m",
         [
@@ -192,38 +172,33 @@ async def test_member_cannot_write_into_another_village(client, village, user, l
     assert (await Household.get(id=theirs)).notes == ""
 
 
-async def test_trainer_cannot_record_households(client, village, user, login):
+async def test_trainer_cannot_record_households(village, user, login, push):
     area = await village()
     trainer = await login(await user(roles.TRAINER, area.commune_code))
-    [result] = await _push(
-        client, trainer, "dev-t", [mutation(uuid.uuid4(), household_data(area.code))]
-    )
+    [result] = await push(trainer, "dev-t", [mutation(uuid.uuid4(), household_data(area.code))])
     assert result["status"] == "rejected"
 
 
-async def test_delete_is_a_tombstone_that_clears_personal_fields(client, village, user, login):
+async def test_delete_is_a_tombstone_that_clears_personal_fields(village, user, login, push):
     area = await village()
     headers = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    [created] = await _push(client, headers, "dev-d", [mutation(record, household_data(area.code))])
-    [deleted] = await _push(
-        client, headers, "dev-d", [mutation(record, {}, "delete", created["version"])]
-    )
+    [created] = await push(headers, "dev-d", [mutation(record, household_data(area.code))])
+    [deleted] = await push(headers, "dev-d", [mutation(record, {}, "delete", created["version"])])
     assert deleted["status"] == "applied"
     household = await Household.get(id=record)
     assert household.deleted and household.head_name == "" and household.phone is None
-    [late] = await _push(client, headers, "dev-d", [mutation(record, {"notes": "x"}, "update", 1)])
+    [late] = await push(headers, "dev-d", [mutation(record, {"notes": "x"}, "update", 1)])
     assert late["status"] == "rejected"
 
 
-async def test_checklist_ticks_from_two_devices_merge_per_item(client, village, user, login):
+async def test_checklist_ticks_from_two_devices_merge_per_item(client, village, user, login, push):
     area = await village()
     member_a = await login(await user(roles.MEMBER, area.code))
     member_b = await login(await user(roles.MEMBER, area.code))
     household, checklist = uuid.uuid4(), uuid.uuid4()
     start = {"household_id": str(household), "template_key": "vneid_account", "template_version": 1}
-    results = await _push(
-        client,
+    results = await push(
         member_a,
         "dev-a",
         [
@@ -236,14 +211,12 @@ async def test_checklist_ticks_from_two_devices_merge_per_item(client, village, 
     items = await _first_two_items(client, member_a)
     at = "2026-11-23T09:00:00Z"
     tick = lambda key: {"items": {key: {"done": True, "at": at}}}  # noqa: E731
-    [a] = await _push(
-        client,
+    [a] = await push(
         member_a,
         "dev-a",
         [mutation(checklist, tick(items[0]), "update", base, "checklist")],
     )
-    [b] = await _push(
-        client,
+    [b] = await push(
         member_b,
         "dev-b",
         [mutation(checklist, tick(items[1]), "update", base, "checklist")],
@@ -254,26 +227,22 @@ async def test_checklist_ticks_from_two_devices_merge_per_item(client, village, 
 
 
 async def _first_two_items(client, headers) -> list[str]:
-    from server.content import curriculum
-
     template = curriculum.checklist_templates()["vneid_account"]
     return [template.items[0].key, template.items[1].key]
 
 
 async def test_a_change_that_only_conflicts_still_keeps_the_losing_value(
-    client, village, user, login
+    village, user, login, push
 ):
     area = await village()
     member_a = await login(await user(roles.MEMBER, area.code))
     member_b = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
-    [created] = await _push(
-        client, member_a, "dev-a", [mutation(record, household_data(area.code))]
-    )
+    [created] = await push(member_a, "dev-a", [mutation(record, household_data(area.code))])
     base = created["version"]
 
-    await _push(client, member_a, "dev-a", [mutation(record, {"notes": "A"}, "update", base)])
-    [b] = await _push(client, member_b, "dev-b", [mutation(record, {"notes": "B"}, "update", base)])
+    await push(member_a, "dev-a", [mutation(record, {"notes": "A"}, "update", base)])
+    [b] = await push(member_b, "dev-b", [mutation(record, {"notes": "B"}, "update", base)])
 
     assert b["status"] == "conflict"
     [conflict] = await Conflict.filter(record_id=record)

@@ -11,7 +11,7 @@ import pytest
 
 from server.accounts import roles
 from server.areas.models import Area
-from tests.conftest import COMMUNE_A, COMMUNE_B
+from tests.data import COMMUNE_A, COMMUNE_B
 
 PROVINCE = "38"  # Thanh Hóa, where both test communes are
 

@@ -161,6 +161,20 @@ class LiveServer:
         kwargs.setdefault("timeout", 30)
         return httpx.request(method, f"{self.url}{path}", headers=headers, **kwargs)
 
+    def push(
+        self, phone: str, device: str, mutations: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """Push mutations as `phone`'s device `device`, like the API tests' `push`; the receipts."""
+        response = self.api(
+            "POST",
+            "/api/v1/sync/push",
+            phone=phone,
+            json={"device_id": device, "mutations": mutations},
+        )
+        assert response.status_code == 200, response.text
+        receipts: list[dict[str, Any]] = response.json()["results"]
+        return receipts
+
 
 def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     done = subprocess.run(

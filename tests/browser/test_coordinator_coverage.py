@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from playwright.sync_api import Page
 
 from tests.browser.support import COMMUNE, LiveServer, Phones
-from tests.conftest import household_data
+from tests.data import household_data, mutation
 
 SKILLS = {
     key: True
@@ -28,23 +28,11 @@ def _seed(server: LiveServer) -> int:
     """Households in the test village through the sync API; returns how many meet the target."""
     indicators = [SKILLS, SKILLS, {"vneid": "level2"}, {}, {"skill_cyber_safety": True}]
     mutations = [
-        {
-            "id": str(uuid.uuid4()),
-            "type": "household",
-            "record_id": str(uuid.uuid4()),
-            "op": "create",
-            "base_version": 0,
-            "data": household_data(server.village_code, indicators=values),
-        }
+        mutation(uuid.uuid4(), household_data(server.village_code, indicators=values))
         for values in indicators
     ]
-    response = server.api(
-        "POST",
-        "/api/v1/sync/push",
-        phone=server.second_member,
-        json={"device_id": "coverage-seed", "mutations": mutations},
-    )
-    response.raise_for_status()
+    receipts = server.push(server.second_member, "coverage-seed", mutations)
+    assert {receipt["status"] for receipt in receipts} == {"applied"}, receipts
     return 2
 
 

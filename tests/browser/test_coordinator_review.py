@@ -8,22 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tests.browser.support import LiveServer, Phones
-from tests.conftest import household_data, mutation
+from tests.data import household_data, mutation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-
-
-def _push(server: LiveServer, phone: str, device: str, change: dict) -> dict:
-    response = server.api(
-        "POST",
-        "/api/v1/sync/push",
-        phone=phone,
-        json={"device_id": device, "mutations": [change]},
-    )
-    assert response.status_code == 200, response.text
-    [receipt] = response.json()["results"]
-    return receipt
 
 
 def test_a_coordinator_accepts_the_value_that_lost(
@@ -36,19 +24,15 @@ def test_a_coordinator_accepts_the_value_that_lost(
     record = uuid.uuid4()
     name = f"Hộ Xem Lại {record.hex[:6]}"
     data = household_data(live_server.village_code, head_name=name)
-    created = _push(live_server, live_server.member, "review-a", mutation(record, data))
+    [created] = live_server.push(live_server.member, "review-a", [mutation(record, data)])
     base = created["version"]
-    _push(
-        live_server,
-        live_server.member,
-        "review-a",
-        mutation(record, {"people_count": 5}, "update", base),
+    live_server.push(
+        live_server.member, "review-a", [mutation(record, {"people_count": 5}, "update", base)]
     )
-    lost = _push(
-        live_server,
+    [lost] = live_server.push(
         live_server.second_member,
         "review-b",
-        mutation(record, {"people_count": 6}, "update", base),
+        [mutation(record, {"people_count": 6}, "update", base)],
     )
     assert lost["status"] == "conflict"
 

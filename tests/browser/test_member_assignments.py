@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from tests.browser.member import open_screen, sign_in, sync_now, wait_synced
 from tests.browser.support import LiveServer, Phones
-from tests.conftest import household_data, mutation
+from tests.data import household_data, mutation
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -25,18 +25,12 @@ def test_an_assignment_reaches_the_members_phone(
 
     household = uuid.uuid4()
     name = f"Hộ Được Giao {household.hex[:6]}"
-    pushed = live_server.api(
-        "POST",
-        "/api/v1/sync/push",
-        phone=live_server.second_member,
-        json={
-            "device_id": "assign-setup",
-            "mutations": [
-                mutation(household, household_data(live_server.village_code, head_name=name))
-            ],
-        },
+    [pushed] = live_server.push(
+        live_server.second_member,
+        "assign-setup",
+        [mutation(household, household_data(live_server.village_code, head_name=name))],
     )
-    assert pushed.json()["results"][0]["status"] == "applied", pushed.text
+    assert pushed["status"] == "applied", pushed
     me = live_server.api("GET", "/api/v1/me", phone=live_server.member).json()
     due = (datetime.now(UTC).date() + timedelta(days=3)).isoformat()
     made = live_server.api(
