@@ -16,6 +16,7 @@ from server.accounts.models import UserArea
 from server.areas.services import areas_with_ancestors
 from server.errors import UserError
 from server.i18n import N_
+from server.lessons import provenance
 from server.lessons.drafts import LessonDraft
 from server.lessons.models import Lesson, LessonVersion, PublishedLesson
 from server.lessons.records import for_viewer
@@ -97,7 +98,13 @@ async def create_lesson(slug: str, draft: LessonDraft, author: uuid.UUID | None)
 async def save_version(
     lesson: Lesson, draft: LessonDraft, author: uuid.UUID | None
 ) -> LessonVersion:
-    """Save the draft as a new version (not published); an unchanged draft adds nothing."""
+    """Save the draft as a new version (not published); an unchanged draft adds nothing.
+
+    The editor does not show a lesson's sources and checked date: they are kept from the latest
+    version.
+    """
+    latest = await latest_version(lesson)
+    kept = {k: latest.meta[k] for k in provenance.KEPT if latest and k in latest.meta}
     return await _add_version(
         lesson,
         title=draft.title,
@@ -105,7 +112,7 @@ async def save_version(
         summary=draft.summary,
         body_md=draft.body_md,
         quiz=draft.quiz(),
-        meta=draft.meta(),
+        meta={**draft.meta(), **kept},
         author=author,
     )
 
