@@ -186,7 +186,7 @@ def test_shipped_consent_has_one_required_purpose() -> None:
 
 def test_shipped_checklists_set_every_target_indicator() -> None:
     templates = load_checklist_templates(SHIPPED)
-    assert len(templates) == 5
+    assert len(templates) == 6
     effects = {item.sets_indicator for t in templates for item in t.items if item.sets_indicator}
     assert ("vneid", "level1") in effects
     assert ("vneid", "level2") in effects
