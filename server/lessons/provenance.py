@@ -7,6 +7,9 @@ from typing import Any
 
 from server.content_files import Source
 
+STALE_AFTER = dt.timedelta(days=365)
+"""A lesson whose facts were last checked longer ago than this is flagged on the trainer's list."""
+
 KEPT = ("sources", "checked")
 """Meta keys the trainer's editor does not show; a saved draft keeps them from the last version."""
 
@@ -44,3 +47,9 @@ def from_meta(meta: dict[str, Any]) -> tuple[tuple[Source, ...], dt.date | None]
     )
     checked = meta.get("checked")
     return sources, dt.date.fromisoformat(str(checked)) if checked else None
+
+
+def needs_check(meta: dict[str, Any], today: dt.date) -> bool:
+    """Whether a version's facts were never checked, or not within the last 12 months."""
+    _, checked = from_meta(meta)
+    return checked is None or today - checked > STALE_AFTER

@@ -41,6 +41,7 @@ class LessonSummary:
     lesson: Lesson
     latest: LessonVersion
     published: int | None
+    needs_check: bool = False  # facts not checked against the sources for 12 months
 
     @property
     def has_draft(self) -> bool:
@@ -58,8 +59,14 @@ async def list_lessons() -> list[LessonSummary]:
     latest: dict[int, LessonVersion] = {}
     for version in await LessonVersion.all().order_by("number"):
         latest[version.lesson_id] = version  # type: ignore[attr-defined]
+    today = datetime.now(UTC).date()
     rows = [
-        LessonSummary(lessons[lesson_id], version, lessons[lesson_id].published_version)
+        LessonSummary(
+            lessons[lesson_id],
+            version,
+            lessons[lesson_id].published_version,
+            provenance.needs_check(version.meta, today),
+        )
         for lesson_id, version in latest.items()
     ]
     return sorted(rows, key=lambda r: (int(r.latest.meta.get("order", 0)), r.lesson.slug))

@@ -7,6 +7,7 @@ import io
 import itertools
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -385,3 +386,35 @@ async def test_audience_by_area_and_role(new_browser, user, village, client, log
     outside_area = await _create(trainer, _slug(), audience_areas=[outside.code])
     assert outside_area.status_code == 422
     assert "Hãy chọn khu vực nằm trong khu vực của bạn." in outside_area.text
+
+
+def _row(listing: str, slug: str) -> str:
+    """The <li> of one lesson on the trainer's list."""
+    match = re.search(rf'<li><a href="/trainer/lessons/{re.escape(slug)}">.*?</li>', listing, re.S)
+    assert match, f"{slug} is not on the list"
+    return match.group(0)
+
+
+async def test_the_list_flags_lessons_not_checked_against_their_sources_for_a_year(
+    new_browser, user
+):
+    _, trainer = await _trainer_browser(new_browser, user)
+    unchecked, old, fresh = _slug(), _slug(), _slug()
+    for slug in (unchecked, old, fresh):
+        assert (await _create(trainer, slug)).status_code == 303
+    today = datetime.now(UTC).date()
+    for slug, checked in ((old, today - timedelta(days=366)), (fresh, today - timedelta(days=30))):
+        lesson = await Lesson.get(slug=slug)
+        version = await services.latest_version(lesson)
+        assert version is not None
+        version.meta = {**version.meta, "checked": checked.isoformat()}
+        await version.save()
+
+    listing = (await trainer.get("/trainer/lessons")).text
+    flag = "Cần kiểm tra lại: hơn 12 tháng chưa đối chiếu nguồn"
+    assert flag in _row(listing, unchecked), "a lesson written on the screens has no checked date"
+    assert flag in _row(listing, old)
+    assert flag not in _row(listing, fresh)
+    assert flag not in _row(listing, "vneid-level-1"), "the shipped lessons were checked"
+    stale = len(re.findall(re.escape(flag), listing))
+    assert f"Có {stale} bài học đã hơn 12 tháng chưa được kiểm tra lại với nguồn" in listing
