@@ -417,4 +417,4 @@ async def test_the_list_flags_lessons_not_checked_against_their_sources_for_a_ye
     assert flag not in _row(listing, fresh)
     assert flag not in _row(listing, "vneid-level-1"), "the shipped lessons were checked"
     stale = len(re.findall(re.escape(flag), listing))
-    assert f"Có {stale} bài học đã hơn 12 tháng chưa được kiểm tra lại với nguồn" in listing
+    assert f"Số bài học đã hơn 12 tháng chưa được kiểm tra lại với nguồn: {stale}." in listing
