@@ -36,6 +36,7 @@ from server.content.toml import (
     MSG_CHOICE,
     MSG_INT,
     ContentError,
+    Source,
 )
 
 __all__ = [
@@ -55,6 +56,7 @@ __all__ = [
     "IndicatorSet",
     "LessonDef",
     "QuizQuestion",
+    "Source",
     "Target",
     "dump_lesson",
     "load_checklist_templates",

@@ -5,6 +5,7 @@ The file formats are described field by field in docs/content.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from server.content.toml import (
     MSG_BOOL,
     MSG_CHOICE,
     MSG_INT,
+    Source,
     _read_toml,
     _Table,
 )
@@ -113,6 +115,8 @@ class IndicatorSet:
     indicators: tuple[Indicator, ...]
     groups: tuple[IndicatorGroup, ...] = ()
     targets: tuple[Target, ...] = ()
+    sources: tuple[Source, ...] = ()
+    checked: dt.date | None = None
 
     @cached_property
     def by_key(self) -> dict[str, Indicator]:
@@ -155,6 +159,8 @@ class ChecklistTemplateDef:
     title: dict[str, str]
     description: dict[str, str]
     items: tuple[ChecklistItem, ...]
+    sources: tuple[Source, ...] = ()
+    checked: dt.date | None = None
 
 
 def load_indicators(content_dir: Path) -> IndicatorSet:
@@ -188,6 +194,8 @@ def load_indicators(content_dir: Path) -> IndicatorSet:
         indicators=tuple(indicators),
         groups=tuple(groups),
         targets=tuple(targets),
+        sources=top.sources(),
+        checked=top.checked(),
     )
 
 
@@ -311,6 +319,8 @@ def load_checklist_templates(
                 title=top.translated("title"),
                 description=top.translated("description"),
                 items=tuple(items),
+                sources=top.sources(),
+                checked=top.checked(),
             )
         )
     return tuple(templates)

@@ -5,6 +5,7 @@ The file format is described field by field in docs/content.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from server.content.toml import (
     _TITLE_MAX,
     LANGUAGES,
     ContentError,
+    Source,
     _Table,
 )
 
@@ -43,6 +45,8 @@ class LessonDef:
     body_md: str
     quiz: tuple[QuizQuestion, ...]
     source_path: Path
+    sources: tuple[Source, ...] = ()
+    checked: dt.date | None = None
 
 
 def load_lessons(content_dir: Path) -> tuple[LessonDef, ...]:
@@ -108,6 +112,8 @@ def parse_lesson(text: str, source_path: Path) -> LessonDef:
         body_md=body,
         quiz=tuple(quiz),
         source_path=source_path,
+        sources=t.sources(),
+        checked=t.checked(),
     )
 
 
@@ -150,6 +156,19 @@ def dump_lesson(lesson: LessonDef) -> str:
         f"objectives = {_toml_list(lesson.objectives)}",
         f"audience_roles = {_toml_list(lesson.audience_roles)}",
     ]
+    if lesson.checked is not None:
+        out.append(f"checked = {lesson.checked.isoformat()}")
+    for s in lesson.sources:
+        out += [
+            "",
+            "[[sources]]",
+            f"title = {_toml_str(s.title)}",
+            f"publisher = {_toml_str(s.publisher)}",
+            f"date = {s.date.isoformat()}",
+            f"url = {_toml_str(s.url)}",
+        ]
+        if s.note:
+            out.append(f"note = {_toml_str(s.note)}")
     for q in lesson.quiz:
         out += [
             "",

@@ -6,9 +6,11 @@ is the entry point that loads them.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 LANGUAGES = ("vi", "en")
@@ -16,6 +18,7 @@ INDICATOR_TYPES = ("bool", "choice", "int")
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _SLUG = re.compile(r"^[a-z0-9-]+$")
+_URL = re.compile(r"^https?://[^\s/]+\.[^\s]+$")
 _KEY_MAX = 60  # checklist_template.key and friends are CharField(max_length=60)
 _SLUG_MAX = 80  # lesson.slug is CharField(max_length=80)
 _TITLE_MAX = 200  # lesson_version.title is CharField(max_length=200)
@@ -33,7 +36,7 @@ MSG_INT = N_("Enter a whole number between %(min)s and %(max)s.")
 
 ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     "text": frozenset(LANGUAGES),
-    "indicators": frozenset({"version", "group", "indicator", "target"}),
+    "indicators": frozenset({"version", "group", "indicator", "target", "sources", "checked"}),
     "indicators.target": frozenset({"key", "label", "group"}),
     "indicators.group": frozenset({"key", "label"}),
     "indicators.indicator": frozenset(
@@ -43,19 +46,34 @@ ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     "indicators.indicator.choices": frozenset({"value", "label"}),
     "consent": frozenset({"purpose"}),
     "consent.purpose": frozenset({"key", "required", "label", "help"}),
-    "checklist": frozenset({"key", "version", "title", "description", "item"}),
+    "checklist": frozenset(
+        {"key", "version", "title", "description", "item", "sources", "checked"}
+    ),
     "checklist.item": frozenset({"key", "label", "help", "sets_indicator"}),
     "checklist.item.sets_indicator": frozenset({"key", "value"}),
     "lesson": frozenset(
         {"slug", "title", "language", "order", "summary", "objectives", "audience_roles", "quiz"}
+        | {"sources", "checked"}
     ),
     "lesson.quiz": frozenset({"id", "prompt", "choices", "answer", "explanation"}),
+    "sources": frozenset({"title", "publisher", "date", "url", "note"}),
 }
 """Every field name each kind of table accepts; anything else is rejected as unknown."""
 
 
 class ContentError(ValueError):
     """A content file is missing or invalid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public source a lesson, checklist or the indicator set was checked against."""
+
+    title: str
+    publisher: str
+    date: dt.date
+    url: str
+    note: str = ""
 
 
 class _Table:
@@ -123,6 +141,38 @@ class _Table:
         if len(set(value)) != len(value):
             raise self.error(field, "has the same entry twice")
         return tuple(value)
+
+    def day(self, field: str) -> dt.date:
+        value = self.raw(field)
+        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+            raise self.error(field, "must be a date written like 2026-01-31, without quotes")
+        return value
+
+    def sources(self) -> tuple[Source, ...]:
+        """The optional `[[sources]]` tables; each needs title, publisher, date and url."""
+        if "sources" not in self.data:
+            return ()
+        found: list[Source] = []
+        for t in self.tables("sources", "sources"):
+            url = t.text("url")
+            if not _URL.match(url):
+                raise t.error(
+                    "url", f"{url!r} must be a web address starting with https:// or http://"
+                )
+            found.append(
+                Source(
+                    title=t.text("title"),
+                    publisher=t.text("publisher"),
+                    date=t.day("date"),
+                    url=url,
+                    note=t.text("note") if "note" in t.data else "",
+                )
+            )
+        return tuple(found)
+
+    def checked(self) -> dt.date | None:
+        """The optional `checked` date: when the facts were last checked against the sources."""
+        return self.day("checked") if "checked" in self.data else None
 
     def translated(self, field: str) -> dict[str, str]:
         inner = _Table(self.raw(field), self.file, f"{self.where}.{field}".lstrip("."), "text")

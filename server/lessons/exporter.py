@@ -14,6 +14,7 @@ from server.content import (
     load_lessons,
     parse_lesson,
 )
+from server.lessons import provenance
 from server.lessons.media import uploads_dir
 from server.lessons.models import Lesson, LessonVersion
 
@@ -71,6 +72,7 @@ def _slug_of(path: Path) -> str:
 
 def _as_def(slug: str, version: LessonVersion, path: Path) -> LessonDef:
     meta = version.meta
+    sources, checked = provenance.from_meta(meta)
     return LessonDef(
         slug=slug,
         title=version.title,
@@ -91,6 +93,8 @@ def _as_def(slug: str, version: LessonVersion, path: Path) -> LessonDef:
             for q in version.quiz
         ),
         source_path=path,
+        sources=sources,
+        checked=checked,
     )
 
 

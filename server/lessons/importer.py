@@ -15,6 +15,7 @@ from server.content import (
     load_indicators,
     load_lessons,
 )
+from server.lessons import provenance
 from server.lessons.models import Lesson, LessonVersion
 from server.lessons.services import publish
 
@@ -93,6 +94,7 @@ async def _store_lesson(lesson: LessonDef) -> int:
         "audience_roles": list(lesson.audience_roles),
         # Areas are chosen on the server, never in content/: an import keeps them.
         "audience_areas": list(latest.meta.get("audience_areas", [])) if latest else [],
+        **provenance.to_meta(lesson.sources, lesson.checked),
     }
 
     def same(version: LessonVersion | None) -> bool:

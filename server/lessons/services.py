@@ -16,6 +16,7 @@ from server.accounts.models import UserArea
 from server.areas.services import areas_with_ancestors
 from server.errors import UserError
 from server.i18n import N_
+from server.lessons import provenance
 from server.lessons.drafts import LessonDraft
 from server.lessons.models import Lesson, LessonVersion, PublishedLesson
 from server.lessons.records import for_viewer
@@ -40,6 +41,7 @@ class LessonSummary:
     lesson: Lesson
     latest: LessonVersion
     published: int | None
+    needs_check: bool = False  # facts not checked against the sources for 12 months
 
     @property
     def has_draft(self) -> bool:
@@ -57,8 +59,14 @@ async def list_lessons() -> list[LessonSummary]:
     latest: dict[int, LessonVersion] = {}
     for version in await LessonVersion.all().order_by("number"):
         latest[version.lesson_id] = version  # type: ignore[attr-defined]
+    today = datetime.now(UTC).date()
     rows = [
-        LessonSummary(lessons[lesson_id], version, lessons[lesson_id].published_version)
+        LessonSummary(
+            lessons[lesson_id],
+            version,
+            lessons[lesson_id].published_version,
+            provenance.needs_check(version.meta, today),
+        )
         for lesson_id, version in latest.items()
     ]
     return sorted(rows, key=lambda r: (int(r.latest.meta.get("order", 0)), r.lesson.slug))
@@ -97,7 +105,13 @@ async def create_lesson(slug: str, draft: LessonDraft, author: uuid.UUID | None)
 async def save_version(
     lesson: Lesson, draft: LessonDraft, author: uuid.UUID | None
 ) -> LessonVersion:
-    """Save the draft as a new version (not published); an unchanged draft adds nothing."""
+    """Save the draft as a new version (not published); an unchanged draft adds nothing.
+
+    The editor does not show a lesson's sources and checked date: they are kept from the latest
+    version.
+    """
+    latest = await latest_version(lesson)
+    kept = {k: latest.meta[k] for k in provenance.KEPT if latest and k in latest.meta}
     return await _add_version(
         lesson,
         title=draft.title,
@@ -105,7 +119,7 @@ async def save_version(
         summary=draft.summary,
         body_md=draft.body_md,
         quiz=draft.quiz(),
-        meta=draft.meta(),
+        meta={**draft.meta(), **kept},
         author=author,
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -327,3 +328,35 @@ async def test_audience_by_area_and_role(user, village, login, signed_in, pulled
     outside_area = await _create(trainer, new_slug(), audience_areas=[outside.code])
     assert outside_area.status_code == 422
     assert "Hãy chọn khu vực nằm trong khu vực của bạn." in outside_area.text
+
+
+def _row(listing: str, slug: str) -> str:
+    """The <li> of one lesson on the trainer's list."""
+    match = re.search(rf'<li><a href="/trainer/lessons/{re.escape(slug)}">.*?</li>', listing, re.S)
+    assert match, f"{slug} is not on the list"
+    return match.group(0)
+
+
+async def test_the_list_flags_lessons_not_checked_against_their_sources_for_a_year(
+    signed_in, user
+):
+    _, trainer = await _trainer_browser(signed_in, user)
+    unchecked, old, fresh = new_slug(), new_slug(), new_slug()
+    for slug in (unchecked, old, fresh):
+        assert (await _create(trainer, slug)).status_code == 303
+    today = datetime.now(UTC).date()
+    for slug, checked in ((old, today - timedelta(days=366)), (fresh, today - timedelta(days=30))):
+        lesson = await Lesson.get(slug=slug)
+        version = await services.latest_version(lesson)
+        assert version is not None
+        version.meta = {**version.meta, "checked": checked.isoformat()}
+        await version.save()
+
+    listing = (await trainer.get("/trainer/lessons")).text
+    flag = "Cần kiểm tra lại: hơn 12 tháng chưa đối chiếu nguồn"
+    assert flag in _row(listing, unchecked), "a lesson written on the screens has no checked date"
+    assert flag in _row(listing, old)
+    assert flag not in _row(listing, fresh)
+    assert flag not in _row(listing, "vneid-level-1"), "the shipped lessons were checked"
+    stale = len(re.findall(re.escape(flag), listing))
+    assert f"Số bài học đã hơn 12 tháng chưa được kiểm tra lại với nguồn: {stale}." in listing

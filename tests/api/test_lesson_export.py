@@ -97,3 +97,28 @@ async def test_export_then_import_keeps_a_trainers_newer_draft_on_top(app, tmp_p
     latest = await services.latest_version(lesson)
     assert lesson.published_version == 1
     assert latest is not None and (latest.number, latest.body_md) == (2, draft.body_md)
+
+
+async def test_a_trainers_draft_keeps_the_sources_and_checked_date(app, tmp_path: Path):
+    """The editor does not show sources: saving a draft keeps them, and export writes them."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "content", content)
+    await import_content(content)
+    shipped = {lesson.slug: lesson for lesson in load_lessons(content)}
+    slug = "recognising-online-scams"
+    assert shipped[slug].sources, "the shipped lesson names its sources"
+    lesson = await services.get_lesson(slug)
+    assert lesson is not None
+    latest = await services.latest_version(lesson)
+    assert latest is not None
+    draft = drafts.from_version(
+        latest.title, latest.summary, latest.language, latest.body_md, latest.quiz, latest.meta
+    )
+    draft.body_md += "\n\nMột dòng thêm."
+    saved = await services.save_version(lesson, draft, None)
+    await services.publish(lesson, saved.number)
+
+    await export_content(content, app.state.settings.data_dir)
+    (exported,) = [x for x in load_lessons(content) if x.slug == slug]
+    assert exported.body_md.endswith("Một dòng thêm.")
+    assert (exported.sources, exported.checked) == (shipped[slug].sources, shipped[slug].checked)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from server.content import (
     Indicator,
     LessonDef,
     QuizQuestion,
+    Source,
     dump_lesson,
     load_checklist_templates,
     load_consent_purposes,
@@ -86,6 +88,13 @@ key = "setup"
 version = 1
 title = { vi = "Cài đặt", en = "Setup" }
 description = { vi = "Mô tả.", en = "Description." }
+checked = 2026-01-05
+
+[[sources]]
+title = "Hướng dẫn"
+publisher = "Công an tỉnh"
+date = 2025-07-01
+url = "https://congan.example.gov.vn/huong-dan"
 
 [[item]]
 key = "first"
@@ -109,6 +118,14 @@ order = 1
 summary = "Tóm tắt."
 objectives = ["Mục tiêu một", "Mục tiêu hai"]
 audience_roles = ["member", "trainer"]
+checked = 2026-01-05
+
+[[sources]]
+title = "Quyết định"
+publisher = "Bộ"
+date = 2025-04-29
+url = "https://example.gov.vn/a"
+note = "Điều 1."
 
 [[quiz]]
 id = "q1"
@@ -169,7 +186,7 @@ def test_shipped_consent_has_one_required_purpose() -> None:
 
 def test_shipped_checklists_set_every_target_indicator() -> None:
     templates = load_checklist_templates(SHIPPED)
-    assert len(templates) == 5
+    assert len(templates) == 6
     effects = {item.sets_indicator for t in templates for item in t.items if item.sets_indicator}
     assert ("vneid", "level1") in effects
     assert ("vneid", "level2") in effects
@@ -268,6 +285,15 @@ BROKEN = [
     ("lessons/01-first-lesson.md", "+++\n\n## Nội", "\n## Nội", "no closing +++"),
     ("lessons/01-first-lesson.md", "+++\nslug", "slug", "must start with a line of +++"),
     ("lessons/01-first-lesson.md", "order = 1", "order = ", "front matter is not valid TOML"),
+    ("lessons/01-first-lesson.md", '"https://example.gov.vn/a"', '"example.gov.vn"', "web address"),
+    ("lessons/01-first-lesson.md", '"https://example.gov.vn/a"', '"https://x y"', "web address"),
+    ("lessons/01-first-lesson.md", "date = 2025-04-29", 'date = "29/4/2025"', "must be a date"),
+    ("lessons/01-first-lesson.md", "checked = 2026-01-05", "checked = 2026-01-05T10:00:00", "date"),
+    ("lessons/01-first-lesson.md", 'publisher = "Bộ"\n', "", "sources[0].publisher: is required"),
+    ("lessons/01-first-lesson.md", 'note = "Điều 1."', 'page = "3"', "page: unknown field"),
+    ("checklists/setup.toml", 'url = "https://congan.example.gov.vn/huong-dan"\n', "", "url: is"),
+    ("checklists/setup.toml", 'title = "Hướng dẫn"', 'title = ""', "title: must not be empty"),
+    ("checklists/setup.toml", "checked = 2026-01-05", 'checked = "hôm nay"', "checked: must be"),
 ]
 
 
@@ -345,6 +371,19 @@ def test_a_lesson_parses(content: Path) -> None:
     assert lesson.quiz[0].answer == 1
     assert lesson.body_md == "## Nội dung\n\nChữ."
     assert lesson.source_path == content / "lessons" / "01-first-lesson.md"
+    assert lesson.checked == dt.date(2026, 1, 5)
+    assert lesson.sources == (
+        Source("Quyết định", "Bộ", dt.date(2025, 4, 29), "https://example.gov.vn/a", "Điều 1."),
+    )
+
+
+def test_sources_and_checked_are_optional(content: Path) -> None:
+    text = LESSON.split("checked = ")[0] + "\n[[quiz]]" + LESSON.split("[[quiz]]")[1]
+    lesson = parse_lesson(text, content / "x.md")
+    assert (lesson.sources, lesson.checked) == ((), None)
+    (template,) = load_checklist_templates(content)
+    assert template.checked == dt.date(2026, 1, 5)
+    assert template.sources[0].publisher == "Công an tỉnh" and template.sources[0].note == ""
 
 
 def test_audience_roles_default_to_member(tmp_path: Path) -> None:
@@ -368,6 +407,11 @@ def test_a_lesson_survives_dump_and_load(tmp_path: Path) -> None:
             QuizQuestion(id="b", prompt="p", choices=("1", "2"), answer=0, explanation=tricky),
         ),
         source_path=tmp_path / "lessons" / "00-tricky-1.md",
+        sources=(
+            Source(tricky, "Bộ", dt.date(2025, 1, 2), 'https://a.vn/?q="x"', tricky),
+            Source("Hai", "Báo", dt.date(2026, 3, 4), "http://b.vn"),
+        ),
+        checked=dt.date(2026, 5, 6),
     )
     lesson.source_path.parent.mkdir()
     lesson.source_path.write_text(dump_lesson(lesson), encoding="utf-8")

@@ -25,6 +25,12 @@ TOPICS = {
     "recognising-online-scams": ("công an", "trúng thưởng", "vay", "điều khiển từ xa"),
     "personal-data-protection": ("91/2025/QH15", "1/1/2026", "đồng ý", "không đánh dấu sẵn"),
     "helping-older-people": ("mắt", "chữ"),
+    # The five lessons teams needed most in 2026 (issue 17).
+    "social-welfare-account-vneid": ("An sinh xã hội", "mức 2", "đứng tên"),
+    "biometrics-bank-sim": ("sinh trắc học", "10 triệu", "SIM", "không gửi tin có link"),
+    "binh-dan-hoc-vu-so": ("binhdanhocvuso.gov.vn", "VNeID", "05 kỹ năng"),
+    "vneid-after-level-2": ("bảo hiểm y tế", "passcode", "tố giác", "NFC"),
+    "selling-online-2026": ("hoàn thuế", "VNeID", "nhãn", "thuế khoán"),
 }
 
 
