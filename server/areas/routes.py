@@ -70,14 +70,14 @@ async def create_village(request: Request) -> Response:
         return api_error(request, 422, N_("Choose a commune and write the village's name."))
     if households is not None and type(households) is not int:
         return api_error(request, 422, N_("Enter a whole number."), field="household_estimate")
-    commune = await services.get_area(commune_code)
+    commune = await services.get_area(commune_code, kinds.COMMUNE)
     scope = await accounts.scope_of(user)
-    if commune is None or commune.kind != kinds.COMMUNE:
+    if commune is None:
         return api_error(request, 422, N_("This commune does not exist."), field="commune_code")
     if not scope.covers("", commune.code, commune.province_code):
         return api_error(request, 403, N_("This is outside your area."))
     try:
-        village = await services.add_village(commune_code, name, households)
+        village = await services.add_village(commune.code, name, households)
     except services.AreaError as error:
         return api_error(request, 422, error.msgid)
     return JSONResponse(_village_json(village), status_code=201)
@@ -122,7 +122,7 @@ async def villages_page(request: Request) -> Response:
     error, status = None, 200
     if request.method == "POST":
         form = await posted_form(request)
-        commune = await services.get_area(form.get("commune_code", ""))
+        commune = await services.get_area(form.get("commune_code", ""), kinds.COMMUNE)
         try:
             if commune is None or not scope.covers("", commune.code, commune.province_code):
                 raise services.AreaError(N_("Choose a commune of your area."))
