@@ -13,6 +13,7 @@ from server.accounts import roles
 from server.accounts.models import ApiToken, LoginFailure, User, UserArea
 from server.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from server.areas import kinds
+from server.areas import services as area_services
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.db.config import connection, placeholders
@@ -61,7 +62,17 @@ async def create_user(
     if await User.filter(phone=normalized).exists():
         raise AccountError(N_("This phone number already has an account."), "phone")
     areas = await Area.filter(code__in=area_codes)
-    if len(areas) != len(set(area_codes)):
+    for code in sorted(set(area_codes) - {area.code for area in areas}):
+        # Never guess: `4` was province 04 to some and ward 00004 to others.
+        if choices := await area_services.meant(code):
+            raise AccountError(
+                N_(
+                    "No area has the code %(code)s. Official codes keep their leading zeros; "
+                    "perhaps you meant: %(choices)s."
+                ),
+                "area",
+                params={"code": code, "choices": choices},
+            )
         raise AccountError(N_("This area does not exist."), "area")
     if role == roles.MEMBER and any(area.kind != kinds.VILLAGE for area in areas):
         raise AccountError(N_("A team member works in a village."), "area")

@@ -61,13 +61,13 @@ async def create_village(request: Request) -> Response:
         raise UserError(N_("Choose a commune and write the village's name."))
     if households is not None and type(households) is not int:
         raise UserError(N_("Enter a whole number."), "household_estimate")
-    commune = await services.get_area(commune_code)
+    commune = await services.get_area(commune_code, kinds.COMMUNE)
     scope = await accounts.scope_of(user)
-    if commune is None or commune.kind != kinds.COMMUNE:
+    if commune is None:
         raise UserError(N_("This commune does not exist."), "commune_code")
     if not scope.covers("", commune.code, commune.province_code):
         raise Forbidden(N_("This is outside your area."))
-    village = await services.add_village(commune_code, name, households)
+    village = await services.add_village(commune.code, name, households)
     return JSONResponse(_village_json(village), status_code=201)
 
 
@@ -107,7 +107,7 @@ async def villages_page(request: Request) -> Response:
     error, status = None, 200
     if request.method == "POST":
         form = await posted_form(request)
-        commune = await services.get_area(form.get("commune_code", ""))
+        commune = await services.get_area(form.get("commune_code", ""), kinds.COMMUNE)
         try:
             if commune is None or not scope.covers("", commune.code, commune.province_code):
                 raise services.AreaError(N_("Choose a commune of your area."))

@@ -10,6 +10,7 @@ from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
 from server.areas import kinds
+from server.areas.codes import official, padded, readings
 from server.areas.models import Area
 from server.areas.scope import Scope
 from server.errors import UserError
@@ -24,7 +25,7 @@ class AreaError(UserError):
 
 @dataclass(frozen=True)
 class ImportResult:
-    """How many provinces and communes the import wrote."""
+    """How many provinces and communes are stored after the import."""
 
     provinces: int
     communes: int
@@ -35,28 +36,16 @@ async def import_official_units() -> ImportResult:
     from vietnam_provinces import Province, Ward
 
     provinces = [
-        Area(
-            code=str(int(p.code)),
-            kind=kinds.PROVINCE,
-            name=p.name,
-            search_name=fold(p.name),
-            division_type=p.division_type.value,
-            parent_code=None,
-            province_code=str(int(p.code)),
-            commune_code=None,
-        )
+        _unit(official(p.code, kinds.PROVINCE), kinds.PROVINCE, p.name, p.division_type.value)
         for p in Province.iter_all()
     ]
     communes = [
-        Area(
-            code=str(int(w.code)),
-            kind=kinds.COMMUNE,
-            name=w.name,
-            search_name=fold(w.name),
-            division_type=w.division_type.value,
-            parent_code=str(int(w.province_code)),
-            province_code=str(int(w.province_code)),
-            commune_code=str(int(w.code)),
+        _unit(
+            official(w.code, kinds.COMMUNE),
+            kinds.COMMUNE,
+            w.name,
+            w.division_type.value,
+            official(w.province_code, kinds.PROVINCE),
         )
         for w in Ward.iter_all()
     ]
@@ -67,15 +56,36 @@ async def import_official_units() -> ImportResult:
                 batch_size=500,
                 on_conflict=["code"],
                 update_fields=[
+                    "kind",
                     "name",
                     "search_name",
                     "division_type",
                     "parent_code",
                     "province_code",
+                    "commune_code",
                 ],
                 using_db=conn,
             )
-    return ImportResult(provinces=len(provinces), communes=len(communes))
+        # What is stored, not what was sent: the two differed when codes were read as numbers.
+        stored = [await Area.filter(kind=kind).using_db(conn).count() for kind in _OFFICIAL]
+    return ImportResult(provinces=stored[0], communes=stored[1])
+
+
+_OFFICIAL = (kinds.PROVINCE, kinds.COMMUNE)
+
+
+def _unit(code: str, kind: str, name: str, division: str, province: str = "") -> Area:
+    """A province (no `province`) or a commune of `province`, as the import saves it."""
+    return Area(
+        code=code,
+        kind=kind,
+        name=name,
+        search_name=fold(name),
+        division_type=division,
+        parent_code=province or None,
+        province_code=province or code,
+        commune_code=code if province else None,
+    )
 
 
 def _check_village(name: str, households: int | None) -> str:
@@ -90,8 +100,12 @@ def _check_village(name: str, households: int | None) -> str:
 
 
 async def add_village(commune_code: str, name: str, households: int | None = None) -> Area:
-    """Create a village under a commune; its code is the commune's code and a number."""
+    """Create a village under a commune; its code is the commune's code and a number.
+
+    A commune code without its leading zeros (`4`) is read as the commune's (`00004`).
+    """
     name = _check_village(name, households)
+    commune_code = padded(commune_code, kinds.COMMUNE)
     async with in_transaction() as conn:
         # Lock the commune row: villages added at the same moment get their numbers in turn.
         query = Area.filter(code=commune_code, kind=kinds.COMMUNE).using_db(conn)
@@ -102,12 +116,12 @@ async def add_village(commune_code: str, name: str, households: int | None = Non
             raise AreaError(N_("This commune does not exist. Import the official units first."))
         if await Area.filter(parent_code=commune.code, name=name).using_db(conn).exists():
             raise AreaError(N_("This commune already has a village with that name."))
-        codes = (
+        taken = (
             await Area.filter(parent_code=commune.code, kind=kinds.VILLAGE)
             .using_db(conn)
             .values_list("code", flat=True)
         )
-        highest = max((int(str(code).rsplit("-", 1)[1]) for code in codes), default=0)
+        highest = max((int(str(code).rsplit("-", 1)[1]) for code in taken), default=0)
         return await Area.create(
             using_db=conn,
             code=f"{commune.code}-{highest + 1:03d}",
@@ -151,14 +165,24 @@ def named(search: str) -> Q:
     return Q(search_name__contains=fold(search)) | Q(name__icontains=search.strip())
 
 
-async def get_area(code: str) -> Area | None:
-    """One area by code."""
-    return await Area.get_or_none(code=code)
+async def get_area(code: str, kind: str | None = None) -> Area | None:
+    """One area by code; given its `kind`, a code without its leading zeros finds it too."""
+    if kind is None:
+        return await Area.get_or_none(code=code)
+    return await Area.get_or_none(code=padded(code, kind), kind=kind)
+
+
+async def meant(code: str) -> str:
+    """The areas a code that lost its leading zeros may stand for, e.g. `04 (Cao Bằng), 00004
+    (Phường Ba Đình)`; empty when there are none."""
+    found = await Area.filter(code__in=readings(code)).order_by("code")
+    return ", ".join(f"{area.code} ({area.name})" for area in found)
 
 
 async def update_village(code: str, name: str, households: int | None) -> Area:
     """Rename a village and set its household estimate; its code never changes."""
     name = _check_village(name, households)
+    code = padded(code, kinds.VILLAGE)
     village = await Area.get_or_none(code=code, kind=kinds.VILLAGE)
     if village is None:
         raise AreaError(N_("This village does not exist."))
@@ -206,8 +230,8 @@ async def communes_for(scope: Scope) -> list[Area]:
 
 
 async def village_for(scope: Scope, code: str) -> Area | None:
-    """One village, if it is inside the scope."""
-    village = await Area.get_or_none(code=code, kind=kinds.VILLAGE)
+    """One village, if it is inside the scope (its code's commune part may lack leading zeros)."""
+    village = await Area.get_or_none(code=padded(code, kinds.VILLAGE), kind=kinds.VILLAGE)
     if village is None or not scope.covers(
         village.code, village.commune_code, village.province_code
     ):

@@ -168,7 +168,14 @@ _USER_OPTIONS = {"phone": "--phone", "name": "--name", "role": "--role", "area":
 @click.option("--name", required=True, help=N_("Full name."))
 @click.option("--role", type=click.Choice(roles.ROLES), required=True, help=N_("The user's role."))
 @click.option(
-    "--area", "area_codes", multiple=True, required=True, help=N_("Area code (repeatable).")
+    "--area",
+    "area_codes",
+    multiple=True,
+    required=True,
+    help=N_(
+        "Official area code with its leading zeros: province 04, commune 00004, "
+        "village 00004-001 (repeatable)."
+    ),
 )
 @click.option("--password-stdin", is_flag=True, help=N_("Read the password from standard input."))
 @click.option(

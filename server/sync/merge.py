@@ -15,6 +15,7 @@ from typing import Any
 from tortoise.backends.base.client import BaseDBAsyncClient
 
 from server.areas import kinds
+from server.areas.codes import padded
 from server.areas.models import Area
 from server.db import bulk
 from server.i18n import N_
@@ -75,7 +76,7 @@ class Batch:
                     wanted.setdefault(parent_type, set()).add(parent_id)
             code = m.data.get("village_code")
             if m.type.scope == SCOPE_VILLAGE and isinstance(code, str):
-                village_codes.add(code.strip())
+                village_codes.add(padded(code, kinds.VILLAGE))
         lock = conn.capabilities.support_for_update
         for sync_type in sync_types():
             ids = wanted.get(sync_type.name)
@@ -137,6 +138,9 @@ class Batch:
             except FieldError as error:
                 errors.append(error)
                 continue
+            if rule.kind == "area":
+                # A phone offline since before codes kept their zeros may still send `4-001`.
+                value = padded(value, kinds.VILLAGE)
             if not rule.is_map:
                 paths[name] = value
             elif value:

@@ -27,16 +27,17 @@ from server.teams.models import Team
 from tests.api.html import alert, csrf
 from tests.data import COMMUNE_A
 
-HANOI = "1"
+HANOI = "01"
 _communes = itertools.count(0)
 _phones = itertools.count(61_000_001)
 
 
 async def _empty_commune() -> Area:
-    """A commune of Hà Nội no other test has used."""
+    """A commune of Hà Nội no other test has used (from the last: tests/api/test_official_codes.py
+    uses wards 00004 and 00070)."""
     commune = (
         await Area.filter(kind=kinds.COMMUNE, province_code=HANOI)
-        .order_by("code")
+        .order_by("-code")
         .offset(next(_communes))
         .first()
     )

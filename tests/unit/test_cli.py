@@ -179,6 +179,46 @@ def test_a_bad_phone_is_refused_in_the_chosen_language(data_dir: Path) -> None:
     assert _count(data_dir, "app_user") == 0
 
 
+def test_areas_import_stores_every_unit_it_counts(data_dir: Path) -> None:
+    done = _langso(data_dir, "areas", "import")
+    with closing(sqlite3.connect(data_dir / "langso.sqlite3")) as conn:
+        kinds = dict(conn.execute("SELECT kind, count(*) FROM area GROUP BY kind").fetchall())
+
+    assert done.stdout.strip() == "Đã nhập 34 tỉnh, thành phố và 3.321 xã, phường, đặc khu."
+    assert (kinds["province"], kinds["commune"]) == (34, 3321)
+
+
+def _areas_of(data_dir: Path, phone: str) -> list[tuple[str, str, str]]:
+    with closing(sqlite3.connect(data_dir / "langso.sqlite3")) as conn:
+        return conn.execute(
+            "SELECT a.code, a.kind, a.name FROM user_area ua JOIN area a ON a.code = ua.area_id "
+            "JOIN app_user u ON u.id = ua.user_id WHERE u.phone = ?",
+            [phone],
+        ).fetchall()
+
+
+def test_user_add_with_a_commune_code_scopes_the_account_to_that_commune(data_dir: Path) -> None:
+    args = ("user", "add", "--phone", "0912000004", "--name", "Lê Hoa", "--role", "coordinator")
+    done = _langso(data_dir, *args, "--area", "00004", "--password-stdin", stdin="mat-khau-dai\n")
+
+    assert done.returncode == 0, done.stderr
+    assert _areas_of(data_dir, "0912000004") == [("00004", "commune", "Phường Ba Đình")]
+
+
+def test_user_add_refuses_a_code_without_its_zeros_and_names_what_it_may_mean(
+    data_dir: Path,
+) -> None:
+    args = ("user", "add", "--phone", "0912000044", "--name", "Lê Hoa", "--role", "coordinator")
+    done = _langso(data_dir, *args, "--area", "4", "--password-stdin", stdin="mat-khau-dai\n")
+
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "Lỗi: --area: Không có địa bàn nào mang mã 4. Mã chính thức giữ nguyên các số 0 ở đầu; "
+        "có phải bạn muốn nhập: 00004 (Phường Ba Đình), 04 (Cao Bằng)?"
+    )
+    assert _areas_of(data_dir, "0912000044") == []
+
+
 def test_content_import_and_export_say_what_they_did_in_vietnamese(
     data_dir: Path, tmp_path: Path
 ) -> None:
