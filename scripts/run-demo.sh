@@ -7,5 +7,7 @@ export LANGSO_DATA_DIR=${LANGSO_DATA_DIR:-data}
 .venv/bin/langso db upgrade
 .venv/bin/langso demo
 PORT=${PORT:-8000}
-echo "Mở http://127.0.0.1:${PORT}/ (Ctrl+C để dừng máy chủ) · Open http://127.0.0.1:${PORT}/ (Ctrl+C stops the server)"
+URL="http://127.0.0.1:${PORT}"
+echo "Mở ${URL}/ · ứng dụng của tổ viên: ${URL}/app (Ctrl+C để dừng máy chủ)"
+echo "Open ${URL}/ · the team members' app: ${URL}/app (Ctrl+C stops the server)"
 exec .venv/bin/langso serve --host "${HOST:-127.0.0.1}" --port "$PORT"

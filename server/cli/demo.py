@@ -35,6 +35,8 @@ DEMO_USERS = [
     ("0901000003", "Trần Văn Minh (giảng viên)", roles.TRAINER, [PROVINCE]),
     ("0901000004", "Nguyễn Văn Bình (tổ viên)", roles.MEMBER, ["village:0"]),
     ("0901000005", "Phạm Thị Lan (tổ viên)", roles.MEMBER, ["village:3"]),
+    ("0901000006", "Đỗ Văn Hùng (điều phối tỉnh Thanh Hóa)", roles.COORDINATOR, [PROVINCE]),
+    ("0901000007", "Hà Thị Mai (tổ viên, cùng thôn với anh Bình)", roles.MEMBER, ["village:0"]),
 ]
 _FAMILY = ["Nguyễn", "Lê", "Trần", "Phạm", "Hoàng", "Vũ", "Đỗ", "Bùi", "Lò", "Hà", "Cầm"]
 _MIDDLE = ["Văn", "Thị", "Đức", "Ngọc", "Minh", "Thu", "Xuân", "Hữu"]
