@@ -12,7 +12,16 @@ import click
 from server.accounts import roles
 from server.cli_text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
+from server.keys import SecretError
 from server.settings import Settings
+
+
+def _settings() -> Settings:
+    """The settings, or a clear error when a kept secret is missing or damaged."""
+    try:
+        return Settings.from_env()
+    except SecretError as error:
+        raise CliError.of(error) from None
 
 
 def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
@@ -21,7 +30,7 @@ def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     from server.db import database
     from server.notifications import services as notifications
 
-    settings = Settings.from_env()
+    settings = _settings()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
 
@@ -75,7 +84,7 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from server.db import upgrade
 
-    settings = Settings.from_env()
+    settings = _settings()
     if workers > 1 and not settings.is_postgres:
         raise click.UsageError(
             text(N_("SQLite allows one worker; use PostgreSQL for --workers > 1."))
@@ -102,7 +111,7 @@ def db() -> None:
 def db_upgrade() -> None:
     from server.db import upgrade
 
-    _said_upgraded(asyncio.run(upgrade(Settings.from_env())))
+    _said_upgraded(asyncio.run(upgrade(_settings())))
     say(N_("Database is up to date."))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from functools import cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -15,12 +16,10 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from server.settings import REPO_ROOT
-
 DEFAULT_LANGUAGE = "vi"
 _VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LANGUAGES = ("vi", "en")
-LOCALES_DIR = REPO_ROOT / "locales"
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"  # settings imports this module
 
 
 def N_(message: str) -> str:

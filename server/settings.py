@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from server import keys
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -17,8 +18,8 @@ SETTINGS_HELP: dict[str, str] = {
     "(default ./data).",
     "LANGSO_DATABASE_URL": "Database URL (default sqlite://<data dir>/langso.sqlite3; "
     "postgres://user@host:5432/db for PostgreSQL).",
-    "LANGSO_SECRET_KEY": "Key that signs sessions; generated into <data dir>/secret_key "
-    "when unset.",
+    "LANGSO_SECRET_KEY": "Key that signs sessions, at least 32 characters; generated into "
+    "<data dir>/secret_key when unset.",
     "LANGSO_PUBLIC_URL": "The URL people use (default http://127.0.0.1:8000); https:// makes "
     "cookies Secure.",
     "LANGSO_VAPID_PRIVATE_KEY": "Web push VAPID private key (PEM); generated into "
@@ -61,7 +62,7 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read settings from `environ` (default `os.environ`), creating kept secrets."""
+        """Read settings from `environ` (default `os.environ`); raises `keys.SecretError`."""
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("LANGSO_DATA_DIR", "data")).resolve()
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -69,10 +70,11 @@ class Settings:
         return cls(
             data_dir=data_dir,
             database_url=database_url,
-            secret_key=env.get("LANGSO_SECRET_KEY") or _kept_secret(data_dir / "secret_key"),
+            secret_key=keys.secret_key(env.get("LANGSO_SECRET_KEY"), data_dir / "secret_key"),
             public_url=env.get("LANGSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
-            vapid_private_key=env.get("LANGSO_VAPID_PRIVATE_KEY")
-            or _kept_vapid_key(data_dir / "vapid_private.pem"),
+            vapid_private_key=keys.vapid_key(
+                env.get("LANGSO_VAPID_PRIVATE_KEY"), data_dir / "vapid_private.pem"
+            ),
             vapid_subject=env.get("LANGSO_VAPID_SUBJECT", "mailto:admin@langso.invalid"),
             content_dir=Path(env.get("LANGSO_CONTENT_DIR", REPO_ROOT / "content")).resolve(),
             db_pool_size=int(env.get("LANGSO_DB_POOL_SIZE", "10")),
@@ -96,30 +98,3 @@ def cli_language(environ: Mapping[str, str] | None = None) -> str:
         if language in LANGUAGES:
             return language
     return DEFAULT_LANGUAGE
-
-
-def _kept_secret(path: Path) -> str:
-    if not path.exists():
-        _write_private(path, secrets.token_urlsafe(48))
-    return path.read_text(encoding="utf-8").strip()
-
-
-def _kept_vapid_key(path: Path) -> str:
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        key = ec.generate_private_key(ec.SECP256R1())
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        _write_private(path, pem.decode("ascii"))
-    return path.read_text(encoding="ascii")
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
