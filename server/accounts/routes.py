@@ -34,10 +34,7 @@ async def api_sign_in(request: Request) -> Response:
     try:
         user = await services.authenticate(phone, password, _client_address(request))
     except services.SignInRefused as refused:
-        lang = language_of(request)
-        message = gettext(lang, _REFUSED, {"minutes": refused.minutes})
-        retry = {"Retry-After": str(refused.minutes * 60)}
-        return JSONResponse({"error": message}, status_code=429, headers=retry)
+        return _api_refused(request, refused)
     if user is None:
         return api_error(request, 401, _WRONG_CREDENTIALS)
     token = await services.issue_token(user)
@@ -69,7 +66,9 @@ async def api_change_password(request: Request) -> Response:
     if not isinstance(current, str) or not isinstance(new, str):
         return api_error(request, 422, N_("The request could not be read."))
     try:
-        await services.change_password(user, current, new)
+        await services.change_password(user, current, new, _client_address(request))
+    except services.SignInRefused as refused:
+        return _api_refused(request, refused, user)
     except services.AccountError as error:
         return api_error(request, 422, error.msgid, field=error.field)
     return JSONResponse({"token": await services.issue_token(user)})
@@ -94,6 +93,24 @@ async def _user_json(user: User) -> dict[str, object]:
 
 _WRONG_CREDENTIALS = N_("The phone number or password is not right.")
 _REFUSED = N_("Too many failed attempts. Wait %(minutes)s minutes, then try again.")
+_PACED = N_(
+    "Too many failed attempts for this phone number. Wait %(seconds)s seconds, then try again."
+)
+
+
+def _refused_text(lang: str, refused: services.SignInRefused) -> str:
+    """What a throttled password check says: minutes for a lock, seconds for pacing."""
+    if refused.locked:
+        return gettext(lang, _REFUSED, {"minutes": -(-refused.seconds // 60)})
+    return gettext(lang, _PACED, {"seconds": refused.seconds})
+
+
+def _api_refused(
+    request: Request, refused: services.SignInRefused, user: User | None = None
+) -> Response:
+    message = _refused_text(language_of(request, user), refused)
+    retry = {"Retry-After": str(refused.seconds)}
+    return JSONResponse({"error": message}, status_code=429, headers=retry)
 
 
 async def sign_in_page(request: Request) -> Response:
@@ -111,9 +128,9 @@ async def sign_in_submit(request: Request) -> Response:
     try:
         user = await services.authenticate(phone, password, _client_address(request))
     except services.SignInRefused as refused:
-        error = gettext(lang, _REFUSED, {"minutes": refused.minutes})
+        error = _refused_text(lang, refused)
         response = render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 429)
-        response.headers["Retry-After"] = str(refused.minutes * 60)
+        response.headers["Retry-After"] = str(refused.seconds)
         return response
     if user is None:
         error = gettext(lang, _WRONG_CREDENTIALS)
@@ -154,10 +171,14 @@ async def password_page(request: Request) -> Response:
     context: dict[str, object] = {"user": user, "error": None, "done": False}
     if request.method == "POST":
         form = await posted_form(request)
+        current, new = str(form.get("current_password", "")), str(form.get("new_password", ""))
         try:
-            await services.change_password(
-                user, str(form.get("current_password", "")), str(form.get("new_password", ""))
-            )
+            await services.change_password(user, current, new, _client_address(request))
+        except services.SignInRefused as refused:
+            context["error"] = _refused_text(lang, refused)
+            response = render(request, "password.html", context, lang, 429)
+            response.headers["Retry-After"] = str(refused.seconds)
+            return response
         except services.AccountError as error:
             context["error"] = error.message(lang)
             return render(request, "password.html", context, lang, error.status)
