@@ -16,7 +16,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from server import curriculum
+from server import cells, curriculum
 from server.areas import kinds
 from server.areas.models import Area
 from server.areas.scope import Scope
@@ -187,7 +187,7 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         async for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(cells.csv_row(row))
             count += 1
         body = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
         media_type = "text/csv; charset=utf-8"
@@ -197,7 +197,7 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
             gettext(language, N_("Coverage") if kind == "coverage" else N_("Households"))
         )
         async for row in rows:
-            sheet.append(row)
+            sheet.append(cells.xlsx_row(sheet, row))
             count += 1
         out = io.BytesIO()
         workbook.save(out)
