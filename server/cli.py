@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from typing import Any
 
 import click
 
+from server import data_lock
 from server.accounts import roles
 from server.cli_text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
@@ -89,17 +91,23 @@ def serve(host: str, port: int, workers: int) -> None:
         raise click.UsageError(
             text(N_("SQLite allows one worker; use PostgreSQL for --workers > 1."))
         )
-    _said_upgraded(asyncio.run(upgrade(settings)))
-    click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
-    uvicorn.run(
-        "server.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,  # the warning level hides it; skip building each line too
-        proxy_headers=True,
-    )
+    with ExitStack() as held:
+        if not settings.is_postgres:  # before migrating: another server may be using the file
+            try:
+                held.enter_context(data_lock.serving(settings.data_dir))
+            except data_lock.DataDirBusy as busy:
+                raise CliError.of(busy) from None
+        _said_upgraded(asyncio.run(upgrade(settings)))
+        click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
+        uvicorn.run(
+            "server.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,  # the warning level hides it; skip building each line too
+            proxy_headers=True,
+        )
 
 
 @main.group(help=N_("Database schema."))

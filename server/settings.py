@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,9 +66,9 @@ class Settings:
         """Read settings from `environ` (default `os.environ`); raises `keys.SecretError`."""
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("LANGSO_DATA_DIR", "data")).resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # secrets and personal data
         database_url = env.get("LANGSO_DATABASE_URL") or f"sqlite://{data_dir / 'langso.sqlite3'}"
-        return cls(
+        settings = cls(
             data_dir=data_dir,
             database_url=database_url,
             secret_key=keys.secret_key(env.get("LANGSO_SECRET_KEY"), data_dir / "secret_key"),
@@ -85,6 +86,8 @@ class Settings:
             ),
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
         )
+        _private_sqlite_file(database_url)  # once the secrets are known to be sound
+        return settings
 
 
 def cli_language(environ: Mapping[str, str] | None = None) -> str:
@@ -98,3 +101,13 @@ def cli_language(environ: Mapping[str, str] | None = None) -> str:
         if language in LANGUAGES:
             return language
     return DEFAULT_LANGUAGE
+
+
+def _private_sqlite_file(database_url: str) -> None:
+    """Create a new SQLite file readable by its owner only (its journals take the same mode)."""
+    if not database_url.startswith("sqlite://"):
+        return
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if path and path != ":memory:" and not os.path.exists(path):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):  # SQLite will say
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
