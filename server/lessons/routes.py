@@ -22,6 +22,10 @@ from server.templating import render
 from server.web import current_user, language_of, posted_form
 
 AUTHORS = (roles.TRAINER, roles.ADMIN)
+_NOT_YOURS = N_(
+    "This lesson reaches areas outside yours. A trainer of those areas or an administrator "
+    "can take it off phones."
+)
 ROLE_LABELS = {
     roles.MEMBER: N_("Team members"),
     roles.TRAINER: N_("Trainers"),
@@ -211,6 +215,8 @@ async def unpublish(request: Request) -> Response:
         return user
     lesson = await _lesson(request)
     await posted_form(request)  # checks the CSRF token
+    if not await services.may_unpublish(await accounts.scope_of(user), lesson):
+        raise HTTPException(403, _NOT_YOURS)
     await services.unpublish(lesson)
     return RedirectResponse(f"/trainer/lessons/{lesson.slug}?saved=unpublished", status_code=303)
 
