@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -13,6 +13,7 @@ from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 
+from server import data_lock
 from server.accounts import passwords
 from server.accounts import routes as accounts_routes
 from server.areas import routes as areas_routes
@@ -49,11 +50,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        async with RegisterTortoise(
-            app, config=tortoise_config(settings), _enable_global_fallback=True
-        ):
-            yield
-            await notifications.drain()
+        # One server per SQLite data folder (docs/security.md, "Operations").
+        alone = nullcontext() if settings.is_postgres else data_lock.serving(settings.data_dir)
+        with alone:
+            async with RegisterTortoise(
+                app, config=tortoise_config(settings), _enable_global_fallback=True
+            ):
+                yield
+                await notifications.drain()
 
     routes = [
         *accounts_routes.routes,

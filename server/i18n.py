@@ -16,11 +16,12 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-from server.settings import LOCALES_DIR
+from server import shipped
 
 DEFAULT_LANGUAGE = "vi"
 _VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 LANGUAGES = ("vi", "en")
+LOCALES_DIR = shipped("locales", "locales")  # not from settings: settings imports this module
 
 
 def N_(message: str) -> str:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
-
-
-def _shipped(installed: str, checkout: str) -> Path:
-    """A folder shipped with the package: inside it once installed, beside it in a checkout."""
-    inside = _PACKAGE / installed
-    return inside if inside.is_dir() else _PACKAGE.parent / checkout
-
+from server import keys, shipped
 
 # pyproject.toml maps pwa/, locales/ and content/ into the installed package under these names.
-PWA_DIR = _shipped("pwa", "pwa")
-LOCALES_DIR = _shipped("locales", "locales")
-DEFAULT_CONTENT_DIR = _shipped("default_content", "content")
+PWA_DIR = shipped("pwa", "pwa")
+DEFAULT_CONTENT_DIR = shipped("default_content", "content")
 
 # Every setting, its default and what it means. docs/settings.md and the README list the same
 # names; tests/unit/test_docs_and_catalogues.py fails when one is missing there.
@@ -28,8 +20,8 @@ SETTINGS_HELP: dict[str, str] = {
     "(default ./data).",
     "LANGSO_DATABASE_URL": "Database URL (default sqlite://<data dir>/langso.sqlite3; "
     "postgres://user@host:5432/db for PostgreSQL).",
-    "LANGSO_SECRET_KEY": "Key that signs sessions; generated into <data dir>/secret_key "
-    "when unset.",
+    "LANGSO_SECRET_KEY": "Key that signs sessions, at least 32 characters; generated into "
+    "<data dir>/secret_key when unset.",
     "LANGSO_PUBLIC_URL": "The URL people use (default http://127.0.0.1:8000); https:// makes "
     "cookies Secure.",
     "LANGSO_VAPID_PRIVATE_KEY": "Web push VAPID private key (PEM); generated into "
@@ -83,18 +75,19 @@ class Settings:
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        """Read settings from `environ` (default `os.environ`), creating kept secrets."""
+        """Read settings from `environ` (default `os.environ`); raises `keys.SecretError`."""
         env = dict(os.environ if environ is None else environ)
         data_dir = Path(env.get("LANGSO_DATA_DIR", "data")).resolve()
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # secrets and personal data
         database_url = env.get("LANGSO_DATABASE_URL") or f"sqlite://{data_dir / 'langso.sqlite3'}"
-        return cls(
+        settings = cls(
             data_dir=data_dir,
             database_url=database_url,
-            secret_key=env.get("LANGSO_SECRET_KEY") or _kept_secret(data_dir / "secret_key"),
+            secret_key=keys.secret_key(env.get("LANGSO_SECRET_KEY"), data_dir / "secret_key"),
             public_url=env.get("LANGSO_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
-            vapid_private_key=env.get("LANGSO_VAPID_PRIVATE_KEY")
-            or _kept_vapid_key(data_dir / "vapid_private.pem"),
+            vapid_private_key=keys.vapid_key(
+                env.get("LANGSO_VAPID_PRIVATE_KEY"), data_dir / "vapid_private.pem"
+            ),
             vapid_subject=env.get("LANGSO_VAPID_SUBJECT", "mailto:admin@langso.invalid"),
             content_dir=Path(env.get("LANGSO_CONTENT_DIR", DEFAULT_CONTENT_DIR)).resolve(),
             db_pool_size=int(env.get("LANGSO_DB_POOL_SIZE", "10")),
@@ -106,30 +99,15 @@ class Settings:
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
             password_hash_cost=env.get("LANGSO_PASSWORD_HASH_COST") or "normal",
         )
+        _private_sqlite_file(database_url)  # once the secrets are known to be sound
+        return settings
 
 
-def _kept_secret(path: Path) -> str:
-    if not path.exists():
-        _write_private(path, secrets.token_urlsafe(48))
-    return path.read_text(encoding="utf-8").strip()
-
-
-def _kept_vapid_key(path: Path) -> str:
-    if not path.exists():
-        from cryptography.hazmat.primitives import serialization
-        from cryptography.hazmat.primitives.asymmetric import ec
-
-        key = ec.generate_private_key(ec.SECP256R1())
-        pem = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-        _write_private(path, pem.decode("ascii"))
-    return path.read_text(encoding="ascii")
-
-
-def _write_private(path: Path, text: str) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+def _private_sqlite_file(database_url: str) -> None:
+    """Create a new SQLite file readable by its owner only (its journals take the same mode)."""
+    if not database_url.startswith("sqlite://"):
+        return
+    path = database_url.removeprefix("sqlite://").split("?", 1)[0]
+    if path and path != ":memory:" and not os.path.exists(path):
+        with contextlib.suppress(FileExistsError, FileNotFoundError):  # SQLite will say
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))

@@ -1,4 +1,4 @@
-"""Users, their areas, API tokens and sign-in failures."""
+"""Users, their areas, API tokens and the sign-in throttle's counts."""
 
 from __future__ import annotations
 
@@ -59,12 +59,14 @@ class ApiToken(Model):
         table = "api_token"
 
 
-class LoginFailure(Model):
-    """One failed sign-in, keyed by phone number or by client address, for throttling."""
+class SignInThrottle(Model):
+    """Password checks counted per key (phone and address, phone, address): `accounts.throttle`."""
 
-    id = fields.BigIntField(primary_key=True)
-    key = fields.CharField(max_length=80, db_index=True)
-    at = fields.DatetimeField(db_index=True)
+    key = fields.CharField(max_length=120, primary_key=True)
+    checks = fields.IntField()
+    window_start = fields.FloatField()  # seconds since the epoch: the window's first check
+    next_at = fields.FloatField()  # when a paced key allows its next check
+    ticket = fields.CharField(max_length=16)  # the last admitted check's own random mark
 
     class Meta:
-        table = "login_failure"
+        table = "sign_in_throttle"

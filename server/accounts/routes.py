@@ -26,12 +26,7 @@ async def api_sign_in(request: Request) -> Response:
     phone, password = body.get("phone"), body.get("password")
     if not isinstance(phone, str) or not isinstance(password, str):
         raise UserError(N_("Enter your phone number and password."))
-    try:
-        user = await services.authenticate(phone, password, _client_address(request))
-    except services.SignInRefused as refused:
-        retry = {"Retry-After": str(refused.minutes * 60)}
-        params = {"minutes": refused.minutes}
-        raise UserError(_REFUSED, status=429, params=params, headers=retry) from None
+    user = await services.authenticate(phone, password, _client_address(request))
     if user is None:
         raise SignInRequired(_WRONG_CREDENTIALS)
     token = await services.issue_token(user)
@@ -62,7 +57,7 @@ async def api_change_password(request: Request) -> Response:
     current, new = body.get("current_password"), body.get("new_password")
     if not isinstance(current, str) or not isinstance(new, str):
         raise UserError(N_("The request could not be read."))
-    await services.change_password(user, current, new)
+    await services.change_password(user, current, new, _client_address(request))
     return JSONResponse({"token": await services.issue_token(user)})
 
 
@@ -84,7 +79,6 @@ async def _user_json(user: User) -> dict[str, object]:
 
 
 _WRONG_CREDENTIALS = N_("The phone number or password is not right.")
-_REFUSED = N_("Too many failed attempts. Wait %(minutes)s minutes, then try again.")
 
 
 async def sign_in_page(request: Request) -> Response:
@@ -102,9 +96,9 @@ async def sign_in_submit(request: Request) -> Response:
     try:
         user = await services.authenticate(phone, password, _client_address(request))
     except services.SignInRefused as refused:
-        error = gettext(lang, _REFUSED, {"minutes": refused.minutes})
+        error = refused.message(lang)
         response = render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 429)
-        response.headers["Retry-After"] = str(refused.minutes * 60)
+        response.headers["Retry-After"] = str(refused.seconds)
         return response
     if user is None:
         error = gettext(lang, _WRONG_CREDENTIALS)
@@ -145,10 +139,14 @@ async def password_page(request: Request) -> Response:
     context: dict[str, object] = {"user": user, "error": None, "done": False}
     if request.method == "POST":
         form = await posted_form(request)
+        current, new = str(form.get("current_password", "")), str(form.get("new_password", ""))
         try:
-            await services.change_password(
-                user, str(form.get("current_password", "")), str(form.get("new_password", ""))
-            )
+            await services.change_password(user, current, new, _client_address(request))
+        except services.SignInRefused as refused:
+            context["error"] = refused.message(lang)
+            response = render(request, "password.html", context, lang, 429)
+            response.headers["Retry-After"] = str(refused.seconds)
+            return response
         except services.AccountError as error:
             context["error"] = error.message(lang)
             return render(request, "password.html", context, lang, error.status)

@@ -6,11 +6,9 @@ import asyncio
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
-from server.accounts import roles
-from server.accounts.models import ApiToken, LoginFailure, User, UserArea
+from server.accounts import roles, throttle
+from server.accounts.models import ApiToken, User, UserArea
 from server.accounts.passwords import MIN_LENGTH, hash_password, verify_password
 from server.areas import kinds
 from server.areas import services as area_services
@@ -22,11 +20,8 @@ from server.i18n import N_
 from server.phones import normalize_phone
 from server.search import fold
 
-THROTTLE_WINDOW = timedelta(minutes=15)
-SLOW_AFTER = 3  # failures for one phone before each further attempt is slowed down
-REFUSE_AFTER = 8  # failures for one phone before sign-in is refused for the rest of the window
-# Many phones share one address behind a mobile carrier's NAT: an address gets more room.
-ADDRESS_FACTOR = 10
+SLOW_AFTER = 3  # checks of one phone from one address before each further one is slowed down
+REFUSE_AFTER = throttle.PAIR_LIMIT  # checks of one phone from one address before a lock
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
 
 
@@ -34,11 +29,7 @@ class AccountError(UserError):
     """A problem with an account the user can fix."""
 
 
-@dataclass(frozen=True)
-class SignInRefused(Exception):
-    """Too many failed attempts: sign-in is refused for `minutes` more."""
-
-    minutes: int
+SignInRefused = throttle.Refused  # too many checks: wait `seconds` (`locked`: a pair's lock)
 
 
 async def create_user(
@@ -82,7 +73,7 @@ async def create_user(
         name=name.strip(),
         search_name=fold(name),
         role=role,
-        password_hash=hash_password(password),
+        password_hash=await asyncio.to_thread(hash_password, password),
         language=language,
     )
     for area in areas:
@@ -98,25 +89,22 @@ def _check_new_password(password: str) -> None:
 async def authenticate(phone: str, password: str, address: str) -> User | None:
     """The user for these credentials, or None; raises `SignInRefused` when throttled."""
     normalized = normalize_phone(phone) or phone.strip()[:15].replace("\x00", "")
-    keys = [f"phone:{normalized}", f"addr:{address}"]
-    since = datetime.now(UTC) - THROTTLE_WINDOW
-    by_phone = await LoginFailure.filter(key=keys[0], at__gte=since).count()
-    by_address = await LoginFailure.filter(key=keys[1], at__gte=since).count()
-    failures = max(by_phone, by_address // ADDRESS_FACTOR)
-    if failures >= REFUSE_AFTER:
-        raise SignInRefused(minutes=int(THROTTLE_WINDOW.total_seconds() // 60))
-    if failures >= SLOW_AFTER:
-        await asyncio.sleep(min(2.0 ** (failures - SLOW_AFTER), 8.0))
     user = await User.get_or_none(phone=normalized, is_active=True)
-    stored = user.password_hash if user else _DUMMY_HASH
+    valid = await _checked(normalized, address, user.password_hash if user else None, password)
+    return user if user is not None and valid else None
+
+
+async def _checked(phone: str, address: str, stored: str | None, password: str) -> bool:
+    """Check a password through the throttle: counted first (atomically), then verified."""
+    checks = await throttle.admit(phone, address)
+    if checks > SLOW_AFTER:
+        await asyncio.sleep(min(2.0 ** (checks - 1 - SLOW_AFTER), 8.0))
     # argon2 takes ~100 ms of CPU: keep it off the event loop so other requests go on.
-    valid = await asyncio.to_thread(verify_password, stored, password)
-    if user is None or not valid:
-        now = datetime.now(UTC)
-        await LoginFailure.bulk_create([LoginFailure(key=k, at=now) for k in keys])
-        return None
-    await LoginFailure.filter(key=keys[0]).delete()
-    return user
+    valid = await asyncio.to_thread(verify_password, stored or _DUMMY_HASH, password)
+    if stored is not None and valid:
+        await throttle.passed(phone, address)
+        return True
+    return False
 
 
 async def issue_token(user: User) -> str:
@@ -171,12 +159,15 @@ async def user_by_id(user_id: str, epoch: int) -> User | None:
     return user if user is not None and user.session_epoch == epoch else None
 
 
-async def change_password(user: User, current: str, new: str) -> None:
-    """Change the password; every other session and token stops working."""
-    if not verify_password(user.password_hash, current):
+async def change_password(user: User, current: str, new: str, address: str) -> None:
+    """Change the password; every other session and token stops working.
+
+    The current password is checked through the sign-in throttle (`SignInRefused`).
+    """
+    if not await _checked(user.phone, address, user.password_hash, current):
         raise AccountError(N_("The current password is not right."), "current")
     _check_new_password(new)
-    user.password_hash = hash_password(new)
+    user.password_hash = await asyncio.to_thread(hash_password, new)
     user.session_epoch += 1
     await user.save(update_fields=["password_hash", "session_epoch"])
     await ApiToken.filter(user=user).delete()

@@ -239,6 +239,12 @@ async def village_for(scope: Scope, code: str) -> Area | None:
     return village
 
 
+async def all_in_scope(scope: Scope, codes: Iterable[str]) -> bool:
+    """True when every one of these areas exists and lies inside the scope."""
+    wanted = sorted(set(codes))
+    return await Area.filter(in_scope(scope), code__in=wanted).count() == len(wanted)
+
+
 async def areas_with_ancestors(codes: Iterable[str]) -> frozenset[str]:
     """These area codes and the codes of every commune and province above them."""
     wanted = sorted(set(codes))

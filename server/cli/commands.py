@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from contextlib import ExitStack
 from typing import Any
 
 import click
 
+from server import data_lock
 from server.accounts import roles
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
+from server.keys import SecretError
 from server.settings import Settings
+
+
+def _settings() -> Settings:
+    """The settings, or a clear error when a kept secret is missing or damaged."""
+    try:
+        return Settings.from_env()
+    except SecretError as error:
+        raise CliError.of(error) from None
 
 
 def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
@@ -22,7 +33,7 @@ def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
     from server.db.config import database
     from server.notifications import services as notifications
 
-    settings = Settings.from_env()
+    settings = _settings()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
     passwords.configure(settings.password_hash_cost)
@@ -77,22 +88,28 @@ def serve(host: str, port: int, workers: int) -> None:
 
     from server.cli.upgrade import upgrade
 
-    settings = Settings.from_env()
+    settings = _settings()
     if workers > 1 and not settings.is_postgres:
         raise click.UsageError(
             text(N_("SQLite allows one worker; use PostgreSQL for --workers > 1."))
         )
-    _said_upgraded(asyncio.run(upgrade(settings)))
-    click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
-    uvicorn.run(
-        "server.asgi:app",
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        access_log=False,  # the warning level hides it; skip building each line too
-        proxy_headers=True,
-    )
+    with ExitStack() as held:
+        if not settings.is_postgres:  # before migrating: another server may be using the file
+            try:
+                held.enter_context(data_lock.serving(settings.data_dir))
+            except data_lock.DataDirBusy as busy:
+                raise CliError.of(busy) from None
+        _said_upgraded(asyncio.run(upgrade(settings)))
+        click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
+        uvicorn.run(
+            "server.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            access_log=False,  # the warning level hides it; skip building each line too
+            proxy_headers=True,
+        )
 
 
 @main.group(help=N_("Database schema."))
@@ -104,7 +121,7 @@ def db() -> None:
 def db_upgrade() -> None:
     from server.cli.upgrade import upgrade
 
-    _said_upgraded(asyncio.run(upgrade(Settings.from_env())))
+    _said_upgraded(asyncio.run(upgrade(_settings())))
     say(N_("Database is up to date."))
 
 

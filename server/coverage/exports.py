@@ -24,6 +24,7 @@ from server.coverage import services, tally
 from server.households import services as households
 from server.i18n import N_, gettext, localized
 from server.syncable.models import ChangeLog
+from server.web import cells
 
 KINDS = ("coverage", "households")
 FORMATS = ("xlsx", "csv")
@@ -170,7 +171,7 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         async for row in rows:
-            writer.writerow(["" if v is None else v for v in row])
+            writer.writerow(cells.csv_row(row))
             count += 1
         body = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
         media_type = "text/csv; charset=utf-8"
@@ -180,7 +181,7 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
             gettext(language, N_("Coverage") if kind == "coverage" else N_("Households"))
         )
         async for row in rows:
-            sheet.append(row)
+            sheet.append(cells.xlsx_row(sheet, row))
             count += 1
         out = io.BytesIO()
         workbook.save(out)

@@ -14,6 +14,7 @@ from server.areas.models import Area
 from server.areas.scope import Scope
 from server.db.config import connection, is_postgres, placeholders
 from server.lessons.models import LessonVersion, PublishedLesson
+from server.web import cells
 
 COMPLETED = "completed"
 MOST_MISSED = 5
@@ -234,11 +235,11 @@ def as_csv(reports: list[LessonReport], names: dict[str, str]) -> str:
     """One row per lesson and area, UTF-8 with a BOM so that Excel shows Vietnamese."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    writer.writerow(cells.csv_row(CSV_HEADER))
     for report in reports:
         for code, tally in sorted(report.by_area.items()):
             average = "" if tally.average is None else f"{tally.average:.1f}"
             name = names.get(code, "")
             row = (report.slug, report.title, code, name, tally.members, tally.started)
-            writer.writerow((*row, tally.completed, average))
+            writer.writerow(cells.csv_row((*row, tally.completed, average)))
     return "\ufeff" + out.getvalue()

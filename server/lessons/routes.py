@@ -14,7 +14,7 @@ from server.accounts import services as accounts
 from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import services as areas
-from server.errors import NotFound
+from server.errors import Forbidden, NotFound
 from server.i18n import N_, gettext
 from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
@@ -22,6 +22,10 @@ from server.lessons.rendering import render_markdown
 from server.web.requests import language_of, posted_form
 from server.web.templating import render
 
+_NOT_YOURS = N_(
+    "This lesson reaches areas outside yours. A trainer of those areas or an administrator "
+    "can take it off phones."
+)
 ROLE_LABELS = {
     roles.MEMBER: N_("Team members"),
     roles.TRAINER: N_("Trainers"),
@@ -191,9 +195,11 @@ async def preview(request: Request) -> Response:
 
 async def unpublish(request: Request) -> Response:
     """Take the lesson off members' phones; its versions stay."""
-    await _author(request)
+    user = await _author(request)
     lesson = await _lesson(request)
     await posted_form(request)  # checks the CSRF token
+    if not await services.may_unpublish(await accounts.scope_of(user), lesson):
+        raise Forbidden(_NOT_YOURS)
     await services.unpublish(lesson)
     return RedirectResponse(f"/trainer/lessons/{lesson.slug}?saved=unpublished", status_code=303)
 

@@ -13,7 +13,8 @@ from tortoise.transactions import in_transaction
 
 from server.accounts import roles
 from server.accounts.models import UserArea
-from server.areas.services import areas_with_ancestors
+from server.areas.scope import Scope
+from server.areas.services import all_in_scope, areas_with_ancestors
 from server.errors import UserError
 from server.i18n import N_
 from server.lessons import provenance
@@ -215,6 +216,23 @@ async def publish(lesson: Lesson, number: int) -> list[uuid.UUID]:
     audience = await _announce_published(row)
     await notifications.notify_users(audience, messages.lesson_published(lesson.slug, row.title))
     return audience
+
+
+async def may_unpublish(scope: Scope, lesson: Lesson) -> bool:
+    """Who may take a lesson off phones: see docs/security.md ("Operations").
+
+    An admin always; a trainer when every area the published lesson reaches is inside their own
+    areas, or, for a lesson that reaches everyone, when they wrote the version on phones.
+    """
+    if scope.everywhere:
+        return True
+    row = await PublishedLesson.get_or_none(id=published_id(lesson.slug))
+    if row is None or row.deleted:
+        return True  # nothing is on phones
+    if row.audience_areas:
+        return await all_in_scope(scope, row.audience_areas)
+    version = await LessonVersion.get_or_none(lesson=lesson, number=row.number)
+    return version is not None and version.created_by == scope.user_id
 
 
 async def unpublish(lesson: Lesson) -> None:

@@ -39,6 +39,7 @@ log = logging.getLogger("langso.push")
 
 CONCURRENCY = 8  # requests in flight per batch
 BATCH_TIMEOUT = 600.0  # seconds a background batch may take before it is abandoned
+MAX_SUBSCRIPTIONS = 10  # devices one user receives pushes on; the oldest go first
 
 
 @dataclass(frozen=True)
@@ -97,26 +98,43 @@ async def subscribe(user_id: object, body: dict[str, Any]) -> bool:
     """Store a browser's subscription for the user; True when it is new. Raises SubscriptionError.
 
     Idempotent per endpoint: posting it again updates the keys, and a browser that another user
-    signs in on moves to that user.
+    signs in on moves to that user. A user keeps at most `MAX_SUBSCRIPTIONS`: the oldest others
+    are dropped (most likely phones given away or reset).
     """
     target = check_subscription(config().rule, body)
+    created = False
     if not await PushSubscription.exists(endpoint=target.endpoint):
         try:
             await PushSubscription.create(
                 user_id=user_id, endpoint=target.endpoint, p256dh=target.p256dh, auth=target.auth
             )
-            return True
+            created = True
         except IntegrityError:
             pass  # the same browser posted twice at once: the other request created it
-    await PushSubscription.filter(endpoint=target.endpoint).update(
-        user_id=user_id,
-        p256dh=target.p256dh,
-        auth=target.auth,
-        failures=0,
-        last_error="",
-        retry_after=None,
+    if not created:
+        await PushSubscription.filter(endpoint=target.endpoint).update(
+            user_id=user_id,
+            p256dh=target.p256dh,
+            auth=target.auth,
+            failures=0,
+            last_error="",
+            retry_after=None,
+        )
+    await _keep_newest(user_id, target.endpoint)
+    return created
+
+
+async def _keep_newest(user_id: object, endpoint: str) -> None:
+    """Drop the user's oldest subscriptions beyond the cap, never the one just posted."""
+    others = (
+        await PushSubscription.filter(user_id=user_id)
+        .exclude(endpoint=endpoint)
+        .order_by("-id")
+        .values_list("id", flat=True)
     )
-    return False
+    extra = list(others)[MAX_SUBSCRIPTIONS - 1 :]
+    if extra:
+        await PushSubscription.filter(id__in=extra).delete()
 
 
 async def unsubscribe(user_id: object, endpoint: str) -> int:

@@ -130,7 +130,7 @@ SPEC: dict[str, Any] = {
                         "required": ["current_password", "new_password"],
                     }
                 ),
-                "responses": _responses({"type": "object"}, 400, 401, 422),
+                "responses": _responses({"type": "object"}, 400, 401, 422, 429),
             }
         },
         "/api/v1/coverage/{code}": {

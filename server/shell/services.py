@@ -7,9 +7,9 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from server.i18n import LANGUAGES, translations
-from server.i18n_extract import extract_js
-from server.settings import LOCALES_DIR, PWA_DIR
+from server.i18n import LANGUAGES, LOCALES_DIR, translations
+from server.settings import PWA_DIR
+from server.web.i18n_extract import extract_js
 
 STATIC_DIR = PWA_DIR / "static"
 TEMPLATES_DIR = PWA_DIR / "templates"

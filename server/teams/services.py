@@ -11,7 +11,7 @@ from tortoise.expressions import Q
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
-from server.accounts import roles
+from server.accounts import roles, throttle
 from server.accounts import services as accounts
 from server.accounts.models import ApiToken, User, UserArea
 from server.accounts.passwords import hash_password
@@ -192,10 +192,14 @@ async def _sign_out_everywhere(user: User) -> None:
 
 
 async def reset_password(user: User) -> str:
-    """Give the member a new temporary password; their phones and sessions are signed out."""
+    """Give the member a new temporary password; their phones and sessions are signed out.
+
+    Failed sign-ins counted against their number are forgotten: the new password works at once.
+    """
     password = temporary_password()
     user.password_hash = await asyncio.to_thread(hash_password, password)
     await _sign_out_everywhere(user)
+    await throttle.forget_phone(user.phone)
     return password
 
 

@@ -1,4 +1,4 @@
-"""Lesson forms for the trainer-screen tests: a complete valid form, a fresh slug."""
+"""Lessons in tests: a complete valid trainer form, a fresh slug, a member taking a quiz."""
 
 from __future__ import annotations
 
@@ -6,7 +6,11 @@ import itertools
 import uuid
 from typing import Any
 
+from server.lessons.models import PublishedLesson
+from tests.data import mutation
+
 _slugs = itertools.count(1)
+SLUG = "recognising-online-scams"  # a shipped lesson with a quiz
 
 
 def lesson_form(csrf: str, **overrides: Any) -> dict[str, Any]:
@@ -37,3 +41,19 @@ def lesson_form(csrf: str, **overrides: Any) -> dict[str, Any]:
 def new_slug() -> str:
     """A lesson slug no other test uses."""
     return f"bai-thu-{next(_slugs)}-{uuid.uuid4().hex[:6]}"
+
+
+async def take_quiz(push, headers, lesson: PublishedLesson, wrong: set[str], done=True):
+    """Push what the member app stores: status, score and {question id: chosen index}."""
+    answers = {
+        q["id"]: (q["answer"] + 1) % len(q["choices"]) if q["id"] in wrong else q["answer"]
+        for q in lesson.quiz
+    }
+    right = sum(1 for q in lesson.quiz if q["id"] not in wrong)
+    data = {"lesson_slug": lesson.slug, "lesson_version": lesson.number, "status": "started"}
+    if done:
+        score = round(100 * right / len(lesson.quiz))
+        data |= {"status": "completed", "score": score, "answers": answers}
+    m = mutation(uuid.uuid4(), data, type_="lesson_progress")
+    [receipt] = await push(headers, f"d-{uuid.uuid4().hex[:8]}", [m])
+    assert receipt["status"] == "applied", receipt

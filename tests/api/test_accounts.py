@@ -5,17 +5,22 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import threading
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from types import SimpleNamespace
+from typing import Any
 
 import httpx
 import pytest
 import pytest_asyncio
 from starlette.applications import Starlette
 
-from server.accounts import roles
+from server.accounts import roles, throttle
 from server.accounts import services as accounts
 from server.accounts.models import User
+from server.accounts.passwords import verify_password
+from server.teams import services as teams
 from tests.data import COMMUNE_A, COMMUNE_B, PASSWORD
 
 NEW_PASSWORD = "mat-khau-moi-2026"
@@ -211,6 +216,27 @@ def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return waits
 
 
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Seconds added to the throttle's clock: a test moves time forward by adding to [0]."""
+    ahead = [0.0]
+    monkeypatch.setattr(throttle, "time_now", lambda: time.time() + ahead[0])
+    return ahead
+
+
+@pytest.fixture
+def checked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every password actually verified (argon2), recorded in order."""
+    passwords: list[str] = []
+
+    def verify(stored: str, password: str) -> bool:
+        passwords.append(password)
+        return verify_password(stored, password)
+
+    monkeypatch.setattr(accounts, "verify_password", verify)
+    return passwords
+
+
 async def test_repeated_failures_are_slowed_then_refused(connect, user, slept):
     member, colleague = await user(roles.MEMBER), await user(roles.MEMBER)
     phone_of_the_village = await connect()
@@ -234,23 +260,60 @@ async def test_repeated_failures_are_slowed_then_refused(connect, user, slept):
             "field": None,
         }
     }
+    assert 880 <= int(refused.headers["Retry-After"]) <= 900  # the rest of the 15 minutes
 
-    # The phone number stays locked from anywhere; a colleague behind the same address (a
-    # carrier's shared address) can still sign in.
-    assert (await _sign_in(await connect(), member.phone)).status_code == 429
+    # A colleague behind the same address (a carrier's shared address) can still sign in.
     assert (await _sign_in(phone_of_the_village, colleague.phone)).status_code == 200
     assert len(slept) == 5  # refusals answer at once
-    assert refused.headers["Retry-After"] == "900"
 
 
-async def test_one_address_guessing_many_numbers_is_refused(connect, user, slept):
+async def test_sixty_parallel_wrong_guesses_check_at_most_the_limit(connect, user, slept, checked):
     member = await user(roles.MEMBER)
     guesser = await connect()
-    attempts = accounts.REFUSE_AFTER * accounts.ADDRESS_FACTOR
-    for n in range(attempts):
+
+    answers = await asyncio.gather(
+        *(_sign_in(guesser, member.phone, f"doan-{n}") for n in range(60))
+    )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert len(checked) <= accounts.REFUSE_AFTER
+    assert statuses == [401] * len(checked) + [429] * (60 - len(checked))
+    assert (await _sign_in(guesser, member.phone)).status_code == 429  # this pair is locked
+    assert PASSWORD not in checked
+
+
+async def test_a_strangers_failures_only_delay_the_right_password(
+    connect, user, slept, clock, checked
+):
+    member = await user(roles.MEMBER)
+    strangers = [await connect() for _ in range(throttle.PHONE_FREE)]
+    for stranger in strangers:  # one wrong guess from each of many addresses
+        assert (await _sign_in(stranger, member.phone, "doan-mo")).status_code == 401
+    owner = await connect()
+
+    delayed = await _sign_in(owner, member.phone)
+    assert delayed.status_code == 429
+    wait = int(delayed.headers["Retry-After"])
+    assert 1 <= wait <= throttle.PACE
+    message = f"Nhập sai quá nhiều lần với số điện thoại này. Hãy đợi {wait} giây rồi thử lại."
+    assert delayed.json() == {"error": {"message": message, "field": None}}
+    assert (await _sign_in(strangers[0], member.phone, "doan-nua")).status_code == 429
+    assert len(checked) == throttle.PHONE_FREE  # refusals check nothing
+
+    clock[0] += throttle.PACE
+    assert (await _sign_in(owner, member.phone)).status_code == 200
+    assert (await _sign_in(strangers[1], member.phone, "lai-doan")).status_code == 401  # forgiven
+
+
+async def test_one_address_guessing_many_numbers_is_slowed(connect, user, slept, clock):
+    member = await user(roles.MEMBER)
+    guesser = await connect()
+    for n in range(throttle.ADDRESS_FREE):
         await _sign_in(guesser, f"09{n:08d}", "doan-mo")
     assert (await _sign_in(guesser, member.phone)).status_code == 429
     assert (await _sign_in(await connect(), member.phone)).status_code == 200
+    clock[0] += throttle.PACE
+    assert (await _sign_in(guesser, member.phone)).status_code == 200
 
 
 async def test_a_successful_sign_in_forgives_earlier_mistakes_of_that_phone(connect, user, slept):
@@ -261,6 +324,69 @@ async def test_a_successful_sign_in_forgives_earlier_mistakes_of_that_phone(conn
         assert (await _sign_in(await connect(), member.phone)).status_code == 200
 
     assert slept == []  # four mistakes in all, but never three in a row
+
+
+async def test_a_coordinators_reset_unlocks_the_member_at_once(
+    connect, village, user, login, slept
+):
+    place = await village()
+    member = await user(roles.MEMBER, place.code)
+    coordinator = await login(await user(roles.COORDINATOR, COMMUNE_A))
+    phone_of_the_member = await connect()
+    for _ in range(accounts.REFUSE_AFTER):
+        await _sign_in(phone_of_the_member, member.phone, "quen-mat-khau")
+    assert (await _sign_in(phone_of_the_member, member.phone)).status_code == 429
+
+    reset = await (await connect()).post(
+        f"/api/v1/members/{member.id}/password", headers=coordinator
+    )
+    assert reset.status_code == 200, reset.text
+
+    new_password = reset.json()["temporary_password"]
+    assert (await _sign_in(phone_of_the_member, member.phone, new_password)).status_code == 200
+
+
+async def test_changing_the_password_is_throttled_too(connect, user, login, slept, checked):
+    member = await user(roles.MEMBER)
+    headers = await login(member)
+    checked.clear()
+    stolen_phone = await connect()
+
+    answers = await asyncio.gather(
+        *(_change(stolen_phone, headers, f"doan-{n}", NEW_PASSWORD) for n in range(60))
+    )
+
+    statuses = sorted(answer.status_code for answer in answers)
+    assert len(checked) <= accounts.REFUSE_AFTER
+    assert statuses == [422] * len(checked) + [429] * (60 - len(checked))
+    right = await _change(stolen_phone, headers, PASSWORD, NEW_PASSWORD)
+    assert right.status_code == 429
+    assert right.json() == {
+        "error": {"message": "Nhập sai quá nhiều lần. Hãy đợi 15 phút rồi thử lại.", "field": None}
+    }
+
+
+async def test_passwords_are_hashed_and_checked_off_the_event_loop(
+    client, user, login, monkeypatch
+):
+    threads: list[str] = []
+
+    def recorded(work: Callable[..., Any]) -> Callable[..., Any]:
+        def run(*args: Any) -> Any:
+            threads.append(threading.current_thread().name)
+            return work(*args)
+
+        return run
+
+    monkeypatch.setattr(accounts, "hash_password", recorded(accounts.hash_password))
+    monkeypatch.setattr(accounts, "verify_password", recorded(accounts.verify_password))
+    monkeypatch.setattr(teams, "hash_password", recorded(teams.hash_password))
+    member = await user(roles.MEMBER)  # hashes
+    headers = await login(member)  # checks
+    assert (await _change(client, headers, PASSWORD, NEW_PASSWORD)).status_code == 200  # both
+
+    assert len(threads) == 4
+    assert threading.main_thread().name not in threads
 
 
 # Who am I, signing out

@@ -118,6 +118,42 @@ async def test_unpublishing_sends_a_tombstone(user, village, login, signed_in, p
     assert lesson.published_version is None
 
 
+async def _unpublish(browser, slug: str):
+    page = await browser.get(f"/trainer/lessons/{slug}")
+    assert page.status_code == 200, page.text
+    return await browser.post(f"/trainer/lessons/{slug}/unpublish", data={"csrf_token": csrf(page)})
+
+
+async def _on_phones(slug: str) -> bool:
+    lesson = await Lesson.get(slug=slug)
+    return lesson.published_version is not None
+
+
+async def test_only_trainers_of_every_area_a_lesson_reaches_may_unpublish_it(signed_in, user):
+    """Issue 11, finding 13: any trainer could unpublish any province's lesson."""
+    _, here = await _trainer_browser(signed_in, user, COMMUNE_A)
+    _, there = await _trainer_browser(signed_in, user, COMMUNE_B)
+    _, province = await _trainer_browser(signed_in, user, "38")
+    for_commune, for_everyone = new_slug(), new_slug()
+    assert (
+        await _create(here, for_commune, action="publish", audience_areas=[COMMUNE_A])
+    ).status_code == 303
+    assert (await _create(here, for_everyone, action="publish")).status_code == 303
+
+    refused = await _unpublish(there, for_commune)
+    assert refused.status_code == 403
+    assert "Bài học này đến cả những địa bàn ngoài địa bàn của bạn" in refused.text
+    assert (await _unpublish(there, for_everyone)).status_code == 403
+    # The national curriculum reaches everyone and no trainer wrote it: administrators only.
+    assert (await _unpublish(here, "recognising-online-scams")).status_code == 403
+    assert await _on_phones(for_commune) and await _on_phones(for_everyone)
+    assert await _on_phones("recognising-online-scams")
+
+    assert (await _unpublish(province, for_commune)).status_code == 303  # it covers commune A
+    assert (await _unpublish(here, for_everyone)).status_code == 303  # its author
+    assert not await _on_phones(for_commune) and not await _on_phones(for_everyone)
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

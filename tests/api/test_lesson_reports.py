@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import csv
 import io
-import uuid
 
 from server.accounts import roles
 from server.lessons.models import PublishedLesson
-from tests.data import COMMUNE_A, COMMUNE_B, mutation
-
-SLUG = "recognising-online-scams"
-
-
-async def _take_quiz(push, headers, lesson: PublishedLesson, wrong: set[str], done=True):
-    """Push what the member app stores: status, score and {question id: chosen index}."""
-    answers = {
-        q["id"]: (q["answer"] + 1) % len(q["choices"]) if q["id"] in wrong else q["answer"]
-        for q in lesson.quiz
-    }
-    right = sum(1 for q in lesson.quiz if q["id"] not in wrong)
-    data = {"lesson_slug": lesson.slug, "lesson_version": lesson.number, "status": "started"}
-    if done:
-        score = round(100 * right / len(lesson.quiz))
-        data |= {"status": "completed", "score": score, "answers": answers}
-    m = mutation(uuid.uuid4(), data, type_="lesson_progress")
-    [receipt] = await push(headers, f"d-{uuid.uuid4().hex[:8]}", [m])
-    assert receipt["status"] == "applied", receipt
+from tests.api.lessons import SLUG, take_quiz
+from tests.data import COMMUNE_A, COMMUNE_B
 
 
 def _row(page: str, area_name: str) -> str:
@@ -42,10 +24,10 @@ async def test_reports_count_members_scores_and_missed_questions_in_scope(
     here, there = await village(COMMUNE_A), await village(COMMUNE_B)
     members = [await user(roles.MEMBER, here.code) for _ in range(3)]
     stranger = await user(roles.MEMBER, there.code)
-    await _take_quiz(push, await login(members[0]), lesson, wrong=set())
-    await _take_quiz(push, await login(members[1]), lesson, wrong={first["id"], second["id"]})
-    await _take_quiz(push, await login(members[2]), lesson, wrong=set(), done=False)
-    await _take_quiz(push, await login(stranger), lesson, wrong={first["id"]})
+    await take_quiz(push, await login(members[0]), lesson, wrong=set())
+    await take_quiz(push, await login(members[1]), lesson, wrong={first["id"], second["id"]})
+    await take_quiz(push, await login(members[2]), lesson, wrong=set(), done=False)
+    await take_quiz(push, await login(stranger), lesson, wrong={first["id"]})
 
     coordinator = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
     page = await coordinator.get("/trainer/reports", params={"area": here.code})

@@ -263,6 +263,25 @@ async def test_a_refused_password_change_says_why(user, current, new, message, s
     assert (await User.get(id=member.id)).password_hash == member.password_hash
 
 
+async def test_guessing_the_current_password_on_the_page_is_throttled(signed_in, user, monkeypatch):
+    """Issue 11, finding 4: every password check counts, the change-password form's too."""
+    monkeypatch.setattr(accounts, "SLOW_AFTER", accounts.REFUSE_AFTER)  # no waiting in tests
+    member = await user(roles.MEMBER, language="en")
+    browser = await signed_in(member)
+    form = await browser.get("/account/password")
+    guess = {"csrf_token": csrf(form), "new_password": NEW_PASSWORD}
+    for n in range(accounts.REFUSE_AFTER):
+        wrong = await browser.post("/account/password", data={**guess, "current_password": f"{n}"})
+        assert wrong.status_code == 422
+
+    right = await browser.post("/account/password", data={**guess, "current_password": PASSWORD})
+
+    assert right.status_code == 429
+    assert _alert(right) == "Too many failed attempts. Wait 15 minutes, then try again."
+    assert 0 < int(right.headers["Retry-After"]) <= 900
+    assert (await User.get(id=member.id)).password_hash == member.password_hash
+
+
 async def test_password_page_needs_a_session_and_the_forms_token(new_browser, user, signed_in):
     anonymous = await (await new_browser()).get("/account/password")
     assert (anonymous.status_code, anonymous.headers["location"]) == (303, "/sign-in")

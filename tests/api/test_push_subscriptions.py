@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from server.accounts import roles
+from server.notifications import services
 from server.notifications.models import PushSubscription
 
 
@@ -217,3 +218,25 @@ async def test_the_same_subscription_posted_at_once_is_stored_once(client, login
 
     assert sorted(r.status_code for r in responses) == [200, 200, 200, 201]
     assert await PushSubscription.filter(endpoint=body["endpoint"]).count() == 1
+
+
+async def test_a_member_keeps_at_most_ten_subscriptions_the_newest(client, login, user, village):
+    member = await user(roles.MEMBER, (await village()).code)
+    headers = await login(member)
+    endpoints = []
+    for _ in range(services.MAX_SUBSCRIPTIONS + 5):  # issue 11: 300 of 300 were kept
+        body = _subscription()
+        response = await client.post("/api/v1/push/subscriptions", json=body, headers=headers)
+        assert response.status_code == 201
+        endpoints.append(body["endpoint"])
+    kept = await PushSubscription.filter(user_id=member.id).values_list("endpoint", flat=True)
+    assert sorted(kept) == sorted(endpoints[-services.MAX_SUBSCRIPTIONS :])
+
+    # Posting an old phone's subscription again keeps it, and the oldest other one goes.
+    again = await client.post(
+        "/api/v1/push/subscriptions", json=_subscription(endpoints[0]), headers=headers
+    )
+    assert again.status_code == 201  # it had been dropped, so it is new again
+    kept = await PushSubscription.filter(user_id=member.id).values_list("endpoint", flat=True)
+    assert len(kept) == services.MAX_SUBSCRIPTIONS
+    assert endpoints[0] in kept and endpoints[-services.MAX_SUBSCRIPTIONS] not in kept
