@@ -9,6 +9,9 @@ from server.accounts.models import User
 from server.errors import Forbidden, SignInRequired
 from server.web.requests import USER_KEY
 
+# The page session's key for its token (the same kind of token the API's bearer header carries).
+SESSION_TOKEN = "token"
+
 
 async def current_user(request: Request) -> User | None:
     """The signed-in user, from a bearer token or the session cookie."""
@@ -19,10 +22,10 @@ async def current_user(request: Request) -> User | None:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         user = await accounts.user_for_token(header[7:].strip())
-    elif "user_id" in request.session:
-        user = await accounts.user_by_id(
-            str(request.session["user_id"]), int(request.session.get("epoch", -1))
-        )
+    elif isinstance(request.session.get(SESSION_TOKEN), str):
+        # A page session holds a server-side token, so signing out (or a reset) revokes it
+        # even in a copy of the cookie.
+        user = await accounts.user_for_token(request.session[SESSION_TOKEN])
     request.scope[USER_KEY] = user
     return user
 

@@ -7,7 +7,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import services
-from server.accounts.gate import current_user, require_user
+from server.accounts.gate import SESSION_TOKEN, current_user, require_user
 from server.accounts.models import User
 from server.areas import services as areas
 from server.errors import SignInRequired, UserError
@@ -40,8 +40,16 @@ async def api_sign_out(request: Request) -> Response:
     if header.lower().startswith("bearer "):
         await services.revoke_token(header[7:].strip())
     else:
-        request.session.clear()
+        await _end_page_session(request)
     return Response(status_code=204)
+
+
+async def _end_page_session(request: Request) -> None:
+    """Revoke the page session's token on the server and forget the cookie's contents."""
+    token = request.session.get(SESSION_TOKEN)
+    if isinstance(token, str):
+        await services.revoke_token(token)
+    request.session.clear()
 
 
 async def api_me(request: Request) -> Response:
@@ -103,15 +111,15 @@ async def sign_in_submit(request: Request) -> Response:
     if user is None:
         error = gettext(lang, _WRONG_CREDENTIALS)
         return render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 401)
-    request.session.clear()
-    request.session.update({"user_id": str(user.id), "epoch": user.session_epoch})
+    await _end_page_session(request)
+    request.session[SESSION_TOKEN] = await services.issue_token(user)
     return RedirectResponse("/home", status_code=303)
 
 
 async def sign_out(request: Request) -> Response:
     """End the page session."""
     await posted_form(request)  # checks the CSRF token
-    request.session.clear()
+    await _end_page_session(request)
     return RedirectResponse("/sign-in", status_code=303)
 
 
@@ -150,7 +158,8 @@ async def password_page(request: Request) -> Response:
         except services.AccountError as error:
             context["error"] = error.message(lang)
             return render(request, "password.html", context, lang, error.status)
-        request.session.update({"epoch": user.session_epoch})
+        # Every session and token ended with the old password: this page gets a new one.
+        request.session[SESSION_TOKEN] = await services.issue_token(user)
         context["done"] = True
     return render(request, "password.html", context, lang)
 

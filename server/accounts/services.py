@@ -149,16 +149,6 @@ async def revoke_token(token: str) -> None:
     await ApiToken.filter(token_hash=_digest(token)).delete()
 
 
-async def user_by_id(user_id: str, epoch: int) -> User | None:
-    """The active user behind a page session, if the session is still valid."""
-    try:
-        key = uuid.UUID(user_id)
-    except ValueError:
-        return None
-    user = await User.get_or_none(id=key, is_active=True)
-    return user if user is not None and user.session_epoch == epoch else None
-
-
 async def change_password(user: User, current: str, new: str, address: str) -> None:
     """Change the password; every other session and token stops working.
 

@@ -441,3 +441,35 @@ async def test_every_script_and_stylesheet_of_a_page_is_local(new_browser):
 
     assert sources == ["/static/htmx-2.0.4.min.js"]
     assert sheets == ["/static/app.css"]
+
+
+async def test_signing_out_ends_the_session_even_in_a_copied_cookie(
+    new_browser, signed_in, user, village
+):
+    """Issue 11, finding 9: a cookie copied before "Đăng xuất" kept working for 30 days."""
+    coordinator = await user(roles.COORDINATOR, COMMUNE_A)
+    browser = await signed_in(coordinator)
+    assert (await browser.get("/manage/members")).status_code == 200
+    thief = await new_browser()
+    thief.cookies.update(browser.cookies)
+    assert (await thief.get("/manage/members")).status_code == 200
+
+    page = await browser.get("/home")
+    signed_out = await browser.post("/sign-out", data={"csrf_token": csrf(page)})
+
+    assert signed_out.status_code == 303
+    stolen = await thief.get("/manage/members")
+    assert (stolen.status_code, stolen.headers["location"]) == (303, "/sign-in")
+    again = await signed_in(coordinator)  # signing in again works as before
+    assert (await again.get("/manage/members")).status_code == 200
+
+
+async def test_a_password_reset_ends_a_members_page_sessions(new_browser, signed_in, user, village):
+    member = await user(roles.MEMBER, (await village()).code)
+    browser = await signed_in(member)
+    assert (await browser.get("/home")).status_code == 200
+
+    await accounts.change_password(member, PASSWORD, NEW_PASSWORD, "203.0.113.200")
+
+    page = await browser.get("/home")
+    assert (page.status_code, page.headers["location"]) == (303, "/sign-in")
