@@ -16,7 +16,6 @@ from tortoise.contrib.starlette import RegisterTortoise
 from server import data_lock
 from server.accounts import passwords
 from server.accounts import routes as accounts_routes
-from server.areas import routes as areas_routes
 from server.assignments import routes as assignments_routes
 from server.checklists import routes as checklists_routes
 from server.content import curriculum
@@ -35,6 +34,7 @@ from server.sync import routes as sync_routes
 from server.sync import services as sync_services
 from server.syncable import writes
 from server.teams import routes as teams_routes
+from server.teams import village_routes
 from server.web.errors import http_error, user_error
 
 STATIC_DIR = PWA_DIR / "static"
@@ -61,7 +61,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [
         *accounts_routes.routes,
-        *areas_routes.routes,
+        *village_routes.routes,
         *coverage_routes.routes,
         *sync_routes.routes,
         *review_routes.routes,

@@ -167,7 +167,7 @@ async def scope_of(user: User) -> Scope:
     """The areas the user may see and change."""
     loaded: list[tuple[str, str]] | None = getattr(user, _AREAS, None)
     if loaded is not None:
-        return Scope.of(user.id, user.role, loaded)
+        return Scope.of(user.id, user.role, loaded, everywhere=user.role == roles.ADMIN)
     conn = connection()
     (mark,) = placeholders(conn, 1)
     rows = await conn.execute_query_dict(
@@ -175,7 +175,8 @@ async def scope_of(user: User) -> Scope:
         f"WHERE ua.user_id = {mark}",
         [str(user.id)],
     )
-    return Scope.of(user.id, user.role, [(str(r["kind"]), str(r["code"])) for r in rows])
+    areas = [(str(r["kind"]), str(r["code"])) for r in rows]
+    return Scope.of(user.id, user.role, areas, everywhere=user.role == roles.ADMIN)
 
 
 def _digest(token: str) -> str:

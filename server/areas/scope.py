@@ -9,7 +9,6 @@ from typing import Any
 
 from tortoise.expressions import Q
 
-from server.accounts import roles
 from server.areas import kinds
 
 
@@ -26,9 +25,16 @@ class Scope:
     villages: frozenset[str] = frozenset()
     communes: frozenset[str] = frozenset()
     provinces: frozenset[str] = frozenset()
+    everywhere: bool = False  # the whole country (an administrator)
 
     @classmethod
-    def of(cls, user_id: uuid.UUID, role: str, areas: Iterable[tuple[str, str]]) -> Scope:
+    def of(
+        cls,
+        user_id: uuid.UUID,
+        role: str,
+        areas: Iterable[tuple[str, str]],
+        everywhere: bool = False,
+    ) -> Scope:
         """Build from `(kind, code)` pairs of the user's areas."""
         by_kind: dict[str, set[str]] = {kind: set() for kind in kinds.KINDS}
         for kind, code in areas:
@@ -39,11 +45,8 @@ class Scope:
             villages=frozenset(by_kind[kinds.VILLAGE]),
             communes=frozenset(by_kind[kinds.COMMUNE]),
             provinces=frozenset(by_kind[kinds.PROVINCE]),
+            everywhere=everywhere,
         )
-
-    @property
-    def everywhere(self) -> bool:
-        return self.role == roles.ADMIN
 
     def covers(self, village_code: str, commune_code: str | None, province_code: str) -> bool:
         """True when the village (with its commune and province) is inside this scope."""

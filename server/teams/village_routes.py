@@ -1,4 +1,8 @@
-"""Villages through the JSON API: list those in scope, create one under a commune."""
+"""The villages a team works in: the JSON API and the coordinators' village screens.
+
+The `areas` domain holds the areas themselves; managing villages needs the signed-in user, so
+its routes live here, above `accounts`.
+"""
 
 from __future__ import annotations
 
