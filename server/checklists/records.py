@@ -50,7 +50,16 @@ CHECKLIST = SyncType(
         Rule("household_id", "uuid", required=True),
         Rule("template_key", "text", required=True, max_length=60),
         Rule("template_version", "int", required=True, min=1),
-        Rule("items", "map", entry=_check_item, stamp_user=True),
+        # Step key -> {"done", "at"}: a template has at most 30 steps (checklists/services.py).
+        Rule(
+            "items",
+            "map",
+            entry=_check_item,
+            stamp_user=True,
+            max_keys=60,
+            max_key_length=40,
+            max_value_size=120,
+        ),
     ),
     checks=(_check_template,),
     prepare=services.remember,

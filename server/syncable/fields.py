@@ -7,6 +7,7 @@ rules are published as JSON (`describe()`), so the device validates exactly as t
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,12 @@ from server.i18n import N_
 from server.phones import normalize_phone
 
 MAX_TEXT = 2000
+# Bounds of every map field unless its rule says less (docs/security.md, "Sync input limits").
+MAX_KEYS = 100
+MAX_KEY_LENGTH = 60
+MAX_VALUE_SIZE = 500  # characters of one entry's value written as JSON
+# How deeply any JSON value a rule accepts may nest (a map with object entries is 2).
+MAX_DEPTH = 6
 
 
 @dataclass
@@ -44,6 +51,11 @@ class Rule:
     check: Callable[[Any], Any] | None = None
     # For `map` fields of dict entries: the server stamps each entry with the user ("by").
     stamp_user: bool = False
+    # For `map` fields: at most this many keys (in one push and in the stored map), each key
+    # at most `max_key_length` characters, each value at most `max_value_size` as JSON.
+    max_keys: int = MAX_KEYS
+    max_key_length: int = MAX_KEY_LENGTH
+    max_value_size: int = MAX_VALUE_SIZE
     # Set by the server, never accepted from a device.
     server_only: bool = False
 
@@ -57,6 +69,10 @@ class Rule:
             if self.required:
                 raise FieldError(self.name, N_("This field is required."))
             return None
+        if self.is_map and isinstance(value, dict):
+            self.check_size(value)  # before anything walks a million keys
+        if isinstance(value, dict | list) and _too_deep(value, MAX_DEPTH):
+            raise FieldError(self.name, N_("This value has the wrong shape."))
         cleaner = _CLEANERS[self.kind]
         return cleaner(self, value)
 
@@ -66,7 +82,18 @@ class Rule:
         for key in ("max_length", "min", "max"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
+        if self.is_map:
+            out["max_keys"] = self.max_keys
+            out["max_key_length"] = self.max_key_length
+            out["max_value_size"] = self.max_value_size
+        if self.kind in ("map", "object"):
+            out["max_depth"] = MAX_DEPTH
         return out
+
+    def check_size(self, value: dict[str, Any]) -> None:
+        """Refuse a map (as pushed, or as merged) with more keys than the rule allows."""
+        if len(value) > self.max_keys:
+            raise FieldError(self.name, N_("Use at most %(max)s entries."), {"max": self.max_keys})
 
 
 def _clean_text(rule: Rule, value: Any) -> str:
@@ -130,8 +157,17 @@ def _clean_area(rule: Rule, value: Any) -> str:
 def _clean_map(rule: Rule, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise FieldError(rule.name, N_("This value has the wrong shape."))
+    rule.check_size(value)
     out: dict[str, Any] = {}
     for key, item in value.items():
+        if not key or len(key) > rule.max_key_length or not key.isprintable():
+            raise FieldError(rule.name, N_("This value has the wrong shape."))
+        if len(json.dumps(item, ensure_ascii=False)) > rule.max_value_size:
+            raise FieldError(
+                f"{rule.name}.{key}",
+                N_("Use at most %(max)s characters."),
+                {"max": rule.max_value_size},
+            )
         out[key] = item if rule.entry is None else rule.entry(key, item)
     return out
 
@@ -163,6 +199,18 @@ def parse_instant(name: str, value: Any) -> datetime:
     if parsed.tzinfo is None:
         raise FieldError(name, N_("Enter a date and time."))
     return parsed
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than `limit` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def jsonable(value: Any) -> Any:
