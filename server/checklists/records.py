@@ -47,7 +47,9 @@ CHECKLIST = SyncType(
     scope=SCOPE_PARENT,
     parent=("household_id", "household"),
     rules=(
-        Rule("household_id", "uuid", required=True),
+        # A checklist stays with the household it was started for: moving it has no use, and
+        # refusing it keeps the area check of `create` the only one a parent needs.
+        Rule("household_id", "uuid", required=True, fixed=True),
         Rule("template_key", "text", required=True, max_length=60),
         Rule("template_version", "int", required=True, min=1),
         # Step key -> {"done", "at"}: a template has at most 30 steps (checklists/services.py).

@@ -179,6 +179,7 @@ class Batch:
 
     def _update(self, m: Mutation, current: dict[str, Any], paths: dict[str, Any]) -> Outcome:
         self._guard(m, current)
+        _refuse_fixed(m.type, current, paths)
         row = _copy(current, m.type)
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
@@ -317,6 +318,13 @@ def _copy(row: dict[str, Any], sync_type: SyncType) -> dict[str, Any]:
             stored = row.get(rule.name)
             copy[rule.name] = dict(stored) if isinstance(stored, dict) else {}
     return copy
+
+
+def _refuse_fixed(sync_type: SyncType, current: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Refuse a change to a field that is set when the record is made (its parent, say)."""
+    for rule in sync_type.rules:
+        if rule.fixed and rule.name in paths and paths[rule.name] != current.get(rule.name):
+            raise FieldError(rule.name, N_("This cannot be changed once the record is made."))
 
 
 def _concurrent(meta: list[Any], base_version: int, device: str) -> bool:

@@ -56,6 +56,8 @@ class Rule:
     max_keys: int = MAX_KEYS
     max_key_length: int = MAX_KEY_LENGTH
     max_value_size: int = MAX_VALUE_SIZE
+    # Set when the record is made, never changed after (e.g. the parent a record belongs to).
+    fixed: bool = False
     # Set by the server, never accepted from a device.
     server_only: bool = False
 
@@ -88,6 +90,8 @@ class Rule:
             out["max_value_size"] = self.max_value_size
         if self.kind in ("map", "object"):
             out["max_depth"] = MAX_DEPTH
+        if self.fixed:
+            out["fixed"] = True
         return out
 
     def check_size(self, value: dict[str, Any]) -> None:

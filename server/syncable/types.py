@@ -88,6 +88,12 @@ class SyncType:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {rule.name: rule for rule in self.rules})
+        if self.parent is not None:
+            # The area check runs against the parent when the record is made; a parent that
+            # could change later would need it again, so it cannot.
+            parent_rule = self._by_name.get(self.parent[0])
+            if parent_rule is None or not parent_rule.fixed:
+                raise ValueError(f"{self.name}: the parent field must be a fixed rule")
 
     def rule(self, name: str) -> Rule | None:
         """The rule for field `name`, if the type has one."""
