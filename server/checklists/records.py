@@ -68,6 +68,7 @@ CHECKLIST = SyncType(
     extra_pull_fields=("started_by",),
     creator_field="started_by",
     writer_roles=roles.RECORD_WRITERS,
+    reader_roles=roles.RECORD_WRITERS,
     parent_missing=N_("The household for this checklist is not on the server."),
     schema_part=_device_templates,
 )

@@ -80,4 +80,6 @@ HOUSEHOLD = SyncType(
     extra_pull_fields=("created_by",),
     creator_field="created_by",
     writer_roles=roles.RECORD_WRITERS,
+    # Names, phones, addresses: only on the phones of those who record households.
+    reader_roles=roles.RECORD_WRITERS,
 )

@@ -74,6 +74,8 @@ async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> 
     more = False
     viewer: Viewer | None = None
     for sync_type in sync_types():
+        if sync_type.reader_roles is not None and scope.role not in sync_type.reader_roles:
+            continue  # not for this role's phone: its position stays where it is
         room = limit - len(changes)
         if room <= 0:
             more = True

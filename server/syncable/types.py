@@ -77,6 +77,9 @@ class SyncType:
     prepare: Callable[[BaseDBAsyncClient, list[dict[str, Any]]], Awaitable[None]] | None = None
     # The roles whose devices may write the type (None: any signed-in role, for SCOPE_OWNER).
     writer_roles: frozenset[str] | None = None
+    # The roles whose devices pull the type (None: every role, within the type's scope). Data
+    # minimisation: a role whose work does not need a type never receives it on a phone.
+    reader_roles: frozenset[str] | None = None
     # The message when a record's parent (SCOPE_PARENT) is not on the server.
     parent_missing: str = ""
     # Extra writes in the push's one statement after the type's records changed.
