@@ -22,6 +22,9 @@ MAX_TEXT = 2000
 MAX_KEYS = 100
 MAX_KEY_LENGTH = 60
 MAX_VALUE_SIZE = 500  # characters of one entry's value written as JSON
+# The instants a device may write: anything outside is a typing or clock mistake.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 # How deeply any JSON value a rule accepts may nest (a map with object entries is 2).
 MAX_DEPTH = 6
 
@@ -90,6 +93,8 @@ class Rule:
             out["max_value_size"] = self.max_value_size
         if self.kind in ("map", "object"):
             out["max_depth"] = MAX_DEPTH
+        if self.kind == "datetime":
+            out["earliest"], out["latest"] = EARLIEST.isoformat(), LATEST.isoformat()
         if self.fixed:
             out["fixed"] = True
         return out
@@ -193,15 +198,19 @@ _CLEANERS: dict[str, Callable[[Rule, Any], Any]] = {
 
 
 def parse_instant(name: str, value: Any) -> datetime:
-    """Parse an ISO 8601 instant with a time zone, or raise `FieldError` for field `name`."""
-    if not isinstance(value, str):
+    """Parse an ISO 8601 instant with a time zone, from 2000 to 2100, or raise `FieldError`."""
+    if not isinstance(value, str) or len(value) > 40:
         raise FieldError(name, N_("Enter a date and time."))
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # Year 1 at +14:00 is before year 1 in UTC: Python cannot even convert it.
+        in_utc = parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):
         raise FieldError(name, N_("Enter a date and time.")) from None
-    if parsed.tzinfo is None:
+    if in_utc is None:
         raise FieldError(name, N_("Enter a date and time."))
+    if not EARLIEST <= in_utc < LATEST:
+        raise FieldError(name, N_("Enter a date between 2000 and 2100."))
     return parsed
 
 
