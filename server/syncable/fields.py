@@ -171,7 +171,7 @@ def _clean_map(rule: Rule, value: Any) -> dict[str, Any]:
     for key, item in value.items():
         if not key or len(key) > rule.max_key_length or not key.isprintable():
             raise FieldError(rule.name, N_("This value has the wrong shape."))
-        if len(json.dumps(item, ensure_ascii=False)) > rule.max_value_size:
+        if _json_size(item) > rule.max_value_size:
             raise FieldError(
                 f"{rule.name}.{key}",
                 N_("Use at most %(max)s characters."),
@@ -212,6 +212,15 @@ def parse_instant(name: str, value: Any) -> datetime:
     if not EARLIEST <= in_utc < LATEST:
         raise FieldError(name, N_("Enter a date between 2000 and 2100."))
     return parsed
+
+
+def _json_size(value: Any) -> int:
+    """About the characters `value` takes as JSON (exact for objects and lists)."""
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, dict | list):
+        return len(json.dumps(value, ensure_ascii=False))
+    return len(str(value))
 
 
 def _too_deep(value: Any, limit: int) -> bool:
