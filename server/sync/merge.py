@@ -195,8 +195,10 @@ class Batch:
             _set_path(row, path, value)
             row["field_meta"][path] = [_PENDING, self.device]
             before[path], after[path] = old, value
-        for rule in m.type.rules:
-            if rule.is_map and any(path.startswith(f"{rule.name}.") for path in after):
+        for rule in (rule for rule in m.type.rules if rule.is_map):
+            # A map may not grow past its rule (one stored too large before is not made worse).
+            stored = current.get(rule.name)
+            if len(row[rule.name]) > len(stored if isinstance(stored, dict) else ()):
                 rule.check_size(row[rule.name])
         if "village_code" in after:
             self._place(m, row)

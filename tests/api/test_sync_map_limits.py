@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from server.accounts import roles
+from server.lessons.models import LessonProgress
 from server.sync.registry import sync_types
 from server.syncable.fields import MAX_DEPTH
 from server.syncable.models import Conflict
@@ -143,3 +144,17 @@ def test_every_map_key_fits_the_conflict_table():
         for rule in sync_type.rules:
             if rule.is_map:
                 assert len(rule.name) + 1 + rule.max_key_length <= column, rule
+
+
+async def test_a_map_stored_over_the_limit_can_change_but_not_grow(village, user, login, push):
+    """One stored too large by an older server stays usable: existing keys change, none add."""
+    headers = await _member(village, user, login)
+    record = uuid.uuid4()
+    made = mutation(record, _progress({"q0": 0}), type_="lesson_progress")
+    await push(headers, "dev-old", [made], {"applied"})
+    await LessonProgress.filter(id=record).update(answers=_answers(ANSWERS.max_keys + 10))
+    change = mutation(record, {"answers": {"q0": 3}}, "update", type_="lesson_progress")
+    grow = mutation(record, {"answers": {"new": 1}}, "update", type_="lesson_progress")
+    receipts = await push(headers, "dev-old", [change, grow])
+    assert [r["status"] for r in receipts] == ["applied", "rejected"], receipts
+    assert (await LessonProgress.get(id=record)).answers["q0"] == 3
