@@ -47,16 +47,28 @@ CHECKLIST = SyncType(
     scope=SCOPE_PARENT,
     parent=("household_id", "household"),
     rules=(
-        Rule("household_id", "uuid", required=True),
+        # A checklist stays with the household it was started for: moving it has no use, and
+        # refusing it keeps the area check of `create` the only one a parent needs.
+        Rule("household_id", "uuid", required=True, fixed=True),
         Rule("template_key", "text", required=True, max_length=60),
         Rule("template_version", "int", required=True, min=1),
-        Rule("items", "map", entry=_check_item, stamp_user=True),
+        # Step key -> {"done", "at"}: a template has at most 30 steps (checklists/services.py).
+        Rule(
+            "items",
+            "map",
+            entry=_check_item,
+            stamp_user=True,
+            max_keys=60,
+            max_key_length=40,
+            max_value_size=120,
+        ),
     ),
     checks=(_check_template,),
     prepare=services.remember,
     extra_pull_fields=("started_by",),
     creator_field="started_by",
     writer_roles=roles.RECORD_WRITERS,
+    reader_roles=roles.RECORD_WRITERS,
     parent_missing=N_("The household for this checklist is not on the server."),
     schema_part=_device_templates,
 )

@@ -71,7 +71,8 @@ HOUSEHOLD = SyncType(
         Rule("people_count", "int", min=1, max=50),
         Rule("adult_count", "int", min=0, max=50),
         Rule("consent", "object", required=True, check=_check_consent),
-        Rule("indicators", "map", entry=_check_indicator),
+        # Indicator key -> a choice or a count: content/indicators.toml names about twenty.
+        Rule("indicators", "map", entry=_check_indicator, max_keys=60, max_key_length=40),
         Rule("notes", "text", max_length=2000),
     ),
     checks=(_check_counts,),
@@ -79,4 +80,6 @@ HOUSEHOLD = SyncType(
     extra_pull_fields=("created_by",),
     creator_field="created_by",
     writer_roles=roles.RECORD_WRITERS,
+    # Names, phones, addresses: only on the phones of those who record households.
+    reader_roles=roles.RECORD_WRITERS,
 )

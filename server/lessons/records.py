@@ -59,7 +59,8 @@ LESSON_PROGRESS = SyncType(
         Rule("lesson_version", "int", min=1),
         Rule("status", "object", required=True, check=_check_status),
         Rule("score", "int", min=0, max=100),
-        Rule("answers", "map"),
+        # Question id -> the chosen answer's index: a lesson has at most 30 questions.
+        Rule("answers", "map", max_keys=60, max_key_length=60, max_value_size=20),
     ),
     extra_pull_fields=("user_id",),
     creator_field="user_id",

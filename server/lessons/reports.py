@@ -166,10 +166,16 @@ async def _add_most_missed(
 ) -> None:
     """Count each (lesson, version, question, chosen answer) in SQL, then mark them."""
     query = _Query(scope, area)
+    # A stored value that is not an object (an older server let one in) counts as no answers.
     if is_postgres(query.conn):
-        each = " CROSS JOIN LATERAL jsonb_each_text(p.answers) AS j(key, value)"
+        answers = "CASE WHEN jsonb_typeof(p.answers) = 'object' THEN p.answers ELSE '{}' END"
+        each = f" CROSS JOIN LATERAL jsonb_each_text({answers}) AS j(key, value)"
     else:
-        each = ", json_each(p.answers) AS j"
+        answers = (
+            "CASE WHEN NOT json_valid(p.answers) THEN '{}'"
+            " WHEN json_type(p.answers) = 'object' THEN p.answers ELSE '{}' END"
+        )
+        each = f", json_each({answers}) AS j"
     rows = await query.rows(
         "p.lesson_slug AS slug, p.lesson_version AS number, j.key AS question,"
         " j.value AS chosen, COUNT(*) AS n",

@@ -183,7 +183,8 @@ class Batch:
 
     def _update(self, m: Mutation, current: dict[str, Any], paths: dict[str, Any]) -> Outcome:
         self._guard(m, current)
-        row = _copy(current)
+        _refuse_fixed(m.type, current, paths)
+        row = _copy(current, m.type)
         before: dict[str, Any] = {}
         after: dict[str, Any] = {}
         conflicts: list[dict[str, Any]] = []
@@ -198,6 +199,11 @@ class Batch:
             _set_path(row, path, value)
             row["field_meta"][path] = [_PENDING, self.device]
             before[path], after[path] = old, value
+        for rule in (rule for rule in m.type.rules if rule.is_map):
+            # A map may not grow past its rule (one stored too large before is not made worse).
+            stored = current.get(rule.name)
+            if len(row[rule.name]) > len(stored if isinstance(stored, dict) else ()):
+                rule.check_size(row[rule.name])
         if "village_code" in after:
             self._place(m, row)
         self._check(m, row)
@@ -221,7 +227,7 @@ class Batch:
         self._guard(m, current)
         if current["deleted"]:
             return Outcome(m, statuses.APPLIED)
-        row = _copy(current)
+        row = _copy(current, m.type)
         before = {name: row.get(name) for name in m.type.cleared_on_delete}
         row.update(m.type.cleared_on_delete)
         row["deleted"] = True
@@ -307,9 +313,24 @@ class _Rejected(Exception):
         self.errors = errors
 
 
-def _copy(row: dict[str, Any]) -> dict[str, Any]:
-    """A copy of a loaded record to change: values are replaced, never changed in place."""
-    return {**row, "field_meta": dict(row["field_meta"])}
+def _copy(row: dict[str, Any], sync_type: SyncType) -> dict[str, Any]:
+    """A copy of a loaded record to change: its field meta and maps copied once, set in place.
+
+    A stored map that is not an object (written before maps were checked) starts empty.
+    """
+    copy = {**row, "field_meta": dict(row["field_meta"])}
+    for rule in sync_type.rules:
+        if rule.is_map:
+            stored = row.get(rule.name)
+            copy[rule.name] = dict(stored) if isinstance(stored, dict) else {}
+    return copy
+
+
+def _refuse_fixed(sync_type: SyncType, current: dict[str, Any], paths: dict[str, Any]) -> None:
+    """Refuse a change to a field that is set when the record is made (its parent, say)."""
+    for rule in sync_type.rules:
+        if rule.fixed and rule.name in paths and paths[rule.name] != current.get(rule.name):
+            raise FieldError(rule.name, N_("This cannot be changed once the record is made."))
 
 
 def _concurrent(meta: list[Any], base_version: int, device: str) -> bool:
@@ -342,15 +363,20 @@ def _get_path(row: dict[str, Any], path: str) -> Any:
     name, _, key = path.partition(".")
     if not key:
         return row.get(name)
-    return (row.get(name) or {}).get(key)
+    stored = row.get(name)
+    return stored.get(key) if isinstance(stored, dict) else None
 
 
 def _set_path(row: dict[str, Any], path: str, value: Any) -> None:
+    """Set a field, or one key of a map in place: the row's maps are its own (`_copy`)."""
     name, _, key = path.partition(".")
     if not key:
         row[name] = value
         return
-    row[name] = {**(row.get(name) or {}), key: value}
+    stored = row.get(name)
+    if not isinstance(stored, dict):
+        stored = row[name] = {}
+    stored[key] = value
 
 
 def _row_of(stored: dict[str, Any]) -> dict[str, Any]:

@@ -60,9 +60,17 @@ def decode_cursor(cursor: str | None) -> dict[str, tuple[int, int]]:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         data = json.loads(raw)
-        return {str(k): (int(v[0]), int(v[1])) for k, v in data.items()}
+        positions = {str(k): (v[0], v[1]) for k, v in data.items()}
     except (binascii.Error, ValueError, TypeError, KeyError, IndexError, AttributeError):
         raise BadCursor() from None
+    # Only the whole numbers a cursor of ours holds: not 1e400, not past a BIGINT column.
+    if not all(_position(n) for pair in positions.values() for n in pair):
+        raise BadCursor()
+    return positions
+
+
+def _position(value: object) -> bool:
+    return type(value) is int and 0 <= value < 2**63
 
 
 async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> Page:
@@ -74,6 +82,8 @@ async def pull(scope: Scope, cursor: str | None, limit: int = DEFAULT_LIMIT) -> 
     more = False
     viewer: Viewer | None = None
     for sync_type in sync_types():
+        if sync_type.reader_roles is not None and scope.role not in sync_type.reader_roles:
+            continue  # not for this role's phone: its position stays where it is
         room = limit - len(changes)
         if room <= 0:
             more = True

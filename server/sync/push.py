@@ -21,7 +21,7 @@ from server.i18n import N_, gettext
 from server.sync.merge import Batch, Outcome
 from server.sync.registry import sync_types
 from server.sync.statements import batch_writes, device_write, receipts_write
-from server.sync.wire import Mutation, PushRequest, duplicate, parse, public_data
+from server.sync.wire import Mutation, PushRequest, duplicate, id_taken, parse, public_data
 from server.syncable import statuses
 from server.syncable.clock import lock_device
 from server.syncable.fields import jsonable
@@ -52,7 +52,7 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
     await lock_device(conn, request.device_id)
     parsed = [parse(raw, request.language) for raw in request.mutations]
     ids = [item.id for item in parsed if isinstance(item, Mutation)]
-    earlier = {row["id"]: row["receipt"] for row in await bulk.select(conn, SyncMutation, ids)}
+    earlier = {row["id"]: row for row in await bulk.select(conn, SyncMutation, ids)}
     batch = Batch(request, now)
     await batch.load(conn, [m for m in parsed if isinstance(m, Mutation) and m.id not in earlier])
 
@@ -63,7 +63,7 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
         if isinstance(item, dict):
             receipts.append(item)
         elif item.id in earlier:
-            receipts.append(duplicate(earlier[item.id]))
+            receipts.append(_replay(earlier[item.id], request))
         elif item.id in seen:
             receipts.append(None)  # answered below, once the first copy has its receipt
         else:
@@ -92,6 +92,20 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
         writes.append(device_write(request, now))
     await bulk.write(conn, writes)
     return [receipt for receipt in receipts if receipt is not None]
+
+
+def _replay(answered: dict[str, Any], request: PushRequest) -> dict[str, Any]:
+    """A mutation id answered before: a duplicate for the device and user that sent it.
+
+    Ids are random UUIDs, so the same id from another device or user is misuse (or a broken
+    app): it is refused, and it never shows them the record of whoever used the id first.
+    """
+    mine = answered["device_id"] == request.device_id and str(answered["user_id"]) == str(
+        request.scope.user_id
+    )
+    if mine:
+        return duplicate(answered["receipt"])
+    return id_taken(answered["id"], request.language)
 
 
 def _receipt(

@@ -21,6 +21,8 @@ async def push(request: Request) -> JSONResponse:
     device_id, mutations = body.get("device_id"), body.get("mutations")
     if not isinstance(device_id, str) or not 1 <= len(device_id) <= 64:
         raise UserError(N_("The device is not identified."))
+    if not device_id.isprintable():
+        raise UserError(N_("The device is not identified."), "device_id")
     if not isinstance(mutations, list):
         raise UserError(N_("The request could not be read."))
     if len(mutations) > services.MAX_BATCH:
@@ -50,11 +52,14 @@ async def pull(request: Request) -> JSONResponse:
     )
     device_id = request.query_params.get("device_id")
     if device_id and len(device_id) <= 64:
+        if not device_id.isprintable():  # PostgreSQL cannot store a NUL, nor should we
+            raise UserError(N_("The device is not identified."), "device_id", status=400)
         pending = request.query_params.get("pending_changes", "")
+        app_version = request.query_params.get("app_version", "")
         await services.record_pull(
             device_id,
             user.id,
-            app_version=request.query_params.get("app_version", "")[:40] or None,
+            app_version="".join(c for c in app_version[:40] if c.isprintable()) or None,
             pending_changes=(
                 int(pending)
                 if pending.isascii() and pending.isdigit() and len(pending) < 10

@@ -83,6 +83,19 @@ def _unreadable(mutation_id: Any, name: str, language: str) -> dict[str, Any]:
     }
 
 
+def id_taken(mutation_id: uuid.UUID, language: str) -> dict[str, Any]:
+    """The receipt of a mutation whose id another device or user already used: refused."""
+    message = gettext(
+        language, N_("This change's id is already used by another change. Please update the app.")
+    )
+    return {
+        "id": str(mutation_id),
+        "status": statuses.REJECTED,
+        "errors": [{"field": "id", "message": message}],
+        "message": message,
+    }
+
+
 def duplicate(original: dict[str, Any]) -> dict[str, Any]:
     """The receipt of a mutation already applied, answered again as a duplicate."""
     receipt = dict(original)

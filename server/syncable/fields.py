@@ -7,6 +7,7 @@ rules are published as JSON (`describe()`), so the device validates exactly as t
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,6 +18,15 @@ from server.i18n import N_
 from server.phones import normalize_phone
 
 MAX_TEXT = 2000
+# Bounds of every map field unless its rule says less (docs/security.md, "Sync input limits").
+MAX_KEYS = 100
+MAX_KEY_LENGTH = 60
+MAX_VALUE_SIZE = 500  # characters of one entry's value written as JSON
+# The instants a device may write: anything outside is a typing or clock mistake.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+# How deeply any JSON value a rule accepts may nest (a map with object entries is 2).
+MAX_DEPTH = 6
 
 
 @dataclass
@@ -44,6 +54,13 @@ class Rule:
     check: Callable[[Any], Any] | None = None
     # For `map` fields of dict entries: the server stamps each entry with the user ("by").
     stamp_user: bool = False
+    # For `map` fields: at most this many keys (in one push and in the stored map), each key
+    # at most `max_key_length` characters, each value at most `max_value_size` as JSON.
+    max_keys: int = MAX_KEYS
+    max_key_length: int = MAX_KEY_LENGTH
+    max_value_size: int = MAX_VALUE_SIZE
+    # Set when the record is made, never changed after (e.g. the parent a record belongs to).
+    fixed: bool = False
     # Set by the server, never accepted from a device.
     server_only: bool = False
 
@@ -57,6 +74,10 @@ class Rule:
             if self.required:
                 raise FieldError(self.name, N_("This field is required."))
             return None
+        if self.is_map and isinstance(value, dict):
+            self.check_size(value)  # before anything walks a million keys
+        if isinstance(value, dict | list) and _too_deep(value, MAX_DEPTH):
+            raise FieldError(self.name, N_("This value has the wrong shape."))
         cleaner = _CLEANERS[self.kind]
         return cleaner(self, value)
 
@@ -66,7 +87,22 @@ class Rule:
         for key in ("max_length", "min", "max"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
+        if self.is_map:
+            out["max_keys"] = self.max_keys
+            out["max_key_length"] = self.max_key_length
+            out["max_value_size"] = self.max_value_size
+        if self.kind in ("map", "object"):
+            out["max_depth"] = MAX_DEPTH
+        if self.kind == "datetime":
+            out["earliest"], out["latest"] = EARLIEST.isoformat(), LATEST.isoformat()
+        if self.fixed:
+            out["fixed"] = True
         return out
+
+    def check_size(self, value: dict[str, Any]) -> None:
+        """Refuse a map (as pushed, or as merged) with more keys than the rule allows."""
+        if len(value) > self.max_keys:
+            raise FieldError(self.name, N_("Use at most %(max)s entries."), {"max": self.max_keys})
 
 
 def _clean_text(rule: Rule, value: Any) -> str:
@@ -130,8 +166,17 @@ def _clean_area(rule: Rule, value: Any) -> str:
 def _clean_map(rule: Rule, value: Any) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise FieldError(rule.name, N_("This value has the wrong shape."))
+    rule.check_size(value)
     out: dict[str, Any] = {}
     for key, item in value.items():
+        if not key or len(key) > rule.max_key_length or not key.isprintable():
+            raise FieldError(rule.name, N_("This value has the wrong shape."))
+        if _json_size(item) > rule.max_value_size:
+            raise FieldError(
+                f"{rule.name}.{key}",
+                N_("Use at most %(max)s characters."),
+                {"max": rule.max_value_size},
+            )
         out[key] = item if rule.entry is None else rule.entry(key, item)
     return out
 
@@ -153,16 +198,41 @@ _CLEANERS: dict[str, Callable[[Rule, Any], Any]] = {
 
 
 def parse_instant(name: str, value: Any) -> datetime:
-    """Parse an ISO 8601 instant with a time zone, or raise `FieldError` for field `name`."""
-    if not isinstance(value, str):
+    """Parse an ISO 8601 instant with a time zone, from 2000 to 2100, or raise `FieldError`."""
+    if not isinstance(value, str) or len(value) > 40:
         raise FieldError(name, N_("Enter a date and time."))
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        # Year 1 at +14:00 is before year 1 in UTC: Python cannot even convert it.
+        in_utc = parsed.astimezone(UTC) if parsed.tzinfo is not None else None
+    except (ValueError, OverflowError):
         raise FieldError(name, N_("Enter a date and time.")) from None
-    if parsed.tzinfo is None:
+    if in_utc is None:
         raise FieldError(name, N_("Enter a date and time."))
+    if not EARLIEST <= in_utc < LATEST:
+        raise FieldError(name, N_("Enter a date between 2000 and 2100."))
     return parsed
+
+
+def _json_size(value: Any) -> int:
+    """About the characters `value` takes as JSON (exact for objects and lists)."""
+    if isinstance(value, str):
+        return len(value) + 2
+    if isinstance(value, dict | list):
+        return len(json.dumps(value, ensure_ascii=False))
+    return len(str(value))
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    """Whether lists and objects nest deeper than `limit` (walked without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def jsonable(value: Any) -> Any:

@@ -77,6 +77,9 @@ class SyncType:
     prepare: Callable[[BaseDBAsyncClient, list[dict[str, Any]]], Awaitable[None]] | None = None
     # The roles whose devices may write the type (None: any signed-in role, for SCOPE_OWNER).
     writer_roles: frozenset[str] | None = None
+    # The roles whose devices pull the type (None: every role, within the type's scope). Data
+    # minimisation: a role whose work does not need a type never receives it on a phone.
+    reader_roles: frozenset[str] | None = None
     # The message when a record's parent (SCOPE_PARENT) is not on the server.
     parent_missing: str = ""
     # Extra writes in the push's one statement after the type's records changed.
@@ -88,6 +91,12 @@ class SyncType:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_name", {rule.name: rule for rule in self.rules})
+        if self.parent is not None:
+            # The area check runs against the parent when the record is made; a parent that
+            # could change later would need it again, so it cannot.
+            parent_rule = self._by_name.get(self.parent[0])
+            if parent_rule is None or not parent_rule.fixed:
+                raise ValueError(f"{self.name}: the parent field must be a fixed rule")
 
     def rule(self, name: str) -> Rule | None:
         """The rule for field `name`, if the type has one."""

@@ -23,7 +23,7 @@ from server.assignments.models import Assignment
 from server.checklists.models import ChecklistTemplate
 from server.syncable.models import Conflict
 from tests.api.html import csrf
-from tests.data import COMMUNE_A, COMMUNE_B
+from tests.data import COMMUNE_A, COMMUNE_B, mutation
 
 PROVINCE = "38"
 PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
@@ -453,3 +453,41 @@ async def test_the_communes_province_and_admin_see_it(client, world, role, route
     assert response.status_code == 200, response.text[:300]
     if CALLS[route][1] == LIST:
         assert world.marker in response.text or str(world.conflict) in response.text
+
+
+# Who pulls what on a phone (docs/sync-protocol.md, "Who pulls what"). `village member` works in
+# commune A's village; `member` in another village of commune A.
+PULLERS = ["village member", "member", "trainer", "coord_a", "coord_b", "province", "admin"]
+SEES_THE_HOUSEHOLD = {"village member", "coord_a", "province", "admin"}
+RECORDS_HOUSEHOLDS = {"village member", "member", "coord_a", "coord_b", "province", "admin"}
+
+
+@pytest.mark.parametrize("role", PULLERS)
+async def test_each_role_pulls_only_what_its_work_needs(world, login, push, pull_all, role):
+    tokens = {**world.tokens, "village member": await login(world.member)}
+    start = {"template_key": "vneid_account", "template_version": 1}
+    checklist = uuid.uuid4()
+    started = {**start, "household_id": str(world.household)}
+    made = mutation(checklist, started, type_="checklist")
+    await push(tokens["village member"], "dev-matrix", [made], {"applied"})
+    progress = {who: uuid.uuid4() for who in PULLERS}
+    for who, record in progress.items():
+        data = {"lesson_slug": "ma-tran", "status": "started"}
+        await push(tokens[who], f"dev-{who}", [mutation(record, data, type_="lesson_progress")])
+
+    changes, _, _ = await pull_all(tokens[role], 1000)
+
+    by_type: dict[str, set[str]] = {}
+    for change in changes:
+        by_type.setdefault(change["type"], set()).add(change["record_id"])
+    sees = role in SEES_THE_HOUSEHOLD
+    assert (str(world.household) in by_type.get("household", set())) == sees
+    assert (str(checklist) in by_type.get("checklist", set())) == sees
+    if role not in RECORDS_HOUSEHOLDS:
+        assert not {"household", "checklist"} & by_type.keys(), sorted(by_type)
+    assert "lesson" in by_type  # for its audience; a tombstone for anyone else
+    mine = {str(record) for who, record in progress.items() if who == role}
+    others = {str(record) for who, record in progress.items() if who != role}
+    assert mine <= by_type["lesson_progress"] and not others & by_type["lesson_progress"]
+    assigned = str(world.assignment) in by_type.get("assignment", set())
+    assert assigned == (role == "village member")
