@@ -6,7 +6,7 @@ import { meets } from "../rules.js";
 
 const PAGE = 40;
 // The search and filter are kept while the app is open (not across restarts).
-const remembered = { q: "", filter: "" };
+const remembered = { q: "", filter: "", shown: 0 };
 // Rows with their search keys, kept until the store changes (opening the list stays quick).
 let cached = { store: null, revision: -1, rows: [] };
 
@@ -27,6 +27,7 @@ async function loadRows(app, indicators) {
 export async function render(app) {
   const view = app.view();
   const indicators = app.schema.indicators.items;
+  app.watch("household");
   const rows = await loadRows(app, indicators);
   const saved = remembered;
   mount(
@@ -56,7 +57,8 @@ export async function render(app) {
   const search = view.querySelector("#search");
   const filter = view.querySelector("#filter");
   filter.value = saved.filter || "";
-  let shown = PAGE;
+  // A sync redrawing the list keeps as many rows as the member had opened.
+  let shown = app.redrawing ? Math.max(PAGE, remembered.shown) : PAGE;
   const list = view.querySelector("#households");
 
   const matches = () => {
@@ -82,6 +84,7 @@ export async function render(app) {
     const found = matches();
     remembered.q = search.value;
     remembered.filter = filter.value;
+    remembered.shown = shown;
     view.querySelector("#count").textContent = t("%(n)s households", {
       n: formatNumber(found.length),
     });
