@@ -246,6 +246,11 @@ function showStatus(status) {
     text = t("Syncing…");
   } else if (status.state === "expired") {
     text = t("Sign in again to sync");
+  } else if (status.state === "error") {
+    // The server did not answer (or answered with an error): calm words, and when it last worked.
+    const failed = status.pending > 0 ? t("Not sent yet — will try again.") : t("Could not sync — will try again.");
+    const last = status.lastSync ? t("Last sync: %(when)s", { when: ago(status.lastSync) }) : t("Not synced yet");
+    text = `${failed} ${last}`;
   } else if (status.pending > 0) {
     text = t("%(n)s changes waiting to sync", { n: status.pending });
   } else if (status.lastSync) {
