@@ -59,7 +59,7 @@ export const app = {
     box.textContent = message;
     box.classList.add("show");
     clearTimeout(app._toastTimer);
-    app._toastTimer = setTimeout(() => box.classList.remove("show"), 4000);
+    app._toastTimer = setTimeout(() => box.classList.remove("show"), 2500);
   },
   async saved() {
     app.dirty = false;

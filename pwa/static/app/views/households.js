@@ -37,8 +37,8 @@ export async function render(app) {
         <h1>${t("Households")}</h1>
         <a class="button primary" href="#/households/new">${t("Add")}</a>
       </div>
-      <label for="search" class="visually-hidden">${t("Search by name, address or phone")}</label>
-      <input id="search" type="search" placeholder="${t("Search by name, address or phone")}"
+      <label for="search">${t("Search by name, address or phone")}</label>
+      <input id="search" type="search" placeholder="${t("Name, address, phone")}"
         autocomplete="off" value="${saved.q || ""}">
       <label for="filter">${t("Show")}</label>
       <select id="filter">
@@ -114,8 +114,8 @@ function row(record, met, total) {
   return html`<li><a href="#/households/${record.id}">
     <strong>${record.data.head_name}</strong>
     <span class="muted">${record.data.address || ""}</span>
-    <span class="meter" aria-label="${t("%(met)s of %(total)s indicators met", { met, total })}">
-      <span style="width:${Math.round((met / total) * 100)}%"></span></span>
+    <span class="meter-label">${t("%(met)s of %(total)s indicators met", { met, total })}</span>
+    <span class="meter" aria-hidden="true"><span style="width:${Math.round((met / total) * 100)}%"></span></span>
     ${record.pending ? html`<span class="tag">${t("not sent")}</span>` : ""}
     ${record.rejected ? html`<span class="tag bad">${t("needs fixing")}</span>` : ""}
   </a></li>`;
