@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from server.i18n import N_
+from server.i18n import LANGUAGES, N_, gettext
 from server.phones import normalize_phone
 
 MAX_TEXT = 2000
@@ -46,6 +46,8 @@ class Rule:
     stamp_user: bool = False
     # Set by the server, never accepted from a device.
     server_only: bool = False
+    # What the member calls the field (an N_ message id): the phone's conflict notes use it.
+    label: str | None = None
 
     @property
     def is_map(self) -> bool:
@@ -66,6 +68,8 @@ class Rule:
         for key in ("max_length", "min", "max"):
             if getattr(self, key) is not None:
                 out[key] = getattr(self, key)
+        if self.label:
+            out["label"] = {language: gettext(language, self.label) for language in LANGUAGES}
         return out
 
 
