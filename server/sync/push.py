@@ -25,7 +25,8 @@ from server.sync.wire import Mutation, PushRequest, duplicate, id_taken, parse, 
 from server.syncable import statuses
 from server.syncable.clock import lock_device
 from server.syncable.fields import jsonable
-from server.syncable.models import SyncMutation
+from server.syncable.models import Device, SyncMutation
+from server.syncable.writes import WEB_DEVICE_PREFIX
 
 __all__ = ["MAX_BATCH", "PushRequest", "push"]
 
@@ -72,7 +73,8 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             outcomes.append(batch.apply(item))
 
     versions = await batch.assign_versions(conn)
-    fresh = {o.mutation.id: _receipt(o, versions, batch, request.language) for o in outcomes}
+    kept_by = await _kept_by(conn, request, outcomes)
+    fresh = {o.mutation.id: _receipt(o, versions, batch, request, kept_by) for o in outcomes}
     for index, item in enumerate(parsed):
         if receipts[index] is None and isinstance(item, Mutation):
             first = fresh[item.id]
@@ -108,12 +110,44 @@ def _replay(answered: dict[str, Any], request: PushRequest) -> dict[str, Any]:
     return id_taken(answered["id"], request.language)
 
 
+async def _kept_by(
+    conn: BaseDBAsyncClient, request: PushRequest, outcomes: list[Outcome]
+) -> dict[str, dict[str, Any]]:
+    """Whose change each conflict kept, by the device that wrote it: the member's own other phone
+    (`{"you": true}`) or a colleague (`{"name": …}`, their display name and nothing more)."""
+    devices = {
+        str(c["meta"][1]) for o in outcomes for c in o.conflicts if c.get("meta") and c["meta"][1]
+    }
+    if not devices:
+        return {}
+    web = {d for d in devices if d.startswith(WEB_DEVICE_PREFIX)}
+    users = {d: d.removeprefix(WEB_DEVICE_PREFIX) for d in web}
+    rows = await (
+        Device.filter(id__in=sorted(devices - users.keys()))
+        .using_db(conn)
+        .values_list("id", "user_id")
+    )
+    users |= {str(device): str(user) for device, user in rows}
+    me = str(request.scope.user_id)
+    others = sorted({user for user in users.values() if user != me})
+    names = await request.names(others) if request.names and others else {}
+    out: dict[str, dict[str, Any]] = {}
+    for device, user in users.items():
+        if user == me:
+            out[device] = {"you": True}
+        elif names.get(user):
+            out[device] = {"name": names[user]}
+    return out
+
+
 def _receipt(
     o: Outcome,
     versions: dict[tuple[str, uuid.UUID], int],
     batch: Batch,
-    language: str,
+    request: PushRequest,
+    kept_by: dict[str, dict[str, Any]],
 ) -> dict[str, Any]:
+    language = request.language
     m = o.mutation
     key = (m.type.name, m.record_id)
     receipt: dict[str, Any] = {
@@ -131,13 +165,17 @@ def _receipt(
         return receipt
     receipt["version"] = versions.get(key, row["version"] if row else 0)
     if o.conflicts:
-        receipt["conflicts"] = [
-            {"field": c["field"], "kept": jsonable(c["kept"]), "yours": jsonable(c["yours"])}
-            for c in o.conflicts
-        ]
+        receipt["conflicts"] = []
+        for c in o.conflicts:
+            note = {"field": c["field"], "kept": jsonable(c["kept"]), "yours": jsonable(c["yours"])}
+            who = kept_by.get(str((c.get("meta") or [None, None])[1]))
+            receipt["conflicts"].append(note | ({"kept_by": who} if who else {}))
+        mine = all(note.get("kept_by", {}).get("you") for note in receipt["conflicts"])
         receipt["message"] = gettext(
             language,
-            N_("Someone else changed this at the same time; a coordinator will review it."),
+            N_("You also changed this on your other phone; a coordinator will review it.")
+            if mine
+            else N_("Someone else changed this at the same time; a coordinator will review it."),
         )
     if o.status in (statuses.MERGED, statuses.CONFLICT) and row is not None:
         receipt["record"] = public_data(m.type, row)

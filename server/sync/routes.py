@@ -8,6 +8,7 @@ from starlette.routing import Route
 
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
+from server.accounts.models import User
 from server.errors import UserError
 from server.i18n import N_
 from server.sync import services
@@ -36,9 +37,16 @@ async def push(request: Request) -> JSONResponse:
             language=language_of(request, user),
             app_version=app_version[:40] if isinstance(app_version, str) else None,
             pending_changes=pending if type(pending) is int and 0 <= pending < 2**31 else None,
+            names=_names,
         )
     )
     return FastJSONResponse({"results": results})
+
+
+async def _names(user_ids: list[str]) -> dict[str, str]:
+    """Display names by user id (a conflict's receipt names whose change was kept)."""
+    rows = await User.filter(id__in=user_ids).values_list("id", "name")
+    return {str(user_id): str(name) for user_id, name in rows}
 
 
 async def pull(request: Request) -> JSONResponse:

@@ -7,6 +7,7 @@ for `server/sync/merge.py`. See docs/sync-protocol.md for the contract.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -46,6 +47,8 @@ class PushRequest:
     pending_changes: int | None = None
     # False for a server screen's write: it is not a phone, so sync health does not list it.
     record_device: bool = True
+    # Display names by user id: a conflict's receipt says whose change was kept.
+    names: Callable[[list[str]], Awaitable[dict[str, str]]] | None = None
 
 
 def parse(raw: Any, language: str) -> Mutation | dict[str, Any]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from server.i18n import N_
+from server.i18n import LANGUAGES, N_, gettext
 from server.phones import normalize_phone
 
 MAX_TEXT = 2000
@@ -63,6 +63,8 @@ class Rule:
     fixed: bool = False
     # Set by the server, never accepted from a device.
     server_only: bool = False
+    # What the member calls the field (an N_ message id): the phone's conflict notes use it.
+    label: str | None = None
 
     @property
     def is_map(self) -> bool:
@@ -97,6 +99,8 @@ class Rule:
             out["earliest"], out["latest"] = EARLIEST.isoformat(), LATEST.isoformat()
         if self.fixed:
             out["fixed"] = True
+        if self.label:
+            out["label"] = {language: gettext(language, self.label) for language in LANGUAGES}
         return out
 
     def check_size(self, value: dict[str, Any]) -> None:

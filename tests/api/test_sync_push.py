@@ -121,7 +121,8 @@ async def test_two_devices_changing_different_fields_merge(village, user, login,
 
 async def test_same_field_first_to_arrive_wins_and_the_loser_is_kept(village, user, login, push):
     area = await village()
-    member_a = await login(await user(roles.MEMBER, area.code))
+    first = await user(roles.MEMBER, area.code)
+    member_a = await login(first)
     member_b = await login(await user(roles.MEMBER, area.code))
     record = uuid.uuid4()
     [created] = await push(member_a, "dev-a", [mutation(record, household_data(area.code))])
@@ -139,8 +140,10 @@ async def test_same_field_first_to_arrive_wins_and_the_loser_is_kept(village, us
     )
     assert a["status"] == "applied"
     assert b["status"] == "conflict"
-    assert b["conflicts"] == [{"field": "people_count", "kept": 5, "yours": 6}]
-    assert "điều phối" in b["message"]
+    # Whose change was kept: the colleague's display name, nothing more.
+    kept_by = {"name": first.name}
+    assert b["conflicts"] == [{"field": "people_count", "kept": 5, "yours": 6, "kept_by": kept_by}]
+    assert "điều phối" in b["message"] and "Có người khác" in b["message"]
     household = await Household.get(id=record)
     assert (household.people_count, household.adult_count) == (5, 3)
     [conflict] = await Conflict.filter(record_id=record)
@@ -247,3 +250,30 @@ async def test_a_change_that_only_conflicts_still_keeps_the_losing_value(
     assert b["status"] == "conflict"
     [conflict] = await Conflict.filter(record_id=record)
     assert (conflict.kept_value, conflict.lost_value) == ("A", "B")
+
+
+async def test_a_conflict_with_the_members_other_phone_says_so(village, user, login, push):
+    """The kept change came from the same member's other phone: `kept_by` says `you`."""
+    area = await village()
+    member = await login(await user(roles.MEMBER, area.code))
+    record = uuid.uuid4()
+    [created] = await push(member, "phone-1", [mutation(record, household_data(area.code))])
+    base = created["version"]
+    await push(member, "phone-1", [mutation(record, {"address": "Xóm 3"}, "update", base)])
+    [b] = await push(member, "phone-2", [mutation(record, {"address": "Xóm 4"}, "update", base)])
+    assert b["status"] == "conflict"
+    assert b["conflicts"] == [
+        {"field": "address", "kept": "Xóm 3", "yours": "Xóm 4", "kept_by": {"you": True}}
+    ]
+    assert "điện thoại khác của bạn" in b["message"]
+
+
+async def test_the_schema_gives_plain_fields_their_labels(client, village, user, login):
+    """The phone names a field in a conflict note by the label the rule declares."""
+    area = await village()
+    member = await login(await user(roles.MEMBER, area.code))
+    schema = (await client.get("/api/v1/sync/schema", headers=member)).json()
+    [household] = [t for t in schema["types"] if t["name"] == "household"]
+    labels = {rule["name"]: rule.get("label") for rule in household["fields"]}
+    assert labels["address"] == {"vi": "Địa chỉ", "en": "Address"}
+    assert labels["people_count"] == {"vi": "Số người trong hộ", "en": "People in the household"}

@@ -53,6 +53,10 @@ def test_a_coordinator_accepts_the_value_that_lost(
 
     # htmx swaps the card in place; without JavaScript the form posts and the page reloads.
     expect(card.get_by_role("status")).to_have_text("Đã xử lý: đã lưu giá trị kia.")
+    # The old value is no longer called the one kept; the value now kept is.
+    expect(card.locator(".value-kept").locator("xpath=..")).to_contain_text("Đã thay")
+    expect(card.locator(".value-kept").locator("xpath=..")).not_to_contain_text("Đang giữ")
+    expect(card.locator(".value-lost").locator("xpath=..")).to_contain_text("Đang giữ")
     page.reload()
     expect(page.get_by_role("link", name=name)).to_have_count(0)
     pulled = live_server.api("GET", "/api/v1/sync/pull", phone=live_server.member).json()

@@ -43,6 +43,13 @@ export const app = {
   dirty: false,
   appVersion: document.body.dataset.appVersion,
   view: () => $("#view"),
+  // The records the open screen shows ("type" or "type:id"), declared by the view while drawing;
+  // null shows everything. A sync redraws the screen only when one of these changed.
+  watching: null,
+  redrawing: false, // true while a sync redraws the open screen in place
+  watch(...keys) {
+    app.watching = keys;
+  },
   go(path) {
     if (location.hash === path) route();
     else location.hash = path;
@@ -52,7 +59,7 @@ export const app = {
     box.textContent = message;
     box.classList.add("show");
     clearTimeout(app._toastTimer);
-    app._toastTimer = setTimeout(() => box.classList.remove("show"), 4000);
+    app._toastTimer = setTimeout(() => box.classList.remove("show"), 2500);
   },
   async saved() {
     app.dirty = false;
@@ -67,7 +74,10 @@ async function boot() {
   await loadLanguage(app.settings.language);
   document.documentElement.classList.toggle("large-text", Boolean(app.settings.largeText));
   registerServiceWorker();
-  window.addEventListener("hashchange", route);
+  window.addEventListener("hashchange", () => {
+    redrawWanted = false; // the new screen is drawn from the store as it is now
+    route();
+  });
   app.account = await currentAccount();
   if (app.account) await startSession(app.account);
   await route();
@@ -107,15 +117,16 @@ async function startSession(account) {
 let routing = Promise.resolve();
 let routeTicket = 0;
 
-function route() {
+/** Draw the screen of the address; `{ keep: true }` redraws it where the member is (a sync). */
+function route(options = {}) {
   const ticket = ++routeTicket;
   routing = routing
-    .then(() => (ticket === routeTicket ? draw() : null))
+    .then(() => (ticket === routeTicket ? draw(options) : null))
     .catch((error) => console.error(error));
   return routing;
 }
 
-async function draw() {
+async function draw({ keep = false } = {}) {
   const view = app.view();
   if (!app.account) return signin.render(app);
   if (!app.schema) {
@@ -127,11 +138,16 @@ async function draw() {
   for (const [pattern, render] of ROUTES) {
     const match = hash.match(pattern);
     if (match) {
+      const place = keep ? { y: window.scrollY, focus: focusKey(document.activeElement) } : null;
       app.dirty = false;
+      app.watching = null;
+      app.redrawing = keep;
       await render(app, ...match.slice(1));
       view.dataset.drawn = hash; // which screen is showing (the browser tests wait for it)
-      view.focus({ preventScroll: true });
-      window.scrollTo(0, 0);
+      const focused = place?.focus?.();
+      if (focused) focused.focus({ preventScroll: true });
+      else if (!place) view.focus({ preventScroll: true });
+      window.scrollTo(0, place ? place.y : 0);
       markTab();
       return;
     }
@@ -139,26 +155,63 @@ async function draw() {
   app.go("#/");
 }
 
+/** How to find the focused control again after a redraw: by id, step, name and value, or place. */
+function focusKey(element) {
+  const view = app.view();
+  if (!element || element === view || !view.contains(element)) return null;
+  if (element.id) return () => view.querySelector(`#${CSS.escape(element.id)}`);
+  for (const name of ["item", "resend", "discard"]) {
+    const value = element.dataset?.[name];
+    if (value) return () => view.querySelector(`[data-${name}="${CSS.escape(value)}"]`);
+  }
+  if (element.name) {
+    const value = element.value ? `[value="${CSS.escape(element.value)}"]` : "";
+    return () => view.querySelector(`[name="${CSS.escape(element.name)}"]${value}`);
+  }
+  const tag = element.tagName.toLowerCase(); // e.g. "Check my answers": the same nth button
+  const index = Array.from(view.querySelectorAll(tag)).indexOf(element);
+  return () => view.querySelectorAll(tag)[index];
+}
+
+/** Whether the open screen shows one of the records a sync changed. */
+function showsAny(records) {
+  const keys = app.watching;
+  if (!keys) return true;
+  return records.some(({ type, id }) => keys.includes(type) || keys.includes(`${type}:${id}`));
+}
+
 // The last time the member touched the screen: a sync never redraws it under their finger.
 let lastTouch = 0;
 let redrawTimer = null;
+let redrawWanted = false;
 for (const type of ["pointerdown", "keydown", "input", "change"]) {
   document.addEventListener(type, () => {
     lastTouch = Date.now();
   }, true);
 }
 
-/** Show what the sync brought, unless the member is in a form or has just touched the screen. */
-function showWhatSyncBrought() {
+/**
+ * Show what the sync brought where the member is — only if the open screen shows a record that
+ * changed, never in a form, while a field has focus or within 3 s of the last touch.
+ */
+function showWhatSyncBrought(event) {
+  if (event?.detail && showsAny(event.detail.records || [])) redrawWanted = true;
   clearTimeout(redrawTimer);
+  if (!redrawWanted) return;
   const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
-  if (editing || document.activeElement?.matches("input, textarea, select")) return;
+  const typing = 'input:not([type="checkbox"]):not([type="radio"]), textarea, select';
+  if (editing) return;
+  if (document.activeElement?.matches(typing)) {
+    redrawTimer = setTimeout(showWhatSyncBrought, 3000); // look again once the field is left
+    return;
+  }
   const quiet = Date.now() - lastTouch;
   if (quiet < 3000) {
     redrawTimer = setTimeout(showWhatSyncBrought, 3000 - quiet);
     return;
   }
-  route();
+  redrawWanted = false;
+  route({ keep: true });
 }
 
 function renderTabs() {
@@ -193,6 +246,11 @@ function showStatus(status) {
     text = t("Syncing…");
   } else if (status.state === "expired") {
     text = t("Sign in again to sync");
+  } else if (status.state === "error") {
+    // The server did not answer (or answered with an error): calm words, and when it last worked.
+    const failed = status.pending > 0 ? t("Not sent yet — will try again.") : t("Could not sync — will try again.");
+    const last = status.lastSync ? t("Last sync: %(when)s", { when: ago(status.lastSync) }) : t("Not synced yet");
+    text = `${failed} ${last}`;
   } else if (status.pending > 0) {
     text = t("%(n)s changes waiting to sync", { n: status.pending });
   } else if (status.lastSync) {

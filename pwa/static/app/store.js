@@ -29,6 +29,17 @@ function mapFields(schema) {
   );
 }
 
+/** The same data, whatever the order of keys (a pulled echo of the phone's own edit is no change). */
+function same(a, b) {
+  const canon = (v) =>
+    v && typeof v === "object"
+      ? Array.isArray(v)
+        ? v.map(canon)
+        : Object.fromEntries(Object.keys(v).sort().map((k) => [k, canon(v[k])]))
+      : v;
+  return JSON.stringify(canon(a)) === JSON.stringify(canon(b));
+}
+
 /** Apply a patch of changed fields; the `maps` fields merge key by key. */
 function mergeData(base, patch, maps) {
   const out = { ...(base || {}) };
@@ -130,7 +141,10 @@ export class Store {
     };
   }
 
-  /** The server answered a pushed mutation: settle the outbox entry and the record. */
+  /**
+   * The server answered a pushed mutation: settle the outbox entry and the record; true when the
+   * record the member sees changed (the server merged in someone else's change).
+   */
   settle(entry, receipt) {
     this.revision += 1;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
@@ -151,14 +165,15 @@ export class Store {
       if (!record) return;
       record.pending = Math.max(0, (record.pending || 1) - 1);
       record.version = Math.max(record.version || 0, receipt.version || 0);
+      let changed = false;
       if (receipt.record) {
         const left = await this._outstanding(s.outbox, entry.record_id);
-        record.data = left.reduce(
-          (data, e) => this._merge(entry.type, data, e.data),
-          receipt.record,
-        );
+        const data = left.reduce((d, e) => this._merge(entry.type, d, e.data), receipt.record);
+        changed = !same(data, record.data);
+        record.data = data;
       }
       await request(s.records.put(record));
+      return changed;
     });
   }
 
@@ -167,21 +182,30 @@ export class Store {
     return entries.sort((a, b) => a.seq - b.seq);
   }
 
-  /** A change from the server: replace the record, keeping local edits not yet sent on top. */
+  /**
+   * Changes from the server: replace each record, keeping local edits not yet sent on top.
+   * Returns the records whose data the member would see differently (`{type, id}`): an echo of
+   * the phone's own edit is not among them.
+   */
   applyRemote(changes) {
     if (changes.length) this.revision += 1;
     return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
+      const shown = [];
       for (const change of changes) {
         const key = [change.type, change.record_id];
         const current = await request(s.records.get(key));
         const left = current ? await this._outstanding(s.outbox, change.record_id) : [];
         const data = left.reduce((d, e) => this._merge(change.type, d, e.data), change.data);
+        const deleted = change.deleted && !left.length;
+        if (!current || Boolean(current.deleted) !== deleted || !same(current.data, data)) {
+          shown.push({ type: change.type, id: change.record_id });
+        }
         await request(
           s.records.put({
             type: change.type,
             id: change.record_id,
             version: change.version,
-            deleted: change.deleted && !left.length,
+            deleted,
             // Deleted on the server but kept here for a refused local change: `discard` drops it.
             gone: change.deleted,
             data,
@@ -191,6 +215,7 @@ export class Store {
           }),
         );
       }
+      return shown;
     });
   }
 

@@ -98,7 +98,7 @@ export class SyncEngine extends EventTarget {
     try {
       const total = (await this.store.counts()).pending;
       this._set({ state: "syncing", phase: "push", done: 0, total, received: 0 });
-      this.changed = 0;
+      this.changed = []; // the records the member would now see differently: {type, id}
       await this._push();
       await this._pull();
       await this.store.saveSchema(await this._fetch("/api/v1/sync/schema"));
@@ -106,7 +106,9 @@ export class SyncEngine extends EventTarget {
       await this.store.setMeta("last_sync", now);
       this.failures = 0;
       this._set({ state: "idle", lastSync: now });
-      if (this.changed) this.dispatchEvent(new CustomEvent("changed"));
+      if (this.changed.length) {
+        this.dispatchEvent(new CustomEvent("changed", { detail: { records: this.changed } }));
+      }
       this._schedule(PERIOD_MS);
     } catch (error) {
       if (error.status === 401) {
@@ -142,8 +144,9 @@ export class SyncEngine extends EventTarget {
       for (const entry of entries) {
         const receipt = byId.get(entry.id);
         if (!receipt) continue;
-        await this.store.settle(entry, receipt);
-        if (receipt.record) this.changed += 1;
+        if (await this.store.settle(entry, receipt)) {
+          this.changed.push({ type: entry.type, id: entry.record_id });
+        }
         if (receipt.status === "conflict") await this._noteConflict(entry, receipt);
         this.status.done += 1;
       }
@@ -163,8 +166,7 @@ export class SyncEngine extends EventTarget {
         pending_changes: String((await this.store.counts()).pending),
       });
       const body = await this._fetch(`/api/v1/sync/pull?${query}`);
-      await this.store.applyRemote(body.changes);
-      this.changed += body.changes.length;
+      this.changed.push(...(await this.store.applyRemote(body.changes)));
       this._set({ received: this.status.received + body.changes.length });
       cursor = body.cursor;
       await this.store.setMeta("cursor", cursor);

@@ -5,6 +5,7 @@ import { html, mount } from "../dom.js";
 import { currentLanguage, formatDateTime, label, t } from "../i18n.js";
 
 export async function render(app) {
+  app.watch("assignment", "household");
   const view = app.view();
   const all = await app.store.all("assignment");
   const open = all.filter((a) => !a.data.done_at);

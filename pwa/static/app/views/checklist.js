@@ -14,6 +14,7 @@ export async function render(app, householdId, checklistId) {
     mount(view, html`<p>${t("This checklist is not on this phone.")}</p>`);
     return;
   }
+  app.watch(`checklist:${checklistId}`, `household:${householdId}`);
   let refused = await refusedSteps(app, checklistId);
   const draw = (items) => {
     const done = template.items.filter((item) => items[item.key]?.done).length;

@@ -1,7 +1,7 @@
 // Changes the server refused (to fix) and changes someone else also made (for information).
 
 import { html, mount } from "../dom.js";
-import { formatDateTime, t } from "../i18n.js";
+import { formatDateTime, formatNumber, label, t } from "../i18n.js";
 
 export async function render(app) {
   const view = app.view();
@@ -28,13 +28,13 @@ export async function render(app) {
             <button type="button" data-discard="${entry.seq}">${t("Discard this change")}</button>
           </div></li>`)}
       </ul>
-      <h2>${t("Also changed by someone else")}</h2>
+      <h2>${t("Changed in two places at once")}</h2>
       ${conflicts.length ? "" : html`<p class="muted">${t("No conflicts.")}</p>`}
       <ul class="list">
         ${conflicts.map((c) => html`<li class="card note">
           <strong>${nameOf(c, names)}</strong> · ${formatDateTime(c.at)}
           <p>${c.message}</p>
-          <ul>${c.conflicts.map((x) => html`<li>${x.field}: ${t("kept %(kept)s, yours %(yours)s", { kept: JSON.stringify(x.kept), yours: JSON.stringify(x.yours) })}</li>`)}</ul>
+          <ul>${c.conflicts.map((x) => html`<li>${conflictLine(app.schema, c.type, x)}</li>`)}</ul>
         </li>`)}
       </ul>
       ${conflicts.length ? html`<button type="button" id="clear-conflicts">${t("Clear this list")}</button>` : ""}
@@ -53,6 +53,54 @@ export async function render(app) {
     await app.store.setMeta("conflicts", []);
     render(app);
   });
+}
+
+/** One conflict in words: the field's label, both values as entered, whose change was kept. */
+function conflictLine(schema, type, conflict) {
+  const who = conflict.kept_by?.you
+    ? t("your other phone")
+    : conflict.kept_by?.name || t("someone else");
+  return t("%(field)s: kept “%(kept)s” (from %(who)s); you entered “%(yours)s”.", {
+    field: fieldLabel(schema, type, conflict.field),
+    kept: valueText(schema, conflict.field, conflict.kept),
+    who,
+    yours: valueText(schema, conflict.field, conflict.yours),
+  });
+}
+
+/** A field path such as `address`, `indicators.vneid` or `items.install_app`, as its label. */
+function fieldLabel(schema, type, path) {
+  const [name, key] = path.split(".", 2);
+  if (name === "indicators" && key) {
+    const indicator = schema?.indicators.items.find((i) => i.key === key);
+    if (indicator) return label(indicator.label);
+  }
+  if (name === "items" && key) {
+    const templates = [...(schema?.checklists || []), ...(schema?.checklist_versions || [])];
+    const item = templates.flatMap((tpl) => tpl.items).find((i) => i.key === key);
+    if (item) return label(item.label);
+  }
+  const rules = schema?.types.find((x) => x.name === type)?.fields || [];
+  const rule = rules.find((x) => x.name === name);
+  return rule?.label ? label(rule.label) : path;
+}
+
+/** A value as the member entered it: choice labels, Yes/No, done or not, numbers, text. */
+function valueText(schema, path, value) {
+  if (value === null || value === undefined || value === "") return t("(empty)");
+  const [name, key] = path.split(".", 2);
+  const indicator = name === "indicators" && schema?.indicators.items.find((i) => i.key === key);
+  const choice = indicator && (indicator.choices || []).find((c) => c.value === value);
+  if (choice) return label(choice.label);
+  if (typeof value === "boolean") return value ? t("Yes") : t("No");
+  if (typeof value === "number") return formatNumber(value);
+  if (name === "items" && typeof value === "object" && "done" in value) {
+    return value.done ? t("Done") : t("Not done");
+  }
+  if (name === "consent" && typeof value === "object") {
+    return t("Given by %(name)s", { name: value.given_by || "" });
+  }
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
 // Errors about the record itself (gone, out of area, role): no edit of the values can fix them.

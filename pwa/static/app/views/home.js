@@ -12,6 +12,7 @@ export async function render(app) {
     app.store.meta("conflicts", []),
     app.store.all("assignment"),
   ]);
+  app.watch("household", "lesson_progress", "lesson", "assignment");
   const done = progress.filter((p) => p.data.status === "completed").length;
   mount(
     app.view(),

@@ -12,6 +12,7 @@ export async function render(app, id) {
     mount(view, html`<p>${t("This household is not on this phone.")}</p><a href="#/households">${t("Back")}</a>`);
     return;
   }
+  app.watch(`household:${id}`, "checklist");
   const data = record.data;
   const checklists = (await app.store.all("checklist")).filter((c) => c.data.household_id === id);
   const templates = app.schema.checklists;

@@ -6,7 +6,7 @@ import { meets } from "../rules.js";
 
 const PAGE = 40;
 // The search and filter are kept while the app is open (not across restarts).
-const remembered = { q: "", filter: "" };
+const remembered = { q: "", filter: "", shown: 0 };
 // Rows with their search keys, kept until the store changes (opening the list stays quick).
 let cached = { store: null, revision: -1, rows: [] };
 
@@ -27,6 +27,7 @@ async function loadRows(app, indicators) {
 export async function render(app) {
   const view = app.view();
   const indicators = app.schema.indicators.items;
+  app.watch("household");
   const rows = await loadRows(app, indicators);
   const saved = remembered;
   mount(
@@ -36,8 +37,8 @@ export async function render(app) {
         <h1>${t("Households")}</h1>
         <a class="button primary" href="#/households/new">${t("Add")}</a>
       </div>
-      <label for="search" class="visually-hidden">${t("Search by name, address or phone")}</label>
-      <input id="search" type="search" placeholder="${t("Search by name, address or phone")}"
+      <label for="search">${t("Search by name, address or phone")}</label>
+      <input id="search" type="search" placeholder="${t("Name, address, phone")}"
         autocomplete="off" value="${saved.q || ""}">
       <label for="filter">${t("Show")}</label>
       <select id="filter">
@@ -56,7 +57,8 @@ export async function render(app) {
   const search = view.querySelector("#search");
   const filter = view.querySelector("#filter");
   filter.value = saved.filter || "";
-  let shown = PAGE;
+  // A sync redrawing the list keeps as many rows as the member had opened.
+  let shown = app.redrawing ? Math.max(PAGE, remembered.shown) : PAGE;
   const list = view.querySelector("#households");
 
   const matches = () => {
@@ -82,6 +84,7 @@ export async function render(app) {
     const found = matches();
     remembered.q = search.value;
     remembered.filter = filter.value;
+    remembered.shown = shown;
     view.querySelector("#count").textContent = t("%(n)s households", {
       n: formatNumber(found.length),
     });
@@ -111,8 +114,8 @@ function row(record, met, total) {
   return html`<li><a href="#/households/${record.id}">
     <strong>${record.data.head_name}</strong>
     <span class="muted">${record.data.address || ""}</span>
-    <span class="meter" aria-label="${t("%(met)s of %(total)s indicators met", { met, total })}">
-      <span style="width:${Math.round((met / total) * 100)}%"></span></span>
+    <span class="meter-label">${t("%(met)s of %(total)s indicators met", { met, total })}</span>
+    <span class="meter" aria-hidden="true"><span style="width:${Math.round((met / total) * 100)}%"></span></span>
     ${record.pending ? html`<span class="tag">${t("not sent")}</span>` : ""}
     ${record.rejected ? html`<span class="tag bad">${t("needs fixing")}</span>` : ""}
   </a></li>`;

@@ -3,7 +3,12 @@
 import { html, mount, raw, uuid } from "../dom.js";
 import { t } from "../i18n.js";
 
+// The answers the member chose, and whether they were checked, by lesson: a sync redrawing the
+// lesson shows them (and the result) again.
+const chosen = new Map();
+
 export async function render(app) {
+  app.watch("lesson", "lesson_progress");
   const [lessons, progress] = await Promise.all([
     app.store.all("lesson"),
     app.store.all("lesson_progress"),
@@ -39,6 +44,7 @@ export async function renderLesson(app, slug) {
   }
   const progress = (await app.store.all("lesson_progress")).find((p) => p.data.lesson_slug === slug);
   const quiz = lesson.data.quiz || [];
+  app.watch(`lesson:${lesson.id}`, "lesson_progress");
   mount(
     view,
     html`<article class="lesson" lang="${lesson.data.language}">
@@ -59,33 +65,61 @@ export async function renderLesson(app, slug) {
   );
   if (!progress) await save(app, null, lesson, { status: "started" });
   const form = view.querySelector("form.quiz");
-  form?.addEventListener("submit", async (event) => {
+  if (!form) return;
+  if (!app.redrawing) chosen.delete(slug);
+  const shown = chosen.get(slug);
+  for (const [id, value] of Object.entries(shown?.answers || {})) {
+    const box = form.querySelector(`input[name="${CSS.escape(id)}"][value="${value}"]`);
+    if (box) box.checked = true;
+  }
+  if (shown?.graded) grade(form, quiz);
+  form.addEventListener("change", () => {
+    chosen.set(slug, { answers: choices(form, quiz), graded: chosen.get(slug)?.graded });
+  });
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    let right = 0;
-    const answers = {};
-    for (const q of quiz) {
-      const chosen = form.querySelector(`input[name="${q.id}"]:checked`);
-      const box = form.querySelector(`[data-question="${q.id}"] .feedback`);
-      if (!chosen) {
-        box.textContent = t("Choose an answer.");
-        box.className = "feedback bad";
-        continue;
-      }
-      answers[q.id] = Number(chosen.value);
-      const correct = Number(chosen.value) === q.answer;
-      right += correct ? 1 : 0;
-      box.textContent = `${correct ? t("Right.") : t("Not quite.")} ${q.explanation}`;
-      box.className = `feedback ${correct ? "ok" : "bad"}`;
-    }
+    const { right, answers } = grade(form, quiz);
+    chosen.set(slug, { answers, graded: true });
     if (Object.keys(answers).length < quiz.length) return;
     const score = Math.round((right / quiz.length) * 100);
+    const current = (await app.store.all("lesson_progress")).find((p) => p.data.lesson_slug === slug);
+    await save(app, current, lesson, { status: "completed", score, answers });
+  });
+}
+
+/** The answer chosen for each question (index of the choice); unanswered ones left out. */
+function choices(form, quiz) {
+  const out = {};
+  for (const q of quiz) {
+    const box = form.querySelector(`input[name="${CSS.escape(q.id)}"]:checked`);
+    if (box) out[q.id] = Number(box.value);
+  }
+  return out;
+}
+
+/** Mark each answer right or not, with its explanation, and the score once all are answered. */
+function grade(form, quiz) {
+  let right = 0;
+  const answers = choices(form, quiz);
+  for (const q of quiz) {
+    const box = form.querySelector(`[data-question="${CSS.escape(q.id)}"] .feedback`);
+    if (!(q.id in answers)) {
+      box.textContent = t("Choose an answer.");
+      box.className = "feedback bad";
+      continue;
+    }
+    const correct = answers[q.id] === q.answer;
+    right += correct ? 1 : 0;
+    box.textContent = `${correct ? t("Right.") : t("Not quite.")} ${q.explanation}`;
+    box.className = `feedback ${correct ? "ok" : "bad"}`;
+  }
+  if (Object.keys(answers).length === quiz.length) {
     form.querySelector(".score").textContent = t("You got %(right)s of %(total)s right.", {
       right,
       total: quiz.length,
     });
-    const current = (await app.store.all("lesson_progress")).find((p) => p.data.lesson_slug === slug);
-    await save(app, current, lesson, { status: "completed", score, answers });
-  });
+  }
+  return { right, answers };
 }
 
 async function save(app, current, lesson, values) {

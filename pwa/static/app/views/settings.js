@@ -13,6 +13,7 @@ const PUSH_NOTES = {
 };
 
 export async function render(app) {
+  app.watch(); // nothing a sync brings is shown here
   const view = app.view();
   const counts = await app.store.counts();
   const estimate = (await navigator.storage?.estimate?.()) || {};
