@@ -22,6 +22,7 @@ from server.content import curriculum
 from server.coverage import routes as coverage_routes
 from server.db.config import tortoise_config
 from server.errors import UserError
+from server.lessons import media
 from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
@@ -35,6 +36,8 @@ from server.sync import services as sync_services
 from server.syncable import writes
 from server.teams import routes as teams_routes
 from server.web.errors import http_error, user_error
+from server.web.limits import BodyLimits
+from server.web.middleware import BodyLimitMiddleware
 
 STATIC_DIR = PWA_DIR / "static"
 
@@ -79,7 +82,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             same_site="lax",
             https_only=settings.secure_cookies,
             max_age=60 * 60 * 24 * 30,
-        )
+        ),
+        # Inside the session (a signed-in user gets more than a visitor), before any route.
+        Middleware(BodyLimitMiddleware, limits=BodyLimits(upload_bytes=media.MAX_UPLOAD_BYTES)),
     ]
     app = Starlette(
         routes=routes,

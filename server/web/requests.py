@@ -11,6 +11,7 @@ from starlette.responses import JSONResponse
 
 from server.errors import Forbidden, Unreadable
 from server.i18n import N_, negotiate
+from server.web import limits
 
 # Where the request's signed-in user is kept once looked up (see accounts/gate.py).
 USER_KEY = "langso_user"
@@ -65,7 +66,9 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 async def posted_form(request: Request) -> dict[str, str]:
     """A form post's text fields, or a 403 unless its CSRF token is the session's."""
-    form = await request.form()
+    form = await request.form(
+        max_files=0, max_fields=limits.FORM_MAX_FIELDS, max_part_size=limits.FORM_BYTES
+    )
     # PostgreSQL cannot store NUL in text: no field of ours has a use for it.
     fields = {key: str(value).replace("\x00", "") for key, value in form.items()}
     _check_csrf(request, fields.get("csrf_token"))

@@ -337,9 +337,7 @@ def _row(listing: str, slug: str) -> str:
     return match.group(0)
 
 
-async def test_the_list_flags_lessons_not_checked_against_their_sources_for_a_year(
-    signed_in, user
-):
+async def test_the_list_flags_lessons_not_checked_against_their_sources_for_a_year(signed_in, user):
     _, trainer = await _trainer_browser(signed_in, user)
     unchecked, old, fresh = new_slug(), new_slug(), new_slug()
     for slug in (unchecked, old, fresh):
