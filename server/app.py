@@ -37,7 +37,7 @@ from server.syncable import writes
 from server.teams import routes as teams_routes
 from server.web.errors import http_error, user_error
 from server.web.limits import BodyLimits
-from server.web.middleware import BodyLimitMiddleware
+from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = PWA_DIR / "static"
 
@@ -75,10 +75,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
+        Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
-            session_cookie="langso_session",
+            # Behind https the browser binds the cookie to this host, path / and Secure.
+            session_cookie="__Host-langso_session" if settings.secure_cookies else "langso_session",
             same_site="lax",
             https_only=settings.secure_cookies,
             max_age=60 * 60 * 24 * 30,

@@ -7,11 +7,11 @@ from starlette.requests import Request
 from server.accounts import services as accounts
 from server.accounts.models import User
 from server.errors import Forbidden, SignInRequired
-from server.web.requests import USER_KEY
+from server.web.requests import USER_KEY, check_api_csrf
 
 
 async def current_user(request: Request) -> User | None:
-    """The signed-in user, from a bearer token or the session cookie."""
+    """The signed-in user, by bearer token or session cookie (with its CSRF header on the API)."""
     if USER_KEY in request.scope:
         user: User | None = request.scope[USER_KEY]
         return user
@@ -20,6 +20,8 @@ async def current_user(request: Request) -> User | None:
     if header.lower().startswith("bearer "):
         user = await accounts.user_for_token(header[7:].strip())
     elif "user_id" in request.session:
+        if request.url.path.startswith("/api/"):
+            check_api_csrf(request)  # a cookie is sent by any site's form: the token is not
         user = await accounts.user_by_id(
             str(request.session["user_id"]), int(request.session.get("epoch", -1))
         )
