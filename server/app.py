@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import ValidationError
 
 from server.accounts import passwords
 from server.accounts import routes as accounts_routes
@@ -35,7 +36,7 @@ from server.sync import routes as sync_routes
 from server.sync import services as sync_services
 from server.syncable import writes
 from server.teams import routes as teams_routes
-from server.web.errors import http_error, user_error
+from server.web.errors import http_error, invalid_value, user_error
 from server.web.limits import BodyLimits
 from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -92,7 +93,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={UserError: user_error, HTTPException: http_error},
+        exception_handlers={
+            UserError: user_error,
+            HTTPException: http_error,
+            ValidationError: invalid_value,
+        },
     )
     app.state.settings = settings
     return app

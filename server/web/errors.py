@@ -11,6 +11,7 @@ from http import HTTPStatus
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from tortoise.exceptions import ValidationError
 
 from server.errors import SignInRequired, UserError
 from server.i18n import N_, gettext
@@ -42,6 +43,15 @@ async def http_error(request: Request, exc: Exception) -> Response:
         msgid = _STATUS_MESSAGES.get(exc.status_code, N_("Something went wrong. Please try again."))
     message = gettext(language, msgid)
     return _respond(request, language, message, exc.status_code, None, dict(exc.headers or {}))
+
+
+async def invalid_value(request: Request, exc: Exception) -> Response:
+    """A value the database's field rules refuse (e.g. an area code over 20 characters): a 422,
+    never a 500, for every route that did not check it first."""
+    assert isinstance(exc, ValidationError)
+    language = language_of(request, request.scope.get(USER_KEY))
+    message = gettext(language, N_("A value is too long or not valid. Check it and try again."))
+    return _respond(request, language, message, 422, None)
 
 
 def _is_api(request: Request) -> bool:
