@@ -232,3 +232,16 @@ async def test_values_longer_than_their_field_are_a_4xx_never_a_500(
 
     assert response.status_code in (404, 422), response.text
     assert response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("path", sorted(SPEC["paths"]))
+async def test_a_method_a_path_does_not_have_is_a_405_naming_every_method_it_has(fuzz_client, path):
+    documented = {method.upper() for method in SPEC["paths"][path]}
+    expected = documented | ({"HEAD"} if "GET" in documented else set())
+    url = path.replace("{", "").replace("}", "")  # any value fits the path's parameters
+
+    response = await fuzz_client.put(url, json={})
+
+    assert response.status_code == 405
+    assert set(response.headers["allow"].split(", ")) == expected
+    assert response.json()["error"]["message"]
