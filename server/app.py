@@ -12,6 +12,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
 from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
+from tortoise.exceptions import ValidationError
 
 from server import data_lock
 from server.accounts import passwords
@@ -22,6 +23,7 @@ from server.content import curriculum
 from server.coverage import routes as coverage_routes
 from server.db.config import tortoise_config
 from server.errors import UserError
+from server.lessons import media
 from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
@@ -35,7 +37,9 @@ from server.sync import services as sync_services
 from server.syncable import writes
 from server.teams import routes as teams_routes
 from server.teams import village_routes
-from server.web.errors import http_error, user_error
+from server.web.errors import http_error, invalid_value, user_error
+from server.web.limits import BodyLimits
+from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = PWA_DIR / "static"
 
@@ -76,20 +80,28 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
+        Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(
             SessionMiddleware,
             secret_key=settings.secret_key,
-            session_cookie="langso_session",
+            # Behind https the browser binds the cookie to this host, path / and Secure.
+            session_cookie="__Host-langso_session" if settings.secure_cookies else "langso_session",
             same_site="lax",
             https_only=settings.secure_cookies,
             max_age=60 * 60 * 24 * 30,
-        )
+        ),
+        # Inside the session (a signed-in user gets more than a visitor), before any route.
+        Middleware(BodyLimitMiddleware, limits=BodyLimits(upload_bytes=media.MAX_UPLOAD_BYTES)),
     ]
     app = Starlette(
         routes=routes,
         middleware=middleware,
         lifespan=lifespan,
-        exception_handlers={UserError: user_error, HTTPException: http_error},
+        exception_handlers={
+            UserError: user_error,
+            HTTPException: http_error,
+            ValidationError: invalid_value,
+        },
     )
     app.state.settings = settings
     return app

@@ -7,14 +7,12 @@ from starlette.requests import Request
 from server.accounts import services as accounts
 from server.accounts.models import User
 from server.errors import Forbidden, SignInRequired
-from server.web.requests import USER_KEY
-
-# The page session's key for its token (the same kind of token the API's bearer header carries).
-SESSION_TOKEN = "token"
+from server.web.requests import USER_KEY, check_api_csrf
+from server.web.session import SESSION_TOKEN
 
 
 async def current_user(request: Request) -> User | None:
-    """The signed-in user, from a bearer token or the session cookie."""
+    """The signed-in user, by bearer token or session cookie (with its CSRF header on the API)."""
     if USER_KEY in request.scope:
         user: User | None = request.scope[USER_KEY]
         return user
@@ -23,6 +21,8 @@ async def current_user(request: Request) -> User | None:
     if header.lower().startswith("bearer "):
         user = await accounts.user_for_token(header[7:].strip())
     elif isinstance(request.session.get(SESSION_TOKEN), str):
+        if request.url.path.startswith("/api/"):
+            check_api_csrf(request)  # a cookie is sent by any site's form: the token is not
         # A page session holds a server-side token, so signing out (or a reset) revokes it
         # even in a copy of the cookie.
         user = await accounts.user_for_token(request.session[SESSION_TOKEN])

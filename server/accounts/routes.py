@@ -7,12 +7,13 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from server.accounts import services
-from server.accounts.gate import SESSION_TOKEN, current_user, require_user
+from server.accounts.gate import current_user, require_user
 from server.accounts.models import User
 from server.areas import services as areas
 from server.errors import SignInRequired, UserError
 from server.i18n import LANGUAGES, N_, gettext
 from server.web.requests import json_body, language_of, posted_form
+from server.web.session import SESSION_TOKEN
 from server.web.templating import render
 
 

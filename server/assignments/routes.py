@@ -140,7 +140,7 @@ async def api_assignments(request: Request) -> Response:
     household names, `status` keeps one status, `limit`/`offset` page)."""
     user = await require_user(request, *roles.MANAGERS)
     params = request.query_params
-    status = services.check_status(params.get("status", ""))
+    status = services.check_status(params.get("status"), blank=False)  # the API's enum
     window = api_window(params)
     page = await services.assignments_for(
         await accounts.scope_of(user),

@@ -179,9 +179,11 @@ def _done(query: QuerySet[Assignment]) -> QuerySet[Assignment]:
     return query.filter(done_at__isnull=False).order_by("-done_at", "id")
 
 
-def check_status(status: str) -> str:
-    """`status` if it is one of STATUSES or empty (every status), else a 400."""
-    if status and status not in STATUSES:
+def check_status(status: str | None, *, blank: bool = True) -> str:
+    """`status` if it is one of STATUSES, or absent (or blank, when `blank`: every status)."""
+    if status is None or (blank and not status):
+        return ""
+    if status not in STATUSES:
         raise PagingError(N_("Choose a status: open, overdue or done."), "status", status=400)
     return status
 

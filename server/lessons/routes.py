@@ -19,6 +19,7 @@ from server.i18n import N_, gettext
 from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
 from server.lessons.rendering import render_markdown
+from server.web import limits
 from server.web.requests import language_of, posted_form
 from server.web.templating import render
 
@@ -110,7 +111,8 @@ async def edit_lesson(request: Request) -> Response:
 async def save_lesson(request: Request) -> Response:
     """Save a draft, publish it, or stay on the form (preview, add a question, add an image)."""
     user = await _author(request)
-    async with request.form() as form:  # closes the uploaded file's temporary copy
+    bounds = {"max_fields": limits.FORM_MAX_FIELDS, "max_part_size": limits.FORM_BYTES}
+    async with request.form(max_files=limits.FORM_MAX_FILES, **bounds) as form:  # closes the file
         return await _save(request, user, form)
 
 

@@ -35,8 +35,9 @@ def query_param(name: str, schema: dict[str, Any], description: str) -> dict[str
 LIST_PARAMS = [
     query_param(
         "q",
-        {"type": "string", "maxLength": MAX_SEARCH},
-        "Only rows whose name contains this (case and diacritics do not matter).",
+        {"type": "string"},
+        f"Only rows whose name contains this (case and diacritics do not matter); only its first "
+        f"{MAX_SEARCH} characters are used.",
     ),
     query_param(
         "limit",

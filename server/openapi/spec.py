@@ -227,7 +227,9 @@ SPEC: dict[str, Any] = {
                     {
                         "name": "pending_changes",
                         "in": "query",
-                        "schema": {"type": "integer", "minimum": 0},
+                        "schema": {"type": "integer"},
+                        "description": "The phone's unsent changes, for the coordinators' device "
+                        "list; ignored unless a count from 0 to 2^31-1.",
                     },
                     {
                         "name": "limit",
@@ -306,6 +308,26 @@ SPEC: dict[str, Any] = {
 
 
 SPEC["paths"].update(MANAGE_PATHS)
+
+
+def _answers_every_call(spec: dict[str, Any]) -> None:
+    """Add what every call may get: a JSON body is required (413 over its limit, 415 when not
+    sent as JSON; web/limits.py), a call that needs a token may get 401, and a value longer
+    than its database field is a 422 (web/errors.py `invalid_value`)."""
+    for operation in (op for ops in spec["paths"].values() for op in ops.values()):
+        extra = [422]
+        if "requestBody" in operation:
+            operation["requestBody"]["required"] = True
+            extra += [413, 415]
+        if operation.get("security"):
+            extra.append(401)
+        for code in extra:
+            operation["responses"].setdefault(
+                str(code), {"description": "Error", **json_content(ERROR)}
+            )
+
+
+_answers_every_call(SPEC)
 
 
 async def openapi_json(request: Request) -> JSONResponse:

@@ -11,6 +11,8 @@ from http import HTTPStatus
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+from tortoise.exceptions import ValidationError
 
 from server.errors import SignInRequired, UserError
 from server.i18n import N_, gettext
@@ -41,7 +43,31 @@ async def http_error(request: Request, exc: Exception) -> Response:
     if not msgid or msgid == HTTPStatus(exc.status_code).phrase:
         msgid = _STATUS_MESSAGES.get(exc.status_code, N_("Something went wrong. Please try again."))
     message = gettext(language, msgid)
-    return _respond(request, language, message, exc.status_code, None, dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+    return _respond(request, language, message, exc.status_code, None, headers)
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method of every route at this path (Starlette names only the first route's)."""
+    path = request.scope["path"]
+    methods = {
+        method
+        for route in request.app.router.routes
+        if isinstance(route, Route) and route.methods and route.path_regex.match(path)
+        for method in route.methods
+    }
+    return ", ".join(sorted(methods))
+
+
+async def invalid_value(request: Request, exc: Exception) -> Response:
+    """A value the database's field rules refuse (e.g. an area code over 20 characters): a 422,
+    never a 500, for every route that did not check it first."""
+    assert isinstance(exc, ValidationError)
+    language = language_of(request, request.scope.get(USER_KEY))
+    message = gettext(language, N_("A value is too long or not valid. Check it and try again."))
+    return _respond(request, language, message, 422, None)
 
 
 def _is_api(request: Request) -> bool:
@@ -60,6 +86,8 @@ def _respond(
         body = {"error": {"message": message, "field": field}}
         return JSONResponse(body, status_code=status, headers=headers)
     try:
-        return render(request, "error.html", {"message": message}, language, status)
+        page = render(request, "error.html", {"message": message}, language, status)
+        page.headers.update(headers or {})
+        return page
     except Exception:  # the error page itself failed: say it plainly
         return HTMLResponse(message, status_code=status, headers=headers)

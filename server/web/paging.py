@@ -31,9 +31,12 @@ class PagingError(UserError):
     sensible whole number, or an unknown filter value."""
 
 
-def _whole(params: Mapping[str, str], name: str, low: int, high: int, default: int) -> int:
+def _whole(
+    params: Mapping[str, str], name: str, low: int, high: int, default: int, *, blank: bool = True
+) -> int:
+    """A whole number in `low..high`; absent (or blank, for a page's form) is `default`."""
     raw = params.get(name)
-    if raw is None or not raw.strip():
+    if raw is None or (blank and not raw.strip()):
         return default
     text = raw.strip()
     if not (len(text) <= 9 and text.isascii() and text.isdigit() and low <= int(text) <= high):
@@ -64,9 +67,9 @@ def page_window(params: Mapping[str, str], name: str = "page") -> Window:
 
 
 def api_window(params: Mapping[str, str]) -> Window:
-    """The window of `?limit=&offset=`; without `limit`, every row (as before paging)."""
-    limit = _whole(params, "limit", 1, MAX_LIMIT, 0) or None
-    return Window(offset=_whole(params, "offset", 0, MAX_OFFSET, 0), limit=limit)
+    """The window of `?limit=&offset=` (a blank one refused); without `limit`, every row."""
+    limit = _whole(params, "limit", 1, MAX_LIMIT, 0, blank=False) or None
+    return Window(offset=_whole(params, "offset", 0, MAX_OFFSET, 0, blank=False), limit=limit)
 
 
 def search_text(params: Mapping[str, str], name: str = "q") -> str:

@@ -9,11 +9,16 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from server.errors import Forbidden, Unreadable
+from server.errors import Forbidden, Unreadable, UserError
 from server.i18n import N_, negotiate
+from server.web import limits
 
 # Where the request's signed-in user is kept once looked up (see accounts/gate.py).
 USER_KEY = "langso_user"
+# A JSON API call signed in by the session cookie (not a bearer token) sends the session's CSRF
+# token in this header on every unsafe method.
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class _HasLanguage(Protocol):
@@ -49,7 +54,12 @@ class FastJSONResponse(JSONResponse):
 
 
 async def json_body(request: Request) -> dict[str, Any]:
-    """The request's JSON object, or a 400 error."""
+    """The request's JSON object, or a 400 error (a 415 when it is not sent as JSON)."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media_type != "application/json":
+        raise UserError(
+            N_("Send this request as JSON (Content-Type: application/json)."), status=415
+        )
     raw = await request.body()
     # PostgreSQL cannot store NUL in text: no field of ours has a use for it.
     if b"\\u0000" in raw or b"\x00" in raw:
@@ -65,7 +75,9 @@ async def json_body(request: Request) -> dict[str, Any]:
 
 async def posted_form(request: Request) -> dict[str, str]:
     """A form post's text fields, or a 403 unless its CSRF token is the session's."""
-    form = await request.form()
+    form = await request.form(
+        max_files=0, max_fields=limits.FORM_MAX_FIELDS, max_part_size=limits.FORM_BYTES
+    )
     # PostgreSQL cannot store NUL in text: no field of ours has a use for it.
     fields = {key: str(value).replace("\x00", "") for key, value in form.items()}
     _check_csrf(request, fields.get("csrf_token"))
@@ -79,6 +91,12 @@ def csrf_token(request: Request) -> str:
         token = secrets.token_urlsafe(24)
         request.session["csrf"] = token
     return token
+
+
+def check_api_csrf(request: Request) -> None:
+    """Refuse an unsafe API call by session cookie without the session's token in `CSRF_HEADER`."""
+    if request.method not in SAFE_METHODS:
+        _check_csrf(request, request.headers.get(CSRF_HEADER))
 
 
 def _check_csrf(request: Request, submitted: str | None) -> None:

@@ -149,8 +149,9 @@ async def test_unreadable_body_is_a_400_with_a_message(client, content):
 
 
 async def test_deeply_nested_json_is_a_400_not_a_crash(connect):
+    deep = b"[" * 10_000  # deep, yet within the sign-in limit
     response = await (await connect()).post(
-        "/api/v1/session", content=b"[" * 100_000, headers={"Content-Type": "application/json"}
+        "/api/v1/session", content=deep, headers={"Content-Type": "application/json"}
     )
 
     assert response.status_code == 400
@@ -447,8 +448,12 @@ async def test_sign_out_api_with_only_a_page_session_does_not_crash(connect, use
     )
     assert signed_in.status_code == 303
 
-    response = await browser.delete("/api/v1/session")
+    forged = await browser.delete("/api/v1/session")  # a cookie alone: any site could send it
+    page = (await browser.get("/account/password")).text  # signing in made a new token
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    response = await browser.delete("/api/v1/session", headers={"X-CSRF-Token": token})
 
+    assert forged.status_code == 403
     assert response.status_code in (204, 401)
 
 

@@ -66,21 +66,22 @@ def test_pip_install_serves_the_member_app_from_another_folder(tmp_path: Path) -
     for command in (["db", "upgrade"], ["demo"]):
         subprocess.run([langso, *command], cwd=elsewhere, env=env, check=True, timeout=300)
     port = _free_port()
+    log = (tmp_path / "serve.log").open("w")
     server = subprocess.Popen(
-        [langso, "serve", "--port", str(port)],
-        cwd=elsewhere,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        [langso, "serve", "--port", str(port)], cwd=elsewhere, env=env, stdout=log, stderr=log
     )
     try:
         base = f"http://127.0.0.1:{port}"
         with httpx.Client(base_url=base, timeout=10) as client:
-            for _ in range(100):
+            deadline = time.monotonic() + 120  # a busy machine starts it slowly
+            while True:
                 try:
                     client.get("/sign-in")
                     break
                 except httpx.TransportError:
+                    stopped = server.poll() is not None
+                    assert not stopped, (tmp_path / "serve.log").read_text()
+                    assert time.monotonic() < deadline, "langso serve did not answer"
                     time.sleep(0.2)
             worker = client.get("/sw.js")
             assert worker.status_code == 200
@@ -96,3 +97,4 @@ def test_pip_install_serves_the_member_app_from_another_folder(tmp_path: Path) -
     finally:
         server.terminate()
         server.wait(timeout=30)
+        log.close()

@@ -36,6 +36,10 @@ function flatten(value) {
 
 export function mount(element, content) {
   element.innerHTML = content instanceof Raw ? content.text : esc(content);
+  // The Content-Security-Policy refuses style attributes: a meter's width is set here instead.
+  for (const bar of element.querySelectorAll("[data-width]")) {
+    bar.style.width = `${Number(bar.dataset.width) || 0}%`;
+  }
 }
 
 export function $(selector, root = document) {

@@ -28,7 +28,7 @@ export async function render(app, householdId, checklistId) {
         ${refused.size ? html`<p class="card warn">${t("The server refused a change to a step. Its message is shown under the step.")}</p>` : ""}
         <p>${t("%(done)s of %(total)s steps", { done, total: template.items.length })}</p>
         <div class="meter big" role="progressbar" aria-valuenow="${share}" aria-valuemin="0" aria-valuemax="100">
-          <span style="width:${share}%"></span></div>
+          <span data-width="${share}"></span></div>
         <ol class="steps">
           ${template.items.map((item) => html`<li>
             <label class="check step">

@@ -95,6 +95,6 @@ function checklistRow(householdId, checklist, templates, versions) {
     <strong>${label(template.title)}</strong>
     <span class="muted">${t("%(done)s of %(total)s steps", { done, total: template.items.length })}</span>
     <span class="meter" role="progressbar" aria-valuenow="${share}" aria-valuemin="0" aria-valuemax="100">
-      <span style="width:${share}%"></span></span>
+      <span data-width="${share}"></span></span>
   </a></li>`;
 }

@@ -115,7 +115,7 @@ function row(record, met, total) {
     <strong>${record.data.head_name}</strong>
     <span class="muted">${record.data.address || ""}</span>
     <span class="meter-label">${t("%(met)s of %(total)s indicators met", { met, total })}</span>
-    <span class="meter" aria-hidden="true"><span style="width:${Math.round((met / total) * 100)}%"></span></span>
+    <span class="meter" aria-hidden="true"><span data-width="${Math.round((met / total) * 100)}"></span></span>
     ${record.pending ? html`<span class="tag">${t("not sent")}</span>` : ""}
     ${record.rejected ? html`<span class="tag bad">${t("needs fixing")}</span>` : ""}
   </a></li>`;
