@@ -16,7 +16,10 @@ export async function render(app, householdId, checklistId) {
   }
   app.watch(`checklist:${checklistId}`, `household:${householdId}`);
   let refused = await refusedSteps(app, checklistId);
+  const here = location.hash;
   const draw = (items) => {
+    // A step saved after the member went to another screen must not draw over that screen.
+    if (location.hash !== here) return;
     const done = template.items.filter((item) => items[item.key]?.done).length;
     const share = Math.round((done / template.items.length) * 100);
     mount(
