@@ -286,6 +286,10 @@ class Phones:
             "has_touch": True,
             "locale": "vi-VN",
             "timeout": 30_000,
+            # Playwright's string predicates (wait_for_function) are evaluated in the page, which
+            # the app's Content-Security-Policy forbids; test_content_security_policy.py opens
+            # its phone with bypass_csp=False and checks that the app itself needs no exception.
+            "bypass_csp": True,
         }
         settings.update(options)
         context = self._playwright.chromium.launch_persistent_context(

@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 def test_pages_and_the_member_app_break_no_rule_of_the_policy(
     live_server: LiveServer, browser_context_factory: Phones
 ) -> None:
-    context = browser_context_factory.open()
+    context = browser_context_factory.open(bypass_csp=False)
     page = browser_context_factory.page(context)
     refused: list[str] = []
 
