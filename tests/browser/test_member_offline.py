@@ -77,8 +77,11 @@ def test_a_day_offline_then_everything_syncs_exactly_once(
     assert pending(page) == waiting
     # Still offline after the restart: a third tick merges into the checklist's steps (a map
     # field, as the schema kept on the phone says) instead of replacing the two before it.
+    # (the member's village may hold other tests' checklists: take this household's one)
     [checklist_id] = page.evaluate(
-        """async () => (await window.langso.app.store.all("checklist")).map((c) => c.id)"""
+        """async (household) => (await window.langso.app.store.all("checklist"))
+            .filter((c) => c.data.household_id === household).map((c) => c.id)""",
+        ids[0],
     )
     open_screen(page, f"#/households/{ids[0]}/checklists/{checklist_id}")
     page.locator("input[data-item]").nth(2).check()
