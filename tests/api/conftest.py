@@ -19,6 +19,7 @@ from tests.api.html import csrf
 from tests.data import PASSWORD, household_data, mutation
 
 _addresses = itertools.count(1)
+_fuzz_addresses = itertools.count(1)
 
 NewBrowser = Callable[..., Awaitable[httpx.AsyncClient]]
 SignedIn = Callable[[User], Awaitable[httpx.AsyncClient]]
@@ -200,3 +201,14 @@ def pulled_lesson(lesson_changes: LessonChanges) -> PulledLesson:
         raise AssertionError(f"lesson {slug} never reached the device")
 
     return pull
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def fuzz_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """A client with its own address (sign-in failures are counted per address), that sees 500s."""
+    n = next(_fuzz_addresses)
+    transport = httpx.ASGITransport(
+        app=app, client=(f"10.3.{n // 250}.{n % 250 + 1}", 5000), raise_app_exceptions=False
+    )
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c

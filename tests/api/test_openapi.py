@@ -6,40 +6,25 @@ sent through the shared ASGI app with httpx, with and without a member's bearer 
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.specs.openapi.schemas import OpenApiSchema
-from starlette.applications import Starlette
 from starlette.routing import Route
 
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.openapi.spec import SPEC
+from tests.api.fuzz import request_args
 
 EXAMPLES = 30  # per operation and generation mode
-_addresses = itertools.count(1)
 _OPERATIONS = [
     (path, method.upper()) for path, methods in SPEC["paths"].items() for method in methods
 ]
-
-
-@pytest_asyncio.fixture(loop_scope="session")
-async def fuzz_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """A client with its own address (sign-in failures are counted per address), that sees 500s."""
-    n = next(_addresses)
-    transport = httpx.ASGITransport(
-        app=app, client=(f"10.3.{n // 250}.{n % 250 + 1}", 5000), raise_app_exceptions=False
-    )
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
 
 
 async def test_openapi_document_describes_every_api_route(app, client):
@@ -95,35 +80,6 @@ def _cases(schema: OpenApiSchema, path: str, method: str) -> list[dict[str, Any]
     return requests
 
 
-def _latin1(value: Any) -> bytes:
-    return str(value).encode("latin-1", errors="replace")
-
-
-def _send_args(kwargs: dict[str, Any], token: str | None) -> dict[str, Any]:
-    headers = [
-        (_latin1(name), _latin1(value))
-        for name, value in kwargs["headers"].items()
-        if name.lower() != "authorization" or token is None
-    ]
-    if token is not None:
-        headers.append((b"Authorization", f"Bearer {token}".encode()))
-    if kwargs.get("cookies"):
-        cookie = "; ".join(f"{k}={v}" for k, v in kwargs["cookies"].items())
-        headers.append((b"Cookie", _latin1(cookie)))
-    args: dict[str, Any] = {
-        "method": kwargs["method"],
-        "url": kwargs["url"],
-        "headers": headers,
-        "params": kwargs.get("params") or None,
-    }
-    if "json" in kwargs:
-        args["json"] = kwargs["json"]
-    elif "data" in kwargs:
-        data = kwargs["data"]
-        args["content"] = data.encode() if isinstance(data, str) else data
-    return args
-
-
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "member"])
 @pytest.mark.parametrize(("path", "method"), _OPERATIONS)
 async def test_generated_requests_never_fail_the_server(
@@ -144,7 +100,7 @@ async def test_generated_requests_never_fail_the_server(
     problems = []
     for kwargs in _cases(schema, path, method):
         token = await accounts.issue_token(member) if signed_in else None
-        args = _send_args(kwargs, token)
+        args = request_args(kwargs, token, keep_generated_auth=True)
         response = await fuzz_client.request(**args)
         request = {k: args[k] for k in ("method", "url", "params") if args[k]}
         request["body"] = args.get("json", args.get("content"))

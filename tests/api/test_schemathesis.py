@@ -11,32 +11,28 @@ Each check left out, and why, is in `EXCLUDED`.
 
 from __future__ import annotations
 
-import itertools
 import os
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
-import pytest_asyncio
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi import checks as openapi_checks
 from schemathesis.specs.openapi.schemas import OpenApiSchema
-from starlette.applications import Starlette
 
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.openapi.spec import SPEC
+from tests.api.fuzz import request_args
 from tests.data import COMMUNE_A
 
 EXAMPLES = int(os.environ.get("LANGSO_FUZZ_EXAMPLES", "10"))  # per operation, mode and role
 # The same requests on every run, so CI never fails by luck; LANGSO_FUZZ_RANDOM=1 explores anew.
 DERANDOMIZE = os.environ.get("LANGSO_FUZZ_RANDOM") != "1"
 PROVINCE = "38"  # Thanh Hóa, the province of COMMUNE_A
-_addresses = itertools.count(1)
 _OPERATIONS = [
     (path, method.upper()) for path, methods in SPEC["paths"].items() for method in methods
 ]
@@ -73,17 +69,6 @@ ACCEPTED_STATUSES = ["2xx", "3xx", "401", "403", "404", "409", "422", "429"]
 ROLES = ["member", "trainer", "commune coordinator", "province coordinator", "admin"]
 
 
-@pytest_asyncio.fixture(loop_scope="session")
-async def fuzz_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
-    """A client with its own address (sign-in failures are counted per address), that sees 500s."""
-    n = next(_addresses)
-    transport = httpx.ASGITransport(
-        app=app, client=(f"10.4.{n // 250}.{n % 250 + 1}", 5000), raise_app_exceptions=False
-    )
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
-        yield c
-
-
 def _schema(document: dict[str, Any]) -> OpenApiSchema:
     schema = schemathesis.openapi.from_dict(document)
     # NUL characters are covered on their own (PostgreSQL rejects them): see test_accounts.
@@ -113,37 +98,13 @@ def _cases(schema: OpenApiSchema, path: str, method: str) -> list[schemathesis.C
     return cases
 
 
-def _latin1(value: Any) -> bytes:
-    return str(value).encode("latin-1", errors="replace")
-
-
 async def _send(
     client: httpx.AsyncClient, case: schemathesis.Case, token: str
 ) -> tuple[httpx.Response, dict[str, Any]]:
     kwargs = case.as_transport_kwargs(base_url="http://testserver")
     # The generated token is replaced by the role's; a call generated without one is sent without.
     signed = any(name.lower() == "authorization" for name in kwargs["headers"])
-    headers = [
-        (_latin1(name), _latin1(value))
-        for name, value in kwargs["headers"].items()
-        if name.lower() != "authorization"
-    ]
-    if signed:
-        headers.append((b"Authorization", f"Bearer {token}".encode()))
-    if kwargs.get("cookies"):
-        cookie = "; ".join(f"{k}={v}" for k, v in kwargs["cookies"].items())
-        headers.append((b"Cookie", _latin1(cookie)))
-    args: dict[str, Any] = {
-        "method": kwargs["method"],
-        "url": kwargs["url"],
-        "headers": headers,
-        "params": kwargs.get("params") or None,
-    }
-    if "json" in kwargs:
-        args["json"] = kwargs["json"]
-    elif "data" in kwargs:
-        data = kwargs["data"]
-        args["content"] = data.encode() if isinstance(data, str) else data
+    args = request_args(kwargs, token if signed else None)
     return await client.request(**args), args
 
 
