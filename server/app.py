@@ -15,7 +15,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
 from server import data_lock
-from server.accounts import passwords
+from server.accounts import gate, passwords
 from server.accounts import routes as accounts_routes
 from server.assignments import routes as assignments_routes
 from server.checklists import routes as checklists_routes
@@ -91,7 +91,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_age=60 * 60 * 24 * 30,
         ),
         # Inside the session (a signed-in user gets more than a visitor), before any route.
-        Middleware(BodyLimitMiddleware, limits=BodyLimits(upload_bytes=media.MAX_UPLOAD_BYTES)),
+        Middleware(
+            BodyLimitMiddleware,
+            limits=BodyLimits(upload_bytes=media.MAX_UPLOAD_BYTES),
+            identify=gate.current_user,
+        ),
     ]
     app = Starlette(
         routes=routes,

@@ -1,7 +1,8 @@
 """How large a request may be, by kind of route: the one table (docs/security.md, "Request limits").
 
 `web/middleware.py` applies it before any route reads a body; forms are parsed with the field and
-file bounds below. Nobody signed in gets only `ANONYMOUS_BYTES`, whatever the route.
+file bounds below. Nobody signed in gets only `ANONYMOUS_BYTES`, whatever the route: a body that
+may be larger is let through only once its bearer token or session has been checked.
 """
 
 from __future__ import annotations
@@ -48,10 +49,9 @@ class BodyLimits:
     json_bytes: int = JSON_BYTES
     sync_push_bytes: int = SYNC_PUSH_BYTES
 
-    def for_request(self, scope: Scope) -> int:
-        """The most bytes this request's body may hold."""
-        path: str = scope["path"]
-        if path in _ANONYMOUS_PATHS or not _has_credentials(scope):
+    def for_signed_in(self, path: str) -> int:
+        """The most bytes a signed-in user's body may hold on this route."""
+        if path in _ANONYMOUS_PATHS:
             return self.anonymous_bytes
         if path == "/api/v1/sync/push":
             return self.sync_push_bytes
@@ -68,8 +68,8 @@ _ANONYMOUS_PATHS = frozenset({"/sign-in", "/api/v1/session", "/language"})
 _LESSON_FORM = re.compile(r"/trainer/lessons/(?!preview$)[^/]+")
 
 
-def _has_credentials(scope: Scope) -> bool:
-    """A bearer token, or a session (signed by us) that holds a sign-in token."""
+def has_credentials(scope: Scope) -> bool:
+    """A bearer header, or a session (signed by us) that holds a sign-in token: not yet checked."""
     for name, value in scope.get("headers", ()):
         if name == b"authorization" and value[:7].lower() == b"bearer ":
             return True

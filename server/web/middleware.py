@@ -2,31 +2,45 @@
 
 A declared Content-Length over the route's limit is answered 413 without reading a byte; a chunked
 body (no length) is counted as it streams, and the read that passes the limit raises
-`BodyTooLarge`, which the one error handler answers. docs/security.md lists every header.
+`BodyTooLarge`, which the one error handler answers. A body larger than a visitor's is allowed only
+after `identify` (the gate, plugged in by the app factory) has checked the token or session; the
+user it finds is kept in the scope, so the route does not look again. docs/security.md lists every
+header.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.errors import UserError
 from server.web.errors import user_error
-from server.web.limits import BodyLimits, BodyTooLarge
+from server.web.limits import BodyLimits, BodyTooLarge, has_credentials
+
+Identify = Callable[[Request], Awaitable[object | None]]
+# Methods whose requests carry no body in practice: never worth a token check here.
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class BodyLimitMiddleware:
     """Answer 413 as soon as a body passes its route's limit; never read the rest."""
 
-    def __init__(self, app: ASGIApp, limits: BodyLimits) -> None:
+    def __init__(self, app: ASGIApp, limits: BodyLimits, identify: Identify | None = None) -> None:
         self.app = app
         self.limits = limits
+        self.identify = identify
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        limit = self.limits.for_request(scope)
+        limit = self.limits.anonymous_bytes
         declared = _content_length(scope)
+        may_be_larger = declared is None or declared > limit
+        if may_be_larger and await self._signed_in(scope, receive, declared):
+            limit = self.limits.for_signed_in(scope["path"])
         if declared is not None and declared > limit:
             await self._refuse(scope, receive, send, limit)
             return
@@ -54,6 +68,19 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await self._refuse(scope, receive, send, limit)
+
+    async def _signed_in(self, scope: Scope, receive: Receive, declared: int | None) -> bool:
+        """Whether a checked user sends this body (an unchecked header buys nothing)."""
+        if not has_credentials(scope):
+            return False
+        if declared is None and scope["method"] in _BODILESS:
+            return False  # a page or a file: no body, and no lookup for it
+        if self.identify is None:
+            return True
+        try:
+            return await self.identify(Request(scope, receive)) is not None
+        except UserError:  # e.g. a cookie-signed API call without its CSRF header
+            return False  # the route refuses it again, in its own words
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
         request = Request(scope, receive)
