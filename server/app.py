@@ -22,6 +22,7 @@ from server.checklists import routes as checklists_routes
 from server.content import curriculum
 from server.coverage import routes as coverage_routes
 from server.db.config import tortoise_config
+from server.db.disk import STORAGE_ERRORS
 from server.errors import UserError
 from server.lessons import media
 from server.lessons import report_routes as lesson_report_routes
@@ -37,7 +38,7 @@ from server.sync import services as sync_services
 from server.syncable import writes
 from server.teams import routes as teams_routes
 from server.teams import village_routes
-from server.web.errors import http_error, invalid_value, user_error
+from server.web.errors import http_error, invalid_value, storage_error, user_error
 from server.web.limits import BodyLimits
 from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             UserError: user_error,
             HTTPException: http_error,
             ValidationError: invalid_value,
+            **dict.fromkeys(STORAGE_ERRORS, storage_error),
         },
     )
     app.state.settings = settings

@@ -6,6 +6,7 @@ page for signed-in users only sends the visitor to sign in. Always in the user's
 
 from __future__ import annotations
 
+import logging
 from http import HTTPStatus
 
 from starlette.exceptions import HTTPException
@@ -14,11 +15,13 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 from tortoise.exceptions import ValidationError
 
+from server.db.disk import is_disk_full
 from server.errors import SignInRequired, UserError
 from server.i18n import N_, gettext
 from server.web.requests import USER_KEY, language_of
 from server.web.templating import render
 
+_log = logging.getLogger("langso.storage")
 _STATUS_MESSAGES = {
     404: N_("This page does not exist."),
     405: N_("This action is not allowed here."),
@@ -68,6 +71,24 @@ async def invalid_value(request: Request, exc: Exception) -> Response:
     language = language_of(request, request.scope.get(USER_KEY))
     message = gettext(language, N_("A value is too long or not valid. Check it and try again."))
     return _respond(request, language, message, 422, None)
+
+
+async def storage_error(request: Request, exc: Exception) -> Response:
+    """A full disk: a 503 that says so in the user's language (the write was rolled back, so the
+    phone keeps its change and sends it again). Any other database or file error stays a 500."""
+    if not is_disk_full(exc):
+        raise exc
+    _log.error("storage full: %s %s was not saved", request.method, request.scope["path"])
+    language = language_of(request, request.scope.get(USER_KEY))
+    message = gettext(
+        language,
+        N_(
+            "The server has run out of storage space, so this was not saved. What was saved "
+            "before is safe, and the app sends its changes again later. Please tell the "
+            "administrator."
+        ),
+    )
+    return _respond(request, language, message, 503, None, {"Retry-After": "300"})
 
 
 def _is_api(request: Request) -> bool:
