@@ -9,7 +9,7 @@ from __future__ import annotations
 import errno
 import sqlite3
 
-import asyncpg
+import asyncpg  # type: ignore[import-untyped]
 from tortoise.exceptions import BaseORMException
 
 # What a full disk may be raised as (directly, or wrapped by Tortoise in one of its own errors).
