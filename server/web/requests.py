@@ -96,13 +96,21 @@ def csrf_token(request: Request) -> str:
 def check_api_csrf(request: Request) -> None:
     """Refuse an unsafe API call by session cookie without the session's token in `CSRF_HEADER`."""
     if request.method not in SAFE_METHODS:
-        _check_csrf(request, request.headers.get(CSRF_HEADER))
+        # Nobody typed into a form here: the app (or another site) called without the token.
+        refusal = N_(
+            "This call was refused: it carries no valid security token. Reload the page and "
+            "try again; an app must send a bearer token."
+        )
+        _check_csrf(request, request.headers.get(CSRF_HEADER), refusal)
 
 
-def _check_csrf(request: Request, submitted: str | None) -> None:
-    """Refuse a form post whose token does not match the session's."""
+_FORM_EXPIRED = N_("This form has expired. Please go back and try again.")
+
+
+def _check_csrf(request: Request, submitted: str | None, refusal: str = _FORM_EXPIRED) -> None:
+    """Refuse a post whose token does not match the session's, with `refusal`."""
     expected = request.session.get("csrf")
     if not isinstance(submitted, str) or not isinstance(expected, str):
-        raise Forbidden(N_("This form has expired. Please go back and try again."))
+        raise Forbidden(refusal)
     if not secrets.compare_digest(submitted, expected):
-        raise Forbidden(N_("This form has expired. Please go back and try again."))
+        raise Forbidden(refusal)
