@@ -6,13 +6,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from server.accounts import services
+from server.accounts import roles, services
 from server.accounts.gate import current_user, require_user
 from server.accounts.models import User
 from server.areas import services as areas
 from server.errors import SignInRequired, UserError
 from server.i18n import LANGUAGES, N_, gettext
-from server.web.requests import json_body, language_of, posted_form
+from server.web.requests import csrf_token, json_body, language_of, posted_form
 from server.web.session import SESSION_TOKEN
 from server.web.templating import render
 
@@ -43,6 +43,30 @@ async def api_sign_out(request: Request) -> Response:
     else:
         await _end_page_session(request)
     return Response(status_code=204)
+
+
+async def api_page_csrf(request: Request) -> Response:
+    """The page session's CSRF token, for the member app's hand-over call (same origin only:
+    no other site can read this answer)."""
+    await _page_session_user(request)
+    return JSONResponse({"csrf_token": csrf_token(request)})
+
+
+async def api_hand_over(request: Request) -> Response:
+    """Signed in on the pages a moment ago: a bearer token for the member app, so a member signs
+    in once. The cookie alone is not enough: the call carries the session's CSRF token."""
+    user = await _page_session_user(request)
+    token = await services.issue_token(user)
+    return JSONResponse({"token": token, "user": await _user_json(user)})
+
+
+async def _page_session_user(request: Request) -> User:
+    """The user of the page session (cookie); a bearer token is not a page session."""
+    if request.headers.get("authorization") or not isinstance(
+        request.session.get(SESSION_TOKEN), str
+    ):
+        raise SignInRequired()
+    return await require_user(request)
 
 
 async def _end_page_session(request: Request) -> None:
@@ -92,8 +116,9 @@ _WRONG_CREDENTIALS = N_("The phone number or password is not right.")
 
 async def sign_in_page(request: Request) -> Response:
     """The sign-in form; a signed-in user goes straight home."""
-    if await current_user(request) is not None:
-        return RedirectResponse("/home", status_code=303)
+    user = await current_user(request)
+    if user is not None:
+        return RedirectResponse(_landing(user), status_code=303)
     return render(request, "sign_in.html", {"phone": "", "error": None}, language_of(request))
 
 
@@ -114,7 +139,15 @@ async def sign_in_submit(request: Request) -> Response:
         return render(request, "sign_in.html", {"phone": phone, "error": error}, lang, 401)
     await _end_page_session(request)
     request.session[SESSION_TOKEN] = await services.issue_token(user)
-    return RedirectResponse("/home", status_code=303)
+    return RedirectResponse(_landing(user), status_code=303)
+
+
+# A member works in the app: it takes the page's sign-in over (`api_hand_over`) on opening.
+APP_HAND_OVER = "/app?signed-in"
+
+
+def _landing(user: User) -> str:
+    return APP_HAND_OVER if user.role == roles.MEMBER else "/home"
 
 
 async def sign_out(request: Request) -> Response:
@@ -181,14 +214,16 @@ async def choose_language(request: Request) -> Response:
 
 
 async def root(request: Request) -> Response:
-    """Send people to their home page or to sign in."""
-    signed_in = await current_user(request) is not None
-    return RedirectResponse("/home" if signed_in else "/sign-in", status_code=303)
+    """Send people to their home page (a member to the app) or to sign in."""
+    user = await current_user(request)
+    return RedirectResponse(_landing(user) if user else "/sign-in", status_code=303)
 
 
 routes = [
     Route("/api/v1/session", api_sign_in, methods=["POST"]),
     Route("/api/v1/session", api_sign_out, methods=["DELETE"]),
+    Route("/api/v1/session/csrf", api_page_csrf, methods=["GET"]),
+    Route("/api/v1/session/hand-over", api_hand_over, methods=["POST"]),
     Route("/api/v1/me", api_me, methods=["GET"]),
     Route("/api/v1/me/password", api_change_password, methods=["POST"]),
     Route("/", root, methods=["GET"]),

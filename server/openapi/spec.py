@@ -74,13 +74,19 @@ _PUSH_SUBSCRIPTION = {
     },
     "required": ["endpoint", "keys"],
 }
+PAGE_SESSION = [{"page_session": []}]
 _USER = {"type": "object", "properties": {"id": {"type": "string"}, "role": {"type": "string"}}}
 _VILLAGE = {"type": "object", "properties": {"code": {"type": "string"}}}
 
 SPEC: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {"title": "Làng Số API", "version": __version__},
-    "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    "components": {
+        "securitySchemes": {
+            "bearer": {"type": "http", "scheme": "bearer"},
+            "page_session": {"type": "apiKey", "in": "cookie", "name": "langso_session"},
+        }
+    },
     "paths": {
         "/api/v1/session": {
             "post": {
@@ -108,6 +114,25 @@ SPEC: dict[str, Any] = {
                     "401": {"description": "Error", **json_content(ERROR)},
                 },
             },
+        },
+        "/api/v1/session/csrf": {
+            "get": {
+                "summary": "The page session's CSRF token (a signed-in page's cookie).",
+                "security": PAGE_SESSION,
+                "responses": _responses(
+                    {"type": "object", "properties": {"csrf_token": {"type": "string"}}}, 401
+                ),
+            }
+        },
+        "/api/v1/session/hand-over": {
+            "post": {
+                "summary": "Give the member app a bearer token for the page session's user "
+                "(cookie and X-CSRF-Token): a member signs in once.",
+                "security": PAGE_SESSION,
+                "responses": _responses(
+                    {"type": "object", "properties": {"token": {"type": "string"}}}, 401, 403
+                ),
+            }
         },
         "/api/v1/me": {
             "get": {

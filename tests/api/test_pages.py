@@ -126,10 +126,10 @@ async def test_too_many_failures_show_a_wait_message_in_the_form(new_browser, us
 
 
 async def test_right_password_starts_a_session_in_a_safe_cookie(new_browser, user):
-    member = await user(roles.MEMBER)
+    coordinator = await user(roles.COORDINATOR)
     browser = await new_browser()
 
-    response = await _sign_in(browser, member.phone)
+    response = await _sign_in(browser, coordinator.phone)
 
     assert response.status_code == 303
     assert response.headers["location"] == "/home"

@@ -49,6 +49,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/account/password", "GET"): SIGNED_IN,
     ("/account/password", "POST"): SIGNED_IN,
     ("/api/v1/session", "DELETE"): SIGNED_IN,
+    ("/api/v1/session/csrf", "GET"): SIGNED_IN,
+    ("/api/v1/session/hand-over", "POST"): SIGNED_IN,
     ("/api/v1/me", "GET"): SIGNED_IN,
     ("/api/v1/me/password", "POST"): SIGNED_IN,
     ("/api/v1/villages", "GET"): SIGNED_IN,

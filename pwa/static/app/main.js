@@ -2,7 +2,7 @@
 
 import { $, html, mount } from "./dom.js";
 import { ago, formatNumber, loadLanguage, t } from "./i18n.js";
-import { currentAccount, deviceId, expire, settings } from "./session.js";
+import { currentAccount, deviceId, expire, handOver, settings } from "./session.js";
 import { Store } from "./store.js";
 import { SyncEngine } from "./sync.js";
 import * as assignments from "./views/assignments.js";
@@ -78,10 +78,19 @@ async function boot() {
     redrawWanted = false; // the new screen is drawn from the store as it is now
     route();
   });
-  app.account = await currentAccount();
+  app.account = (await takeOverPageSignIn()) ?? (await currentAccount());
   if (app.account) await startSession(app.account);
   await route();
   window.langso.resolveReady();
+}
+
+/** Opened from the server's pages right after signing in there: that account, signed in. */
+async function takeOverPageSignIn() {
+  const url = new URL(location.href);
+  if (!url.searchParams.has("signed-in")) return null;
+  url.searchParams.delete("signed-in");
+  history.replaceState(null, "", url.pathname + url.search + url.hash);
+  return handOver();
 }
 
 async function startSession(account) {

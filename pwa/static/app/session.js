@@ -74,6 +74,33 @@ export async function signIn(phone, password) {
     error.status = response.status;
     throw error;
   }
+  return keep(body);
+}
+
+/**
+ * Signed in on the server's pages a moment ago (they open `/app?signed-in`): take that sign-in
+ * over, so the member types the password once. The page session's CSRF token proves the call
+ * comes from this site. Null when offline or no page session: the app's own sign-in shows.
+ */
+export async function handOver() {
+  try {
+    const page = await fetch("/api/v1/session/csrf", { credentials: "same-origin" });
+    if (!page.ok) return null;
+    const { csrf_token: csrf } = await page.json();
+    const response = await fetch("/api/v1/session/hand-over", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRF-Token": csrf, "Accept-Language": document.documentElement.lang },
+    });
+    if (!response.ok) return null;
+    return keep(await response.json());
+  } catch {
+    return null; // no signal: sign in in the app as before
+  }
+}
+
+/** Keep a token the server gave, as this phone's current account. */
+async function keep(body) {
   const account = { id: body.user.id, token: body.token, user: body.user };
   const db = await meta();
   await transact(db, ["accounts"], "readwrite", (s) => request(s.accounts.put(account)));
