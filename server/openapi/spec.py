@@ -74,7 +74,7 @@ _PUSH_SUBSCRIPTION = {
     },
     "required": ["endpoint", "keys"],
 }
-PAGE_SESSION = [{"page_session": []}]
+PAGE_SESSION: list[dict[str, list[str]]] = [{"page_session": []}]
 _USER = {"type": "object", "properties": {"id": {"type": "string"}, "role": {"type": "string"}}}
 _VILLAGE = {"type": "object", "properties": {"code": {"type": "string"}}}
 
