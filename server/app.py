@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.routing import Mount
-from starlette.staticfiles import StaticFiles
 from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
@@ -38,6 +37,7 @@ from server.sync import services as sync_services
 from server.syncable import writes
 from server.teams import routes as teams_routes
 from server.teams import village_routes
+from server.web.compression import CompressedStaticFiles, compress_responses
 from server.web.errors import http_error, invalid_value, storage_error, user_error
 from server.web.limits import BodyLimits
 from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -78,9 +78,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *lesson_routes.routes,
         *lesson_report_routes.routes,
         *openapi.routes,
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        Mount("/static", CompressedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
+        compress_responses(),
         Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(
             SessionMiddleware,

