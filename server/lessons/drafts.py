@@ -8,6 +8,7 @@ from typing import Any
 
 from server.accounts import roles
 from server.content import LANGUAGES, normalise_body
+from server.content.lessons import REMEMBER_ITEM_MAX, REMEMBER_MAX
 from server.i18n import N_
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
@@ -55,6 +56,7 @@ class LessonDraft:
     language: str = "vi"
     order: str = "0"
     objectives: str = ""
+    remember: str = ""
     body_md: str = ""
     audience_roles: list[str] = field(default_factory=lambda: [roles.MEMBER])
     audience_areas: list[str] = field(default_factory=list)
@@ -64,11 +66,17 @@ class LessonDraft:
     def objective_list(self) -> list[str]:
         return [line.strip() for line in self.objectives.splitlines() if line.strip()]
 
+    @property
+    def remember_list(self) -> list[str]:
+        """The points of the "remember" card at the top of the lesson, one per line."""
+        return [line.strip() for line in self.remember.splitlines() if line.strip()]
+
     def meta(self) -> dict[str, Any]:
-        """LessonVersion.meta: order, objectives and audience."""
+        """LessonVersion.meta: order, objectives, the points to remember and audience."""
         return {
             "order": int(self.order),
             "objectives": self.objective_list,
+            **({"remember": self.remember_list} if self.remember_list else {}),
             "audience_roles": list(self.audience_roles),
             "audience_areas": list(self.audience_areas),
         }
@@ -100,6 +108,7 @@ def from_form(form: dict[str, str], roles_chosen: list[str], areas: list[str]) -
         language=form.get("language", "vi"),
         order=form.get("order", "0").strip(),
         objectives=form.get("objectives", ""),
+        remember=form.get("remember", ""),
         body_md=normalise_body(form.get("body_md", "")),
         audience_roles=[r for r in roles_chosen if r in roles.ROLES],
         audience_areas=areas,
@@ -122,6 +131,7 @@ def from_version(
         language=language,
         order=str(meta.get("order", 0)),
         objectives="\n".join(meta.get("objectives", [])),
+        remember="\n".join(str(point) for point in meta.get("remember", [])),
         body_md=body_md,
         audience_roles=list(meta.get("audience_roles", [roles.MEMBER])),
         audience_areas=list(meta.get("audience_areas", [])),
@@ -153,6 +163,10 @@ def check(draft: LessonDraft, allowed_areas: set[str]) -> dict[str, str]:
         errors["order"] = N_("Enter a whole number (0 or more).")
     if not draft.objective_list:
         errors["objectives"] = N_("Write at least one objective, one per line.")
+    if len(draft.remember_list) > REMEMBER_MAX:
+        errors["remember"] = N_("Write at most three points to remember, one per line.")
+    elif any(len(point) > REMEMBER_ITEM_MAX for point in draft.remember_list):
+        errors["remember"] = N_("A point to remember is too long: keep each under 300 characters.")
     if not draft.body_md.strip():
         errors["body_md"] = N_("Write the lesson's text.")
     if not draft.audience_roles:

@@ -14,11 +14,12 @@ from server.accounts import services as accounts
 from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import services as areas
+from server.content.lessons import REMEMBER_MAX
 from server.errors import Forbidden, NotFound
 from server.i18n import N_, gettext
 from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
-from server.lessons.rendering import render_markdown
+from server.lessons.rendering import render_lesson
 from server.web import limits
 from server.web.requests import language_of, posted_form
 from server.web.templating import render
@@ -71,7 +72,11 @@ async def _edit_page(
     status: int = 200,
 ) -> Response:
     lang = language_of(request, user)
-    preview = render_markdown(draft.body_md) if draft.body_md.strip() else ""
+    preview = (
+        render_lesson(draft.body_md, draft.language, draft.remember_list)
+        if draft.body_md.strip()
+        else ""
+    )
     context = {
         "user": user,
         "lesson": lesson,
@@ -191,7 +196,8 @@ async def preview(request: Request) -> Response:
     """The lesson text rendered exactly as members will get it (htmx live preview)."""
     user = await _author(request)
     fields = await posted_form(request)
-    html = render_markdown(fields.get("body_md", ""))
+    draft = drafts.from_form(fields, [], [])
+    html = render_lesson(draft.body_md, draft.language, draft.remember_list[:REMEMBER_MAX])
     return render(request, "lessons/_preview.html", {"preview": html}, language_of(request, user))
 
 
