@@ -124,10 +124,12 @@ function explainWords(view) {
     mount(box, html`<h2 id="term-box-title">${word.textContent}</h2>
       <p>${word.nextElementSibling?.textContent || ""}</p>
       <button type="button" class="primary">${t("Close")}</button>`);
-    box.querySelector("button").addEventListener("click", () => {
+    const close = () => {
       box.remove();
       link.focus();
-    });
+    };
+    box.querySelector("button").addEventListener("click", close);
+    box.addEventListener("keydown", (key) => { if (key.key === "Escape") close(); });
     view.querySelector("article.lesson").append(box);
     box.querySelector("button").focus();
   });
