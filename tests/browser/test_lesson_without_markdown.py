@@ -128,6 +128,11 @@ def test_a_trainer_writes_without_markdown_and_a_member_reads_it_offline(
     assert preview.locator("ol li").count() >= 2
     assert preview.locator("blockquote strong", has_text="Lưu ý:").count() == 1
     assert preview.locator("a.term[data-term=passcode]").count() == 1
+    # In the preview too, the word opens its definition without leaving the page.
+    preview.locator("a.term[data-term=passcode]").click()
+    laptop.get_by_role("dialog").get_by_role("heading", name="Passcode (mật mã 6 số)").wait_for()
+    laptop.get_by_role("dialog").get_by_role("button", name="Đóng").click()
+    assert laptop.get_by_role("dialog").count() == 0
     screenshots(laptop, "30-trainer-writes-without-markdown")
     publish(laptop)
 

@@ -98,6 +98,32 @@ if (form && text) {
   const keep = () => { if (cursor) cursor.value = String(text.selectionStart); };
   for (const type of ["keyup", "click", "select", "input", "blur"]) text.addEventListener(type, keep);
 
+  // In the preview, a glossary word shows its definition as on the phone (a box, not a jump).
+  form.addEventListener("click", (event) => {
+    const link = event.target.closest("#preview a.term[data-term]");
+    if (!link) return;
+    event.preventDefault();
+    const word = form.querySelector(`#preview dt#term-${CSS.escape(link.dataset.term)}`);
+    if (!word) return;
+    form.querySelector(".term-box")?.remove();
+    const box = document.createElement("div");
+    box.className = "term-box";
+    box.setAttribute("role", "dialog");
+    const title = document.createElement("h2");
+    title.textContent = word.textContent;
+    const meaning = document.createElement("p");
+    meaning.textContent = word.nextElementSibling?.textContent || "";
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "primary";
+    close.textContent = "×";
+    close.setAttribute("aria-label", toolbar?.dataset.close || "Close");
+    close.addEventListener("click", () => { box.remove(); link.focus(); });
+    box.append(title, meaning, close);
+    form.append(box);
+    close.focus();
+  });
+
   const slug = form.querySelector("#slug");
   const title = form.querySelector("#title");
   if (slug && title) {
