@@ -1,12 +1,14 @@
 """Load and validate the files in content/: indicator set, consent purposes, checklists, lessons.
 
 The file formats are described field by field in docs/content.md. The readers live in
-`toml.py` (shared checks), `indicators.py` (indicators, consent, checklists) and `lessons.py`
-(lessons); `curriculum.py` holds what the running app loaded. This module is the package's face.
+`toml.py` (shared checks), `indicators.py` (indicators, consent, checklists), `lessons.py`
+(lessons) and `glossary.py` (the words lessons explain); `curriculum.py` holds what the running
+app loaded. This module is the package's face.
 """
 
 from __future__ import annotations
 
+from server.content.glossary import GLOSSARY_LINK, Glossary, Term, load_glossary
 from server.content.indicators import (
     ChecklistItem,
     ChecklistTemplateDef,
@@ -41,6 +43,7 @@ from server.content.toml import (
 
 __all__ = [
     "ACCEPTED_FIELDS",
+    "GLOSSARY_LINK",
     "INDICATOR_TYPES",
     "LANGUAGES",
     "MSG_BOOL",
@@ -51,6 +54,7 @@ __all__ = [
     "Choice",
     "ConsentPurpose",
     "ContentError",
+    "Glossary",
     "Indicator",
     "IndicatorGroup",
     "IndicatorSet",
@@ -58,9 +62,11 @@ __all__ = [
     "QuizQuestion",
     "Source",
     "Target",
+    "Term",
     "dump_lesson",
     "load_checklist_templates",
     "load_consent_purposes",
+    "load_glossary",
     "load_indicators",
     "load_lessons",
     "normalise_body",

@@ -8,9 +8,11 @@ from pathlib import Path
 from server.content import (
     ChecklistTemplateDef,
     ConsentPurpose,
+    Glossary,
     IndicatorSet,
     load_checklist_templates,
     load_consent_purposes,
+    load_glossary,
     load_indicators,
 )
 from server.settings import DEFAULT_CONTENT_DIR
@@ -26,6 +28,7 @@ def configure(content_dir: Path) -> None:
     consent_purposes.cache_clear()
     consent_rules.cache_clear()
     checklist_templates.cache_clear()
+    glossary.cache_clear()
 
 
 def content_dir() -> Path:
@@ -59,3 +62,9 @@ def consent_rules() -> tuple[frozenset[str], tuple[str, ...]]:
 def checklist_templates() -> dict[str, ChecklistTemplateDef]:
     """The support checklist templates by key."""
     return {template.key: template for template in load_checklist_templates(_content_dir)}
+
+
+@lru_cache(maxsize=1)
+def glossary() -> Glossary:
+    """The words lessons link to, with their plain definitions."""
+    return load_glossary(_content_dir)

@@ -47,6 +47,12 @@ class LessonDef:
     source_path: Path
     sources: tuple[Source, ...] = ()
     checked: dt.date | None = None
+    remember: tuple[str, ...] = ()
+
+
+REMEMBER_MAX = 3
+"""At most this many points on a lesson's "remember" card."""
+REMEMBER_ITEM_MAX = 300
 
 
 def load_lessons(content_dir: Path) -> tuple[LessonDef, ...]:
@@ -98,6 +104,11 @@ def parse_lesson(text: str, source_path: Path) -> LessonDef:
     for q in t.tables("quiz", "lesson.quiz") if "quiz" in t.data else []:
         quiz.append(_question(q))
         q.unique("id", quiz[-1].id, ids)
+    remember = t.texts("remember", default=())
+    if len(remember) > REMEMBER_MAX:
+        raise t.error("remember", f"has {len(remember)} points; write at most {REMEMBER_MAX}")
+    if any(len(point) > REMEMBER_ITEM_MAX for point in remember):
+        raise t.error("remember", f"each point must be at most {REMEMBER_ITEM_MAX} characters")
     body = normalise_body("\n".join(lines[end + 1 :]))
     if not body:
         raise ContentError(f"{source_path}: body: the lesson text after {_FENCE} is empty")
@@ -114,6 +125,7 @@ def parse_lesson(text: str, source_path: Path) -> LessonDef:
         source_path=source_path,
         sources=t.sources(),
         checked=t.checked(),
+        remember=remember,
     )
 
 
@@ -156,6 +168,8 @@ def dump_lesson(lesson: LessonDef) -> str:
         f"objectives = {_toml_list(lesson.objectives)}",
         f"audience_roles = {_toml_list(lesson.audience_roles)}",
     ]
+    if lesson.remember:
+        out.append(f"remember = {_toml_list(lesson.remember)}")
     if lesson.checked is not None:
         out.append(f"checked = {lesson.checked.isoformat()}")
     for s in lesson.sources:

@@ -53,10 +53,12 @@ ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     "checklist.item.sets_indicator": frozenset({"key", "value"}),
     "lesson": frozenset(
         {"slug", "title", "language", "order", "summary", "objectives", "audience_roles", "quiz"}
-        | {"sources", "checked"}
+        | {"sources", "checked", "remember"}
     ),
     "lesson.quiz": frozenset({"id", "prompt", "choices", "answer", "explanation"}),
     "sources": frozenset({"title", "publisher", "date", "url", "note"}),
+    "glossary": frozenset({"term", "checked"}),
+    "glossary.term": frozenset({"key", "term", "definition", "sources"}),
 }
 """Every field name each kind of table accepts; anything else is rejected as unknown."""
 

@@ -3,37 +3,63 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from server.accounts import roles
 from server.content import LANGUAGES, normalise_body
+from server.content.lessons import REMEMBER_ITEM_MAX, REMEMBER_MAX
 from server.i18n import N_
 
 SLUG = re.compile(r"^[a-z0-9-]+$")
 SLUG_MAX = 80
 TITLE_MAX = 200
 MAX_QUESTIONS = 30
+MAX_CHOICES = 6  # answer fields per question on the form
+MIN_CHOICES = 2
+CHOICE_MAX = 300
+PROMPT_MAX = 600
+EXPLANATION_MAX = 1200
 _RESERVED = {"new", "preview"}  # trainer page addresses under /trainer/lessons/
+
+
+def _blank_choices() -> list[str]:
+    return [""] * 3
 
 
 @dataclass
 class Question:
-    """One quiz question as typed: choices one per line, the right one counted from 1."""
+    """One quiz question as typed: one field per answer, and which field holds the right one.
+
+    `right` is the position of the right answer's field on the form (from 0), as the radio
+    button posts it; empty fields are dropped when the question is stored.
+    """
 
     id: str = ""
     prompt: str = ""
-    choices: str = ""
-    answer: str = ""
+    choices: list[str] = field(default_factory=_blank_choices)
+    right: str = ""
     explanation: str = ""
 
     @property
     def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+        return [choice.strip() for choice in self.choices if choice.strip()]
+
+    @property
+    def right_index(self) -> int | None:
+        """The right answer's position among the non-empty answers, or None when none is."""
+        if not (self.right.isascii() and self.right.isdigit()):
+            return None
+        at = int(self.right)
+        if at >= len(self.choices) or not self.choices[at].strip():
+            return None
+        return sum(1 for choice in self.choices[:at] if choice.strip())
 
     @property
     def blank(self) -> bool:
-        return not (self.prompt.strip() or self.choices.strip() or self.explanation.strip())
+        typed = any(choice.strip() for choice in self.choices)
+        return not (self.prompt.strip() or typed or self.explanation.strip())
 
     def stored(self) -> dict[str, Any]:
         """The question as LessonVersion.quiz and the devices hold it (answer from 0)."""
@@ -41,7 +67,7 @@ class Question:
             "id": self.id,
             "prompt": self.prompt.strip(),
             "choices": self.choice_list,
-            "answer": int(self.answer) - 1,
+            "answer": self.right_index,
             "explanation": self.explanation.strip(),
         }
 
@@ -55,6 +81,7 @@ class LessonDraft:
     language: str = "vi"
     order: str = "0"
     objectives: str = ""
+    remember: str = ""
     body_md: str = ""
     audience_roles: list[str] = field(default_factory=lambda: [roles.MEMBER])
     audience_areas: list[str] = field(default_factory=list)
@@ -64,11 +91,17 @@ class LessonDraft:
     def objective_list(self) -> list[str]:
         return [line.strip() for line in self.objectives.splitlines() if line.strip()]
 
+    @property
+    def remember_list(self) -> list[str]:
+        """The points of the "remember" card at the top of the lesson, one per line."""
+        return [line.strip() for line in self.remember.splitlines() if line.strip()]
+
     def meta(self) -> dict[str, Any]:
-        """LessonVersion.meta: order, objectives and audience."""
+        """LessonVersion.meta: order, objectives, the points to remember and audience."""
         return {
             "order": int(self.order),
             "objectives": self.objective_list,
+            **({"remember": self.remember_list} if self.remember_list else {}),
             "audience_roles": list(self.audience_roles),
             "audience_areas": list(self.audience_areas),
         }
@@ -85,12 +118,15 @@ def from_form(form: dict[str, str], roles_chosen: list[str], areas: list[str]) -
             continue
         if form.get(f"q{n}-remove"):
             continue
+        choices = [
+            form[f"q{n}-choice-{k}"] for k in range(MAX_CHOICES + 1) if f"q{n}-choice-{k}" in form
+        ]
         questions.append(
             Question(
                 id=form.get(f"q{n}-id", "").strip(),
                 prompt=form.get(f"q{n}-prompt", ""),
-                choices=form.get(f"q{n}-choices", ""),
-                answer=form.get(f"q{n}-answer", "").strip(),
+                choices=choices,
+                right=form.get(f"q{n}-right", "").strip(),
                 explanation=form.get(f"q{n}-explanation", ""),
             )
         )
@@ -100,6 +136,7 @@ def from_form(form: dict[str, str], roles_chosen: list[str], areas: list[str]) -
         language=form.get("language", "vi"),
         order=form.get("order", "0").strip(),
         objectives=form.get("objectives", ""),
+        remember=form.get("remember", ""),
         body_md=normalise_body(form.get("body_md", "")),
         audience_roles=[r for r in roles_chosen if r in roles.ROLES],
         audience_areas=areas,
@@ -122,6 +159,7 @@ def from_version(
         language=language,
         order=str(meta.get("order", 0)),
         objectives="\n".join(meta.get("objectives", [])),
+        remember="\n".join(str(point) for point in meta.get("remember", [])),
         body_md=body_md,
         audience_roles=list(meta.get("audience_roles", [roles.MEMBER])),
         audience_areas=list(meta.get("audience_areas", [])),
@@ -129,8 +167,8 @@ def from_version(
             Question(
                 id=str(q.get("id", "")),
                 prompt=str(q.get("prompt", "")),
-                choices="\n".join(q.get("choices", [])),
-                answer=str(int(q.get("answer", 0)) + 1),
+                choices=[str(choice) for choice in q.get("choices", [])],
+                right=str(int(q.get("answer", 0))),
                 explanation=str(q.get("explanation", "")),
             )
             for q in quiz
@@ -153,6 +191,10 @@ def check(draft: LessonDraft, allowed_areas: set[str]) -> dict[str, str]:
         errors["order"] = N_("Enter a whole number (0 or more).")
     if not draft.objective_list:
         errors["objectives"] = N_("Write at least one objective, one per line.")
+    if len(draft.remember_list) > REMEMBER_MAX:
+        errors["remember"] = N_("Write at most three points to remember, one per line.")
+    elif any(len(point) > REMEMBER_ITEM_MAX for point in draft.remember_list):
+        errors["remember"] = N_("A point to remember is too long: keep each under 300 characters.")
     if not draft.body_md.strip():
         errors["body_md"] = N_("Write the lesson's text.")
     if not draft.audience_roles:
@@ -171,16 +213,41 @@ def _question_problem(question: Question) -> str | None:
     choices = question.choice_list
     if not question.prompt.strip():
         return N_("Write the question.")
-    if len(choices) < 2:
-        return N_("Write at least two answers, one per line.")
+    if len(question.prompt.strip()) > PROMPT_MAX:
+        return N_("The question is too long: keep it under 600 characters.")
+    if len(choices) < MIN_CHOICES:
+        return N_("Write at least two answers.")
+    if len(question.choices) > MAX_CHOICES:
+        return N_("A question takes at most six answers.")
+    if any(len(choice) > CHOICE_MAX for choice in choices):
+        return N_("An answer is too long: keep each under 300 characters.")
     if len(set(choices)) != len(choices):
         return N_("Two answers are the same: make each answer different.")
-    answer = question.answer
-    if not (answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(choices)):
-        return N_("Enter the number of the right answer, from 1 to the number of answers.")
+    if question.right_index is None:
+        return N_("Mark the right answer: tick “This is the right answer” beside it.")
     if not question.explanation.strip():
         return N_("Explain why the right answer is right.")
+    if len(question.explanation.strip()) > EXPLANATION_MAX:
+        return N_("The explanation is too long: keep it under 1200 characters.")
     return None
+
+
+def add_choice(question: Question) -> None:
+    """One more empty answer field, up to MAX_CHOICES."""
+    if len(question.choices) < MAX_CHOICES:
+        question.choices.append("")
+
+
+def remove_choice(question: Question, at: int) -> None:
+    """Drop the answer field at `at`; the right answer follows its text."""
+    if not 0 <= at < len(question.choices) or len(question.choices) <= MIN_CHOICES:
+        return
+    right = int(question.right) if question.right.isascii() and question.right.isdigit() else -1
+    del question.choices[at]
+    if right == at:
+        question.right = ""
+    elif right > at:
+        question.right = str(right - 1)
 
 
 def _number_questions(draft: LessonDraft) -> None:
@@ -194,6 +261,26 @@ def _number_questions(draft: LessonDraft) -> None:
             counter += 1
         draft.questions[index] = replace(question, id=f"q{counter}")
         used.add(f"q{counter}")
+
+
+def slug_from_title(title: str) -> str:
+    """ "Tài khoản an sinh" → "tai-khoan-an-sinh": diacritics folded, đ → d, words joined by
+    dashes (pwa/static/trainer/lesson-editor.js fills the field by the same rule)."""
+    decomposed = unicodedata.normalize("NFD", title)
+    plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
+    plain = plain.replace("đ", "d").replace("Đ", "d").lower()
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:SLUG_MAX].rstrip("-")
+
+
+def insert_at(body: str, cursor: str, block: str) -> tuple[str, bool]:
+    """The body with `block` as a paragraph of its own at `cursor` (a character offset, as the
+    editor posts it), or at the end when the cursor is missing or outside the text; and whether
+    it went in before the end."""
+    at = int(cursor) if cursor.isascii() and cursor.isdigit() and len(cursor) < 9 else len(body)
+    before, after = body[: min(at, len(body))].rstrip(), body[min(at, len(body)) :].lstrip()
+    if not after:
+        return f"{before}\n\n{block}\n".lstrip(), False
+    return f"{before}\n\n{block}\n\n{after}".lstrip(), True
 
 
 def check_slug(slug: str) -> str | None:

@@ -95,6 +95,7 @@ def _as_def(slug: str, version: LessonVersion, path: Path) -> LessonDef:
         source_path=path,
         sources=sources,
         checked=checked,
+        remember=tuple(str(point) for point in meta.get("remember", [])),
     )
 
 

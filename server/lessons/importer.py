@@ -95,6 +95,7 @@ async def _store_lesson(lesson: LessonDef) -> int:
         # Areas are chosen on the server, never in content/: an import keeps them.
         "audience_areas": list(latest.meta.get("audience_areas", [])) if latest else [],
         **provenance.to_meta(lesson.sources, lesson.checked),
+        **({"remember": list(lesson.remember)} if lesson.remember else {}),
     }
 
     def same(version: LessonVersion | None) -> bool:

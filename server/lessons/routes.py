@@ -14,11 +14,13 @@ from server.accounts import services as accounts
 from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.areas import services as areas
+from server.content import curriculum
+from server.content.lessons import REMEMBER_MAX
 from server.errors import Forbidden, NotFound
 from server.i18n import N_, gettext
 from server.lessons import diff, drafts, media, services
 from server.lessons.models import Lesson
-from server.lessons.rendering import render_markdown
+from server.lessons.rendering import render_lesson
 from server.web import limits
 from server.web.requests import language_of, posted_form
 from server.web.templating import render
@@ -71,7 +73,11 @@ async def _edit_page(
     status: int = 200,
 ) -> Response:
     lang = language_of(request, user)
-    preview = render_markdown(draft.body_md) if draft.body_md.strip() else ""
+    preview = (
+        render_lesson(draft.body_md, draft.language, draft.remember_list)
+        if draft.body_md.strip()
+        else ""
+    )
     context = {
         "user": user,
         "lesson": lesson,
@@ -81,6 +87,8 @@ async def _edit_page(
         "notice": notice,
         "preview": preview,
         "roles": roles.ROLES,
+        "max_choices": drafts.MAX_CHOICES,
+        "glossary_terms": curriculum.glossary().terms,
         "role_labels": ROLE_LABELS,
         "area_choices": await _area_choices(user),
         "published": lesson.published_version if lesson else None,
@@ -121,6 +129,8 @@ async def _save(request: Request, user: User, form: FormData) -> Response:
     lesson = None if creating else await _lesson(request)
     fields = await posted_form(request)
     slug = fields.get("slug", "").strip() if creating else lesson.slug if lesson else ""
+    if creating and not slug:  # filled from the title by default (the page's script does too)
+        slug = drafts.slug_from_title(fields.get("title", ""))
     draft = drafts.from_form(
         fields,
         [str(v) for v in form.getlist("audience_roles")],
@@ -132,8 +142,12 @@ async def _save(request: Request, user: User, form: FormData) -> Response:
         return await _edit_page(request, user, draft, lesson=lesson, slug=slug)
     if action == "preview":
         return await _edit_page(request, user, draft, lesson=lesson, slug=slug)
+    if action.startswith(("add_choice:", "remove_choice:")):
+        _change_choices(draft, action)
+        return await _edit_page(request, user, draft, lesson=lesson, slug=slug)
     if action == "upload":
-        return await _upload(request, user, draft, form.get("image"), lesson, slug)
+        cursor = fields.get("cursor", "")
+        return await _upload(request, user, draft, form.get("image"), lesson, slug, cursor)
     allowed = {area.code for area in await _area_choices(user)}
     errors = drafts.check(draft, allowed)
     if creating and (problem := drafts.check_slug(slug)):
@@ -162,6 +176,20 @@ async def _save(request: Request, user: User, form: FormData) -> Response:
     return RedirectResponse(f"/trainer/lessons/{lesson.slug}?saved={done}", status_code=303)
 
 
+def _change_choices(draft: drafts.LessonDraft, action: str) -> None:
+    """Add an answer field to a question, or remove one (`add_choice:<q>`, `remove_choice:<q>:<a>`);
+    an action naming no question or answer changes nothing."""
+    kind, _, where = action.partition(":")
+    question, _, choice = where.partition(":")
+    if not (question.isascii() and question.isdigit() and int(question) < len(draft.questions)):
+        return
+    target = draft.questions[int(question)]
+    if kind == "add_choice":
+        drafts.add_choice(target)
+    elif choice.isascii() and choice.isdigit():
+        drafts.remove_choice(target, int(choice))
+
+
 async def _upload(
     request: Request,
     user: User,
@@ -169,6 +197,7 @@ async def _upload(
     upload: object,
     lesson: Lesson | None,
     slug: str,
+    form_cursor: str,
 ) -> Response:
     lang = language_of(request, user)
     data = b""
@@ -182,8 +211,12 @@ async def _upload(
             request, user, draft, errors=errors, status=422, lesson=lesson, slug=slug
         )
     alt = gettext(lang, N_("Describe the picture here"))
-    draft.body_md = f"{draft.body_md.rstrip()}\n\n![{alt}](images/{name})\n"
-    notice = N_("The picture was added at the end of the text. Describe it in the brackets.")
+    draft.body_md, inside = drafts.insert_at(draft.body_md, form_cursor, f"![{alt}](images/{name})")
+    notice = (
+        N_("The picture was added where the cursor was. Describe it in the brackets.")
+        if inside
+        else N_("The picture was added at the end of the text. Describe it in the brackets.")
+    )
     return await _edit_page(request, user, draft, notice=notice, lesson=lesson, slug=slug)
 
 
@@ -191,7 +224,8 @@ async def preview(request: Request) -> Response:
     """The lesson text rendered exactly as members will get it (htmx live preview)."""
     user = await _author(request)
     fields = await posted_form(request)
-    html = render_markdown(fields.get("body_md", ""))
+    draft = drafts.from_form(fields, [], [])
+    html = render_lesson(draft.body_md, draft.language, draft.remember_list[:REMEMBER_MAX])
     return render(request, "lessons/_preview.html", {"preview": html}, language_of(request, user))
 
 

@@ -21,7 +21,7 @@ from server.lessons import provenance
 from server.lessons.drafts import LessonDraft
 from server.lessons.models import Lesson, LessonVersion, PublishedLesson
 from server.lessons.records import for_viewer
-from server.lessons.rendering import MEDIA_PREFIX, render_markdown
+from server.lessons.rendering import MEDIA_PREFIX, render_lesson
 from server.notifications import messages
 from server.notifications import services as notifications
 from server.syncable.clock import allocate_versions
@@ -177,7 +177,7 @@ async def publish(lesson: Lesson, number: int) -> list[uuid.UUID]:
     Returns the ids of the users it is for (see `_announce_published`).
     """
     version = await LessonVersion.get(lesson=lesson, number=number)
-    html = render_markdown(version.body_md)
+    html = render_lesson(version.body_md, version.language, version.meta.get("remember", []))
     now = datetime.now(UTC)
     areas = sorted(set(version.meta.get("audience_areas", [])))
     above = sorted(await areas_with_ancestors(areas) - set(areas))

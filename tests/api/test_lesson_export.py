@@ -29,8 +29,8 @@ def _draft(body: str) -> drafts.LessonDraft:
             drafts.Question(
                 id="q1",
                 prompt="Nên chụp ở đâu?",
-                choices="Chỗ tối\nChỗ đủ sáng",
-                answer="2",
+                choices=["Chỗ tối", "Chỗ đủ sáng"],
+                right="1",
                 explanation="Ảnh sáng giúp người mua thấy rõ hàng.",
             )
         ],

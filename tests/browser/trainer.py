@@ -60,10 +60,18 @@ def write_lesson(page: Page, lesson: LessonText) -> None:
         page.get_by_role("button", name="Thêm câu hỏi").click()
         page.locator(f"#q{n}-prompt").wait_for()
     for n, question in enumerate(lesson.quiz):
-        page.locator(f"#q{n}-prompt").fill(question.prompt)
-        page.locator(f"#q{n}-choices").fill("\n".join(question.choices))
-        page.locator(f"#q{n}-answer").fill(str(question.answer))
-        page.locator(f"#q{n}-explanation").fill(question.explanation)
+        fill_question(page, n, question)
+
+
+def fill_question(page: Page, n: int, question: QuizQuestion) -> None:
+    """One answer per box (adding boxes as needed), then tick the right one."""
+    page.locator(f"#q{n}-prompt").fill(question.prompt)
+    while page.locator(f"#q{n} input[name='q{n}-choice-{len(question.choices) - 1}']").count() == 0:
+        page.locator(f"#q{n}").get_by_role("button", name="Thêm một đáp án").click()
+    for k, choice in enumerate(question.choices):
+        page.locator(f"#q{n}-choice-{k}").fill(choice)
+    page.locator(f"#q{n} input[name='q{n}-right'][value='{question.answer - 1}']").check()
+    page.locator(f"#q{n}-explanation").fill(question.explanation)
 
 
 def publish(page: Page) -> None:

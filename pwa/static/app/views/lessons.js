@@ -44,6 +44,7 @@ export async function renderLesson(app, slug) {
   }
   const progress = (await app.store.all("lesson_progress")).find((p) => p.data.lesson_slug === slug);
   const quiz = lesson.data.quiz || [];
+  const seed = await attemptSeed(app, slug);
   app.watch(`lesson:${lesson.id}`, "lesson_progress");
   mount(
     view,
@@ -55,7 +56,7 @@ export async function renderLesson(app, slug) {
         <h2>${t("Quiz")}</h2>
         ${quiz.map((q, n) => html`<fieldset data-question="${q.id}">
           <legend>${n + 1}. ${q.prompt}</legend>
-          ${q.choices.map((choice, i) => html`<label class="check"><input type="radio" name="${q.id}" value="${i}"><span>${choice}</span></label>`)}
+          ${shuffled(q.choices.length, seed, q.id).map((i) => html`<label class="check"><input type="radio" name="${q.id}" value="${i}"><span>${q.choices[i]}</span></label>`)}
           <p class="feedback" aria-live="polite"></p>
         </fieldset>`)}
         <button type="submit" class="primary big">${t("Check my answers")}</button>
@@ -63,6 +64,7 @@ export async function renderLesson(app, slug) {
       </form>` : ""}
     </article>`,
   );
+  explainWords(view);
   if (!progress) await save(app, null, lesson, { status: "started" });
   const form = view.querySelector("form.quiz");
   if (!form) return;
@@ -82,9 +84,74 @@ export async function renderLesson(app, slug) {
     chosen.set(slug, { answers, graded: true });
     if (Object.keys(answers).length < quiz.length) return;
     const score = Math.round((right / quiz.length) * 100);
+    await app.store.setMeta(attemptKey(slug), { seed, finished: true });
     const current = (await app.store.all("lesson_progress")).find((p) => p.data.lesson_slug === slug);
     await save(app, current, lesson, { status: "completed", score, answers });
   });
+}
+
+// Choices are shown in an order of their own for each attempt at the quiz, so that the place of
+// the right answer teaches nothing. An attempt keeps its order until its answers are checked
+// (reopening the lesson shows the same order); the next opening starts a new attempt. The value
+// of each radio button stays the choice's index in the lesson, which is what is saved and graded.
+const attemptKey = (slug) => `quiz_attempt:${slug}`;
+
+async function attemptSeed(app, slug) {
+  const attempt = await app.store.meta(attemptKey(slug));
+  if (attempt && (!attempt.finished || app.redrawing)) return attempt.seed;
+  const seed = crypto.getRandomValues(new Uint32Array(1))[0];
+  await app.store.setMeta(attemptKey(slug), { seed, finished: false });
+  return seed;
+}
+
+// A word linked to the glossary opens its definition in a box over the lesson (the definitions
+// travel inside the lesson's HTML, so this works offline); the hash route never changes.
+function explainWords(view) {
+  const text = view.querySelector(".lesson-text");
+  if (!text) return;
+  text.addEventListener("click", (event) => {
+    const link = event.target.closest("a.term[data-term]");
+    if (!link) return;
+    event.preventDefault();
+    const word = text.querySelector(`dt#term-${CSS.escape(link.dataset.term)}`);
+    if (!word) return;
+    view.querySelector(".term-box")?.remove();
+    const box = document.createElement("div");
+    box.className = "term-box";
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-modal", "false");
+    box.setAttribute("aria-labelledby", "term-box-title");
+    mount(box, html`<h2 id="term-box-title">${word.textContent}</h2>
+      <p>${word.nextElementSibling?.textContent || ""}</p>
+      <button type="button" class="primary">${t("Close")}</button>`);
+    const close = () => {
+      box.remove();
+      link.focus();
+    };
+    box.querySelector("button").addEventListener("click", close);
+    box.addEventListener("keydown", (key) => { if (key.key === "Escape") close(); });
+    view.querySelector("article.lesson").append(box);
+    box.querySelector("button").focus();
+  });
+}
+
+/** The indexes 0..count-1 in the order this attempt shows them (seeded Fisher–Yates). */
+function shuffled(count, seed, questionId) {
+  let state = seed >>> 0;
+  for (const char of questionId) state = Math.imul(state ^ char.charCodeAt(0), 0x9e3779b1) >>> 0;
+  const next = () => {
+    // mulberry32
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(state ^ (state >>> 15), state | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
+  };
+  const order = [...Array(count).keys()];
+  for (let i = count - 1; i > 0; i--) {
+    const j = Math.floor(next() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
 }
 
 /** The answer chosen for each question (index of the choice); unanswered ones left out. */
