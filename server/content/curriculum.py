@@ -13,6 +13,7 @@ from server.content import (
     load_consent_purposes,
     load_indicators,
 )
+from server.content.holidays import Calendar, load_holidays
 from server.settings import DEFAULT_CONTENT_DIR
 
 _content_dir = DEFAULT_CONTENT_DIR
@@ -26,6 +27,7 @@ def configure(content_dir: Path) -> None:
     consent_purposes.cache_clear()
     consent_rules.cache_clear()
     checklist_templates.cache_clear()
+    holidays.cache_clear()
 
 
 def content_dir() -> Path:
@@ -59,3 +61,9 @@ def consent_rules() -> tuple[frozenset[str], tuple[str, ...]]:
 def checklist_templates() -> dict[str, ChecklistTemplateDef]:
     """The support checklist templates by key."""
     return {template.key: template for template in load_checklist_templates(_content_dir)}
+
+
+@lru_cache(maxsize=1)
+def holidays() -> Calendar:
+    """The public holidays and swapped working days the legal clocks skip and count."""
+    return load_holidays(_content_dir)
