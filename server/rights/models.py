@@ -13,7 +13,7 @@ from tortoise.models import Model
 
 from server.i18n import N_
 
-# What a data subject may ask (Law 91/2025/QH15, Article 4).
+# What a data subject may ask (Law 91/2025/QH15; docs/data-protection.md).
 ACCESS = "access"  # to see or receive a copy
 CORRECTION = "correction"
 WITHDRAWAL = "withdrawal"  # of a consent
