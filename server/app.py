@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, nullcontext, suppress
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -64,11 +64,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async with RegisterTortoise(
                 app, config=tortoise_config(settings), _enable_global_fallback=True
             ):
+                # Pushes about data requests that became due soon or overdue (rights/reminders.py).
                 reminding = asyncio.get_running_loop().create_task(reminders.keep_reminding())
                 try:
                     yield
                 finally:
                     reminding.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await reminding
                 await notifications.drain()
 
     routes = [

@@ -159,6 +159,8 @@ async def test_a_coordinator_is_pushed_once_per_request_and_state(client, user, 
         sent.append((list(user_ids), message))
 
     monkeypatch.setattr(reminders.notifications, "notify_users", notify)
+    # As if never looked at (the app's own loop may have, in a long test run).
+    await DataRequest.filter(id=old["id"]).update(notified_state="")
     await reminders.remind()
     await reminders.remind()
 
@@ -271,3 +273,24 @@ async def test_the_pages_receive_a_request_and_move_it_on(user, signed_in):
     assert refused.status_code == 422 and alert(refused)
     listed = await browser.get("/manage/requests?status=open", headers={"HX-Request": "true"})
     assert "Ông Trần Văn Bốn" in listed.text and "<html" not in listed.text
+
+
+async def test_a_request_is_pushed_when_due_soon_then_again_when_overdue(
+    client, user, login, monkeypatch
+):
+    boss = await user(roles.COORDINATOR, COMMUNE_A)
+    fresh = await _receive(client, await login(boss), received_on=TODAY.isoformat())
+    titles: list[str] = []
+
+    async def notify(user_ids, message):
+        if message.tag == f"data-request-{fresh['id']}" and boss.id in list(user_ids):
+            titles.append(message.title)
+
+    monkeypatch.setattr(reminders.notifications, "notify_users", notify)
+    await DataRequest.filter(id=fresh["id"]).update(notified_state="")
+    await reminders.remind(TODAY)
+    await reminders.remind(TODAY)
+    await reminders.remind(TODAY + timedelta(days=30))
+    await reminders.remind(TODAY + timedelta(days=31))
+
+    assert titles == ["A data request is due soon", "A data request is overdue"]
