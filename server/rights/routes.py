@@ -28,6 +28,7 @@ from server.web.requests import json_body, language_of, posted_form, wants_fragm
 from server.web.templating import render
 
 ACTIONS = ("acknowledge", "extend", "done", "refuse")
+HOME_MAX = 10  # requests listed on the home page; the register shows the rest
 
 
 def uuid_or_none(raw: object) -> uuid.UUID | None:
@@ -256,4 +257,9 @@ async def home_panel(user: User, scope: Scope) -> dict[str, Any]:
     """The coordinator's home page lists the overdue and due-soon requests of their area."""
     if user.role not in roles.MANAGERS:
         return {}
-    return {"attention_requests": await services.needing_attention(scope), **_labels()}
+    attention = await services.needing_attention(scope)
+    return {
+        "attention_requests": attention[:HOME_MAX],
+        "attention_more": max(len(attention) - HOME_MAX, 0),
+        **_labels(),
+    }

@@ -294,3 +294,18 @@ async def test_a_request_is_pushed_when_due_soon_then_again_when_overdue(
     await reminders.remind(TODAY + timedelta(days=31))
 
     assert titles == ["A data request is due soon", "A data request is overdue"]
+
+
+async def test_the_home_page_lists_ten_requests_and_links_to_the_rest(
+    user, login, signed_in, client
+):
+    boss = await user(roles.COORDINATOR, COMMUNE_B)
+    headers = await login(boss)
+    for n in range(11):
+        await _receive(client, headers, area_code=COMMUNE_B, received_on=_days_ago(50 + n))
+
+    home = await (await signed_in(boss)).get("/home")
+
+    section = home.text.split('aria-labelledby="attention"', 1)[1].split("</section>", 1)[0]
+    assert section.count("<li data-state=") == 10
+    assert "yêu cầu nữa trong sổ theo dõi" in section and "/manage/requests?status=open" in section
