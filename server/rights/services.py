@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from tortoise.expressions import Q
 
+from server.accounts.models import User
 from server.areas import kinds
 from server.areas import services as areas
 from server.areas.scope import Scope
@@ -63,6 +64,7 @@ class RequestRow:
     commune_code: str
     received_on: date
     received_by: uuid.UUID
+    received_by_name: str
     acknowledged_at: datetime | None
     other_party: bool
     extension_days: int
@@ -262,6 +264,9 @@ def clock_of(found: DataRequest, today: date) -> clocks.Clock:
 async def rows(found: list[DataRequest], today: date) -> list[RequestRow]:
     """The requests as the register shows them, with their households' names."""
     names = await households.by_ids(r.household_id for r in found if r.household_id)
+    people = dict(
+        await User.filter(id__in=sorted({r.received_by for r in found})).values_list("id", "name")
+    )
     return [
         RequestRow(
             id=r.id,
@@ -275,6 +280,7 @@ async def rows(found: list[DataRequest], today: date) -> list[RequestRow]:
             commune_code=r.commune_code,
             received_on=r.received_on,
             received_by=r.received_by,
+            received_by_name=str(people.get(r.received_by, "")),
             acknowledged_at=r.acknowledged_at,
             other_party=r.other_party,
             extension_days=r.extension_days,

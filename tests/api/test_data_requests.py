@@ -236,7 +236,8 @@ async def test_bad_steps_are_refused(client, coordinator):
 
 
 async def test_the_pages_receive_a_request_and_move_it_on(user, signed_in):
-    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    boss = await user(roles.COORDINATOR, COMMUNE_A)
+    browser = await signed_in(boss)
     page = await browser.get("/manage/requests")
     assert page.status_code == 200 and "Nhận một yêu cầu" in page.text
 
@@ -266,6 +267,7 @@ async def test_the_pages_receive_a_request_and_move_it_on(user, signed_in):
     assert created.status_code == 303
     shown = await browser.get(created.headers["location"])
     assert "Ông Trần Văn Bốn" in shown.text and "Xoá dữ liệu" in shown.text
+    assert boss.name in shown.text  # who received it
     url = created.headers["location"].split("?")[0]
     answered = await browser.post(f"{url}/acknowledge", data={"csrf_token": csrf(shown)})
     assert answered.status_code == 303
