@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, nullcontext, suppress
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -14,7 +15,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
 from server import data_lock
-from server.accounts import gate, passwords
+from server.accounts import gate, home, passwords
 from server.accounts import routes as accounts_routes
 from server.assignments import routes as assignments_routes
 from server.checklists import routes as checklists_routes
@@ -30,6 +31,8 @@ from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
 from server.review import routes as review_routes
+from server.rights import incident_routes, reminders
+from server.rights import routes as rights_routes
 from server.settings import PWA_DIR, Settings
 from server.shell import routes as shell_routes
 from server.sync import routes as sync_routes
@@ -52,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     notifications.configure(settings)
     writes.plug(sync_services.server_write)
     passwords.configure(settings.password_hash_cost)
+    home.plug("data_requests", rights_routes.home_panel)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -61,7 +65,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async with RegisterTortoise(
                 app, config=tortoise_config(settings), _enable_global_fallback=True
             ):
-                yield
+                # Pushes about data requests that became due soon or overdue (rights/reminders.py).
+                reminding = asyncio.get_running_loop().create_task(reminders.keep_reminding())
+                try:
+                    yield
+                finally:
+                    reminding.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await reminding
                 await notifications.drain()
 
     routes = [
@@ -74,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *assignments_routes.routes,
         *checklists_routes.routes,
         *notifications_routes.routes,
+        *rights_routes.routes,
+        *incident_routes.routes,
         *shell_routes.routes,
         *lesson_routes.routes,
         *lesson_report_routes.routes,

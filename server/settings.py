@@ -36,6 +36,8 @@ SETTINGS_HELP: dict[str, str] = {
     "endpoints, for development and tests only (default 0).",
     "LANGSO_PASSWORD_HASH_COST": "argon2 cost of new password hashes: normal (default) or test "
     "(cheap, for a fast test suite only).",
+    "LANGSO_BREACH_NOTICE_HOURS": "Hours after an incident is discovered by which the data "
+    "protection authority must be told, shown on the incidents register (default 72).",
     "LANGSO_LANGUAGE": "The language of the langso command: vi or en (default: the POSIX "
     "locale's language when it is vi or en, else vi); `langso --language` wins.",
 }
@@ -57,8 +59,14 @@ class Settings:
     push_services: tuple[str, ...] = ()
     push_allow_localhost: bool = False
     password_hash_cost: str = "normal"
+    breach_notice_hours: int = 72
 
     def __post_init__(self) -> None:
+        if not 1 <= self.breach_notice_hours <= 24 * 30:
+            raise ValueError(
+                f"LANGSO_BREACH_NOTICE_HOURS is {self.breach_notice_hours}: use a whole number "
+                "of hours between 1 and 720 (the law's deadline, 72 unless it changes)."
+            )
         if self.password_hash_cost not in PASSWORD_HASH_COSTS:
             raise ValueError(
                 f"LANGSO_PASSWORD_HASH_COST is {self.password_hash_cost!r}: leave it unset, or set "
@@ -98,6 +106,7 @@ class Settings:
             ),
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
             password_hash_cost=env.get("LANGSO_PASSWORD_HASH_COST") or "normal",
+            breach_notice_hours=int(env.get("LANGSO_BREACH_NOTICE_HOURS") or "72"),
         )
         _private_sqlite_file(database_url)  # once the secrets are known to be sound
         return settings

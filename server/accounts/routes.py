@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.accounts import home as home_panels
 from server.accounts import roles, services
 from server.accounts.gate import current_user, require_user
 from server.accounts.models import User
@@ -168,6 +169,7 @@ async def home(request: Request) -> Response:
         "user": user,
         "areas": [await areas.get_area(code) for code in codes],
         "villages": await areas.villages_in(codes) if not scope.everywhere else [],
+        **await home_panels.context(user, scope),
     }
     return render(request, f"home_{user.role}.html", context, language_of(request, user))
 

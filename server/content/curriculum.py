@@ -15,6 +15,7 @@ from server.content import (
     load_glossary,
     load_indicators,
 )
+from server.content.holidays import Calendar, load_holidays
 from server.settings import DEFAULT_CONTENT_DIR
 
 _content_dir = DEFAULT_CONTENT_DIR
@@ -29,6 +30,7 @@ def configure(content_dir: Path) -> None:
     consent_rules.cache_clear()
     checklist_templates.cache_clear()
     glossary.cache_clear()
+    holidays.cache_clear()
 
 
 def content_dir() -> Path:
@@ -68,3 +70,9 @@ def checklist_templates() -> dict[str, ChecklistTemplateDef]:
 def glossary() -> Glossary:
     """The words lessons link to, with their plain definitions."""
     return load_glossary(_content_dir)
+
+
+@lru_cache(maxsize=1)
+def holidays() -> Calendar:
+    """The public holidays and swapped working days the legal clocks skip and count."""
+    return load_holidays(_content_dir)

@@ -59,6 +59,8 @@ ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     "sources": frozenset({"title", "publisher", "date", "url", "note"}),
     "glossary": frozenset({"term", "checked"}),
     "glossary.term": frozenset({"key", "term", "definition", "sources"}),
+    "holidays": frozenset({"day_off", "working_day", "sources", "checked"}),
+    "holidays.day": frozenset({"date", "name", "source"}),
 }
 """Every field name each kind of table accepts; anything else is rejected as unknown."""
 
@@ -150,17 +152,21 @@ class _Table:
             raise self.error(field, "must be a date written like 2026-01-31, without quotes")
         return value
 
+    def url(self, field: str) -> str:
+        value = self.text(field)
+        if not _URL.match(value):
+            raise self.error(
+                field, f"{value!r} must be a web address starting with https:// or http://"
+            )
+        return value
+
     def sources(self) -> tuple[Source, ...]:
         """The optional `[[sources]]` tables; each needs title, publisher, date and url."""
         if "sources" not in self.data:
             return ()
         found: list[Source] = []
         for t in self.tables("sources", "sources"):
-            url = t.text("url")
-            if not _URL.match(url):
-                raise t.error(
-                    "url", f"{url!r} must be a web address starting with https:// or http://"
-                )
+            url = t.url("url")
             found.append(
                 Source(
                     title=t.text("title"),

@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "server.accounts.models",
     "server.teams.models",
     "server.households.models",
+    "server.rights.models",
     "server.checklists.models",
     "server.lessons.models",
     "server.syncable.models",

@@ -61,6 +61,26 @@ def assignment_given(assignment_id: str, household_name: str, due_date: str) -> 
     )
 
 
+def data_request_due(request_id: str, overdue: bool, received: str, due: str) -> Message:
+    """A personal data request is due soon or overdue: open it in the register.
+
+    No name in the text: a push is shown on a lock screen.
+    """
+    if overdue:
+        title = N_("A data request is overdue")
+        body = N_("The request received on %(received)s had to be answered by %(due)s.")
+    else:
+        title = N_("A data request is due soon")
+        body = N_("Please answer the request received on %(received)s by %(due)s.")
+    return Message(
+        title=title,
+        body=body,
+        params={"received": received, "due": due},
+        url=f"/manage/requests/{request_id}",
+        tag=f"data-request-{request_id}",
+    )
+
+
 def test_message() -> Message:
     """`langso push test`: shows that pushes reach this device."""
     return Message(

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from server.rights.models import CHANNELS as REQUEST_CHANNELS
+from server.rights.models import KINDS as REQUEST_KINDS
+from server.rights.models import SEVERITIES
+from server.rights.services import STATUSES as REQUEST_STATUSES
 from server.web.paging import MAX_LIMIT, MAX_OFFSET, MAX_SEARCH
 
 # The one error shape (server/web/errors.py): a message in the caller's language and the field
@@ -220,6 +224,91 @@ PATHS: dict[str, Any] = {
             ok="204",
             errors=(401, 403, 404),
             params=("assignment_id",),
+        ),
+    },
+    "/api/v1/data-requests": {
+        "get": _op(
+            "Personal data requests of the coordinator's area with their legal clocks: open ones"
+            " first (overdue, then due soon, then by the deadline that matters now), then closed"
+            " ones, most recently received first.",
+            errors=_LIST_ERRORS,
+            query=[
+                *LIST_PARAMS[1:],
+                query_param(
+                    "status",
+                    {"type": "string", "enum": list(REQUEST_STATUSES)},
+                    "Only this state (`open` is every request not yet done or refused).",
+                ),
+            ],
+            result=list_of("requests"),
+        ),
+        "post": _op(
+            "Record a request received from a data subject; its clocks start the next day.",
+            ok="201",
+            body=_body(
+                ("kind", "requester", "channel", "received_on"),
+                kind={"type": "string", "enum": list(REQUEST_KINDS)},
+                requester=_STR,
+                channel={"type": "string", "enum": list(REQUEST_CHANNELS)},
+                received_on={"type": "string", "format": "date"},
+                household_id=_STR,
+                area_code=_STR,
+                details=_STR,
+                other_party={"type": "boolean"},
+            ),
+            errors=_WRITE,
+        ),
+    },
+    "/api/v1/data-requests/{request_id}": {
+        "get": _op("One request with its clock.", errors=(401, 403, 404), params=("request_id",)),
+    },
+    **{
+        f"/api/v1/data-requests/{{request_id}}/{action}": {
+            "post": _op(summary, body=body, errors=_WRITE, params=("request_id",))
+        }
+        for action, summary, body in (
+            ("acknowledge", "Record that the requester was answered.", _body()),
+            (
+                "extend",
+                "Extend the completion deadline once, by 1–15 working days, with a reason.",
+                _body(("days", "reason"), days={"type": "integer"}, reason=_STR),
+            ),
+            ("done", "Record that the request was carried out.", _body()),
+            ("refuse", "Refuse the request, with the reason.", _body(("reason",), reason=_STR)),
+        )
+    },
+    "/api/v1/incidents": {
+        "get": _op(
+            "Personal data incidents of the coordinator's area, newest first, each with its"
+            " deadline to tell the authority (`notify_by`) and whether it was missed (`late`).",
+            errors=_LIST_ERRORS,
+            query=LIST_PARAMS[1:],
+            result=list_of("incidents"),
+        ),
+        "post": _op(
+            "Record an incident.",
+            ok="201",
+            body=_body(
+                ("what", "discovered_at", "severity", "area_code"),
+                what=_STR,
+                discovered_at={"type": "string", "format": "date-time"},
+                severity={"type": "string", "enum": list(SEVERITIES)},
+                area_code=_STR,
+                household_count={"type": "integer", "minimum": 0},
+                household_ids={"type": "array", "items": _STR},
+            ),
+            errors=_WRITE,
+        ),
+    },
+    "/api/v1/incidents/{incident_id}": {
+        "patch": _op(
+            "Record when the authority and/or the households were told.",
+            body=_body(
+                authority_notified_at={"type": "string", "format": "date-time"},
+                households_notified_at={"type": "string", "format": "date-time"},
+            ),
+            errors=_WRITE,
+            params=("incident_id",),
         ),
     },
 }

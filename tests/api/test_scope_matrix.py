@@ -21,6 +21,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.assignments.models import Assignment
 from server.checklists.models import ChecklistTemplate
+from server.rights.models import DataRequest, Incident
 from server.syncable.models import Conflict
 from tests.api.html import csrf
 from tests.data import COMMUNE_A, COMMUNE_B, mutation
@@ -31,6 +32,9 @@ PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
 REPORTS = "reports"
 # Trainers' screens and lesson reports: tested in test_lesson_authoring.py, test_lesson_reports.py.
 TRAINING = "training"
+
+_ACTIONS = ("acknowledge", "extend", "done", "refuse")
+_ACTION_BODY = {"days": "5", "reason": "Chiếm"}
 
 # Every route of the app: who may call it. MANAGE routes are checked by the matrix below.
 ROUTES: dict[tuple[str, str], str] = {
@@ -107,6 +111,20 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/trainer/reports", "GET"): TRAINING,
     ("/trainer/reports.csv", "GET"): TRAINING,
     ("/media/lessons/{name}", "GET"): PUBLIC,
+    ("/manage/requests", "GET"): MANAGE,
+    ("/manage/requests", "POST"): MANAGE,
+    ("/manage/requests/{request_id}", "GET"): MANAGE,
+    **{(f"/manage/requests/{{request_id}}/{a}", "POST"): MANAGE for a in _ACTIONS},
+    ("/api/v1/data-requests", "GET"): MANAGE,
+    ("/api/v1/data-requests", "POST"): MANAGE,
+    ("/api/v1/data-requests/{request_id}", "GET"): MANAGE,
+    **{(f"/api/v1/data-requests/{{request_id}}/{a}", "POST"): MANAGE for a in _ACTIONS},
+    ("/manage/incidents", "GET"): MANAGE,
+    ("/manage/incidents", "POST"): MANAGE,
+    ("/manage/incidents/{incident_id}", "POST"): MANAGE,
+    ("/api/v1/incidents", "GET"): MANAGE,
+    ("/api/v1/incidents", "POST"): MANAGE,
+    ("/api/v1/incidents/{incident_id}", "PATCH"): MANAGE,
     ("/api/v1/push/key", "GET"): SIGNED_IN,
     ("/api/v1/push/subscriptions", "POST"): SIGNED_IN,
     ("/api/v1/push/subscriptions", "DELETE"): SIGNED_IN,
@@ -123,6 +141,8 @@ class World:
     conflict: uuid.UUID
     assignment: uuid.UUID
     template: str
+    data_request: uuid.UUID
+    incident: uuid.UUID
     marker: str
     cookies: dict[str, httpx.Cookies]
     tokens: dict[str, dict[str, str]]
@@ -139,6 +159,10 @@ def _sought(world: World) -> str:
     """What a paged list is searched for: the marker's own part (the lists are paged, and a
     search box echoes what was sought, which must not count as showing the marker)."""
     return world.marker.rsplit(" ", 1)[1]
+
+
+def _today() -> str:
+    return datetime.now(UTC).date().isoformat()
 
 
 def _due() -> str:
@@ -272,6 +296,59 @@ CALLS.update(
         ),
     }
 )
+_REQUEST = {"kind": "erasure", "requester": "Chiếm", "channel": "phone", "area_code": COMMUNE_A}
+_INCIDENT = {
+    "what": "Chiếm",
+    "discovered_at": "2026-11-30T09:00",
+    "severity": "low",
+    "area_code": COMMUNE_A,
+}
+CALLS.update(
+    {
+        ("/manage/requests", "GET"): (lambda w: ("/manage/requests", {}), LIST),
+        ("/manage/requests", "POST"): (
+            lambda w: ("/manage/requests", {**_REQUEST, "received_on": _today()}),
+            422,
+        ),
+        ("/manage/requests/{request_id}", "GET"): (
+            lambda w: (f"/manage/requests/{w.data_request}", {}),
+            404,
+        ),
+        ("/api/v1/data-requests", "GET"): (lambda w: ("/api/v1/data-requests", {}), LIST),
+        ("/api/v1/data-requests", "POST"): (
+            lambda w: ("/api/v1/data-requests", {**_REQUEST, "received_on": _today()}),
+            422,
+        ),
+        ("/api/v1/data-requests/{request_id}", "GET"): (
+            lambda w: (f"/api/v1/data-requests/{w.data_request}", {}),
+            404,
+        ),
+        ("/manage/incidents", "GET"): (lambda w: ("/manage/incidents", {}), LIST),
+        ("/manage/incidents", "POST"): (lambda w: ("/manage/incidents", _INCIDENT), 422),
+        ("/manage/incidents/{incident_id}", "POST"): (
+            lambda w: (
+                f"/manage/incidents/{w.incident}",
+                {"authority_notified_at": "2026-12-01T08:00"},
+            ),
+            404,
+        ),
+        ("/api/v1/incidents", "GET"): (lambda w: ("/api/v1/incidents", {}), LIST),
+        ("/api/v1/incidents", "POST"): (lambda w: ("/api/v1/incidents", _INCIDENT), 422),
+        ("/api/v1/incidents/{incident_id}", "PATCH"): (
+            lambda w: (
+                f"/api/v1/incidents/{w.incident}",
+                {"authority_notified_at": "2026-12-01T08:00"},
+            ),
+            404,
+        ),
+    }
+)
+for _action in _ACTIONS:
+    for _prefix in ("/manage/requests", "/api/v1/data-requests"):
+        CALLS[(f"{_prefix}/{{request_id}}/{_action}", "POST")] = (
+            lambda w, p=_prefix, a=_action: (f"{p}/{w.data_request}/{a}", _ACTION_BODY),
+            404,
+        )
 MANAGED = sorted(key for key, access in ROUTES.items() if access == MANAGE)
 
 
@@ -325,6 +402,30 @@ async def world(client, village, user, login, signed_in, make_conflict) -> World
         headers=coordinator,
     )
     assert template.status_code == 201, template.text
+    # Received almost a year ago: the most overdue request, first in every register that shows it.
+    data_request = await client.post(
+        "/api/v1/data-requests",
+        json={
+            "kind": "access",
+            "requester": f"Người hỏi {marker}",
+            "channel": "in_person",
+            "received_on": (datetime.now(UTC).date() - timedelta(days=360)).isoformat(),
+            "household_id": str(household),
+        },
+        headers=coordinator,
+    )
+    assert data_request.status_code == 201, data_request.text
+    incident = await client.post(
+        "/api/v1/incidents",
+        json={
+            "what": f"Sự cố {marker}",
+            "discovered_at": datetime.now(UTC).isoformat(),
+            "severity": "medium",
+            "area_code": area.code,
+        },
+        headers=coordinator,
+    )
+    assert incident.status_code == 201, incident.text
     people = {
         "member": await user(roles.MEMBER, (await village(COMMUNE_A)).code),
         "trainer": await user(roles.TRAINER, PROVINCE),
@@ -345,6 +446,8 @@ async def world(client, village, user, login, signed_in, make_conflict) -> World
         conflict=conflict.id,
         assignment=uuid.UUID(made.json()["id"]),
         template=template.json()["key"],
+        data_request=uuid.UUID(data_request.json()["id"]),
+        incident=uuid.UUID(incident.json()["id"]),
         marker=marker,
         cookies=cookies,
         tokens={role: await login(who) for role, who in people.items()},
@@ -396,6 +499,14 @@ async def _snapshot(world: World) -> tuple[Any, ...]:
         await Assignment.filter(village_code=world.village.code).count(),
         await ChecklistTemplate.filter(area_code=COMMUNE_A).count(),
         await ChecklistTemplate.filter(key=world.template).count(),
+        await DataRequest.filter(id=world.data_request).values_list(
+            "acknowledged_at", "extension_days", "done_at", "refused_at"
+        ),
+        await DataRequest.filter(commune_code=COMMUNE_A).count(),
+        await Incident.filter(id=world.incident).values_list(
+            "authority_notified_at", "households_notified_at"
+        ),
+        await Incident.filter(commune_code=COMMUNE_A).count(),
     )
 
 
@@ -427,6 +538,7 @@ async def test_another_communes_coordinator_sees_and_changes_nothing(client, wor
     assert world.marker not in shown
     assert str(world.conflict) not in shown
     assert str(world.assignment) not in shown
+    assert str(world.data_request) not in shown and str(world.incident) not in shown
     assert await _snapshot(world) == before
 
 

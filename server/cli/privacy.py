@@ -1,0 +1,47 @@
+"""`langso privacy …`: the record of processing a province keeps (docs/data-protection.md)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from server.cli.text import Group, say
+from server.i18n import N_
+from server.settings import Settings
+
+
+@click.group(cls=Group, help=N_("Personal data protection: the record of processing."))
+def privacy() -> None:
+    """`langso privacy …` commands."""
+
+
+@privacy.command(
+    "report",
+    help=N_(
+        "Write the record of processing (purposes, data, people, recipients, storage, security, "
+        "requests and incidents) as Markdown and XLSX."
+    ),
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help=N_("Folder to write record-of-processing.md and .xlsx into."),
+)
+def privacy_report(out: Path) -> None:
+    from datetime import UTC, datetime
+
+    from server.cli.commands import _run
+    from server.cli.text import language
+    from server.rights import record, record_files
+
+    lang, now = language(), datetime.now(UTC)
+
+    async def task(settings: Settings) -> tuple[Path, Path]:
+        sections = await record.build(lang, record.Where.of(settings), now)
+        return record_files.write(sections, lang, out, now)
+
+    md, xlsx = _run(task)
+    say(N_("Wrote %(md)s and %(xlsx)s."), md=str(md), xlsx=str(xlsx))

@@ -1,0 +1,1 @@
+"""Personal data rights: the requests register with its legal clocks, and the incidents register."""
