@@ -48,8 +48,12 @@ from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 STATIC_DIR = PWA_DIR / "static"
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the ASGI app for `settings` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, periodic: bool = False) -> Starlette:
+    """Build the ASGI app for `settings` (default: from the environment).
+
+    `periodic` runs the server's own timed work while it serves (the data request reminders):
+    `server.asgi`, which `langso serve` runs, turns it on; tests and benchmarks leave it off.
+    """
     settings = settings or Settings.from_env()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
@@ -66,13 +70,18 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 app, config=tortoise_config(settings), _enable_global_fallback=True
             ):
                 # Pushes about data requests that became due soon or overdue (rights/reminders.py).
-                reminding = asyncio.get_running_loop().create_task(reminders.keep_reminding())
+                reminding = (
+                    asyncio.get_running_loop().create_task(reminders.keep_reminding())
+                    if periodic
+                    else None
+                )
                 try:
                     yield
                 finally:
-                    reminding.cancel()
-                    with suppress(asyncio.CancelledError):
-                        await reminding
+                    if reminding is not None:
+                        reminding.cancel()
+                        with suppress(asyncio.CancelledError):
+                            await reminding
                 await notifications.drain()
 
     routes = [

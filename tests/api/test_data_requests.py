@@ -159,8 +159,6 @@ async def test_a_coordinator_is_pushed_once_per_request_and_state(client, user, 
         sent.append((list(user_ids), message))
 
     monkeypatch.setattr(reminders.notifications, "notify_users", notify)
-    # As if never looked at (the app's own loop may have, in a long test run).
-    await DataRequest.filter(id=old["id"]).update(notified_state="")
     await reminders.remind()
     await reminders.remind()
 
@@ -289,7 +287,6 @@ async def test_a_request_is_pushed_when_due_soon_then_again_when_overdue(
             titles.append(message.title)
 
     monkeypatch.setattr(reminders.notifications, "notify_users", notify)
-    await DataRequest.filter(id=fresh["id"]).update(notified_state="")
     await reminders.remind(TODAY)
     await reminders.remind(TODAY)
     await reminders.remind(TODAY + timedelta(days=30))
