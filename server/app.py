@@ -29,6 +29,7 @@ from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
+from server.ops import routes as ops_routes
 from server.review import routes as review_routes
 from server.settings import PWA_DIR, Settings
 from server.shell import routes as shell_routes
@@ -40,6 +41,7 @@ from server.teams import village_routes
 from server.web.errors import http_error, invalid_value, user_error
 from server.web.limits import BodyLimits
 from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from server.web.requestlog import RequestLogMiddleware, configure_logging
 
 STATIC_DIR = PWA_DIR / "static"
 
@@ -51,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     notifications.configure(settings)
     writes.plug(sync_services.server_write)
     passwords.configure(settings.password_hash_cost)
+    configure_logging(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -77,9 +80,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *lesson_routes.routes,
         *lesson_report_routes.routes,
         *openapi.routes,
+        *ops_routes.routes,
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
+        Middleware(RequestLogMiddleware),  # outermost: times and logs every answer, even a 413
         Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(
             SessionMiddleware,

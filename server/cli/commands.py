@@ -15,14 +15,14 @@ from server.accounts import roles
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
 from server.keys import SecretError
-from server.settings import Settings
+from server.settings import SettingError, Settings
 
 
 def _settings() -> Settings:
-    """The settings, or a clear error when a kept secret is missing or damaged."""
+    """The settings, or a clear error when a setting is unusable or a kept secret damaged."""
     try:
         return Settings.from_env()
-    except SecretError as error:
+    except (SecretError, SettingError) as error:
         raise CliError.of(error) from None
 
 
