@@ -114,12 +114,20 @@ _MARK = "langso_handler"
 def configure_logging(log_format: str) -> None:
     """Send the `langso.*` loggers' INFO lines to stderr, as text or JSON lines (once per process).
 
-    Tortoise's and asyncpg's own loggers stay at WARNING: their DEBUG lines hold SQL parameters,
-    which are personal data.
+    The libraries' loggers stay at WARNING: Tortoise's and asyncpg's DEBUG lines hold SQL
+    parameters (personal data), httpx's INFO lines the URLs the push sender calls (each
+    subscription's endpoint, a secret of the phone's).
     """
     root = logging.getLogger("langso")
     root.setLevel(logging.INFO)
-    for logger_name in ("tortoise", "tortoise.db_client", "asyncpg", "aiosqlite"):
+    for logger_name in (
+        "tortoise",
+        "tortoise.db_client",
+        "asyncpg",
+        "aiosqlite",
+        "httpx",
+        "httpcore",
+    ):
         logging.getLogger(logger_name).setLevel(logging.WARNING)
     handler = next((h for h in root.handlers if getattr(h, _MARK, False)), None)
     if handler is None:
