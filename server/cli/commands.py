@@ -12,6 +12,7 @@ import click
 
 from server import data_lock
 from server.accounts import roles
+from server.cli import ops
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
 from server.keys import SecretError
@@ -72,6 +73,9 @@ def main(ctx: click.Context) -> None:
     """The `langso` group; `langso` alone runs `serve`."""
     if ctx.invoked_subcommand is None:
         ctx.invoke(serve)
+
+
+main.add_command(ops.doctor)
 
 
 @main.command(help=N_("Serve the app with uvicorn (migrations are applied first)."))
