@@ -75,7 +75,8 @@ def main(ctx: click.Context) -> None:
         ctx.invoke(serve)
 
 
-main.add_command(ops.doctor)
+for _command in (ops.doctor, ops.backup, ops.restore):
+    main.add_command(_command)
 
 
 @main.command(help=N_("Serve the app with uvicorn (migrations are applied first)."))

@@ -93,3 +93,82 @@ def test_doctor_names_a_bad_setting(tmp_path: Path) -> None:
     done = _langso(tmp_path, "doctor", LANGSO_LOG_FORMAT="xml")
     assert done.returncode == 1
     assert "LANGSO_LOG_FORMAT" in _lines(done.stdout)["Cài đặt"]
+
+
+def _passphrase_run(
+    data_dir: Path, passphrase: str, *args: str, **env: str
+) -> subprocess.CompletedProcess[str]:
+    environ = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in _DROPPED and not key.startswith("LANGSO_")
+    }
+    environ.update(
+        LANGSO_DATA_DIR=str(data_dir),
+        LANGSO_DATABASE_URL=f"sqlite://{data_dir / 'langso.sqlite3'}",
+        LANGSO_LANGUAGE="en",
+    )
+    environ.update(env)
+    return subprocess.run(
+        [str(LANGSO), *args, "--with-keys", "--passphrase-stdin"],
+        input=passphrase + "\n",
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_backup_with_keys_restores_them_only_with_the_passphrase(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    archive = tmp_path / "with-keys.tar.gz"
+    short = _passphrase_run(data_dir, "short", "backup", str(archive))
+    assert short.returncode == 1
+    assert "at least 12 characters" in short.stderr
+    assert not archive.exists()
+    made = _passphrase_run(data_dir, "một câu dài để mở khoá", "backup", str(archive))
+    assert made.returncode == 0, made.stderr
+    assert archive.stat().st_mode & 0o777 == 0o600
+    again = _langso(data_dir, "backup", str(archive))
+    assert again.returncode == 1
+    assert "đã có" in again.stderr  # never over an existing file
+
+    wrong = _passphrase_run(tmp_path / "wrong", "not the passphrase", "restore", str(archive))
+    assert wrong.returncode == 1
+    assert "does not open the keys" in wrong.stderr
+    assert not (tmp_path / "wrong" / "media").exists()
+    right_dir = tmp_path / "right"
+    right = _passphrase_run(right_dir, "một câu dài để mở khoá", "restore", str(archive))
+    assert right.returncode == 0, right.stderr
+    assert "The keys were restored" in right.stdout
+    for name in ("secret_key", "vapid_private.pem"):
+        assert (right_dir / name).read_bytes() == (data_dir / name).read_bytes()
+        assert (right_dir / name).stat().st_mode & 0o777 == 0o600
+    twice = _langso(right_dir, "--language", "en", "restore", str(archive))
+    assert twice.returncode == 1
+    assert "already holds a database" in twice.stderr
+
+
+def test_restore_refuses_what_is_not_a_backup(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"not a backup")
+    done = _langso(tmp_path / "data", "--language", "en", "restore", str(junk))
+    assert done.returncode == 1
+    assert "is not a Làng Số backup that can be read" in done.stderr
+
+
+def test_backup_on_postgresql_says_when_pg_dump_is_missing(tmp_path: Path) -> None:
+    done = _langso(
+        tmp_path,
+        "--language",
+        "en",
+        "backup",
+        str(tmp_path / "b.tar.gz"),
+        LANGSO_DATABASE_URL="postgres://langso@127.0.0.1:5432/langso",
+        PATH=str(LANGSO.parent),
+    )
+    assert done.returncode == 1
+    assert "pg_dump is not installed" in done.stderr
+    assert "apt install postgresql-client" in done.stderr
