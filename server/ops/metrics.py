@@ -40,12 +40,12 @@ PULL_RECORDS = Counter(
 PULLS = Counter("langso_sync_pulls", "Pull requests answered.", registry=REGISTRY)
 POOL_SIZE = Gauge(
     "langso_db_pool_connections",
-    "PostgreSQL connections held by this worker's pool (absent on SQLite).",
+    "PostgreSQL connections held by this worker's pool (0 on SQLite).",
     registry=REGISTRY,
 )
 POOL_IDLE = Gauge(
     "langso_db_pool_idle_connections",
-    "PostgreSQL connections of the pool not in use (absent on SQLite).",
+    "PostgreSQL connections of the pool not in use (0 on SQLite).",
     registry=REGISTRY,
 )
 

@@ -120,6 +120,11 @@ async def test_metrics_move_after_a_sync(
     route = "/api/v1/sync/push"
     assert moved("langso_http_requests_total", method="POST", route=route, status="200") == 2
     assert moved("langso_http_request_duration_seconds_count", method="POST", route=route) == 2
+    settings: Settings = app.state.settings
+    if settings.is_postgres:  # the pool as of the scrape; SQLite has none
+        assert _sample(after, "langso_db_pool_connections") >= 1
+    else:
+        assert _sample(after, "langso_db_pool_connections") == 0
     # Route templates, never raw paths: no label holds a query string or a record id.
     assert not re.search(r'route="[^"]*(\?|[0-9a-f]{8}-[0-9a-f]{4})', after)
 
