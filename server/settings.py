@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from server import keys, shipped
@@ -49,6 +50,10 @@ SETTINGS_HELP: dict[str, str] = {
     "any address (default: none).",
     "LANGSO_LOG_FORMAT": "The request log: text (default, one plain line per request) or json "
     "(one JSON object per line).",
+    "LANGSO_BACKUP_TIME": "Local time (HH:MM) at which `langso serve` makes a backup every day "
+    "(default: unset, no scheduled backups).",
+    "LANGSO_BACKUP_DIR": "Folder of the scheduled backups (default <data dir>/backups).",
+    "LANGSO_BACKUP_KEEP": "How many scheduled backups to keep; older ones are deleted (default 7).",
 }
 PASSWORD_HASH_COSTS = ("normal", "test")
 LOG_FORMATS = ("text", "json")
@@ -85,6 +90,9 @@ class Settings:
     )
     metrics_token: str | None = None
     log_format: str = "text"
+    backup_time: time | None = None
+    backup_dir: Path = field(default=Path("data/backups"))
+    backup_keep: int = 7
 
     def __post_init__(self) -> None:
         if self.password_hash_cost not in PASSWORD_HASH_COSTS:
@@ -130,6 +138,9 @@ class Settings:
             metrics_allow=_networks(env.get("LANGSO_METRICS_ALLOW", "127.0.0.1,::1")),
             metrics_token=_token(env.get("LANGSO_METRICS_TOKEN")),
             log_format=_choice("LANGSO_LOG_FORMAT", env.get("LANGSO_LOG_FORMAT"), LOG_FORMATS),
+            backup_time=_clock_time(env.get("LANGSO_BACKUP_TIME", "")),
+            backup_dir=Path(env.get("LANGSO_BACKUP_DIR") or data_dir / "backups").resolve(),
+            backup_keep=_keep(env.get("LANGSO_BACKUP_KEEP", "7")),
         )
         _private_sqlite_file(database_url)  # once the secrets are known to be sound
         return settings
@@ -143,6 +154,38 @@ def _megabytes(value: str) -> int:
                 "LANGSO_MIN_FREE_DISK_MB is “%(value)s”: set a whole number of megabytes, "
                 "e.g. 1024."
             ),
+            params={"value": value[:40]},
+        )
+    return int(text)
+
+
+def _clock_time(value: str) -> time | None:
+    text = value.strip()
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    if (
+        hours.isascii()
+        and hours.isdigit()
+        and minutes.isascii()
+        and minutes.isdigit()
+        and len(hours) <= 2
+        and len(minutes) == 2
+        and int(hours) < 24
+        and int(minutes) < 60
+    ):
+        return time(int(hours), int(minutes))
+    raise SettingError(
+        N_("LANGSO_BACKUP_TIME is “%(value)s”: set a time of day like 02:30, or leave it unset."),
+        params={"value": value[:40]},
+    )
+
+
+def _keep(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text[:6] or 0) <= 10_000):
+        raise SettingError(
+            N_("LANGSO_BACKUP_KEEP is “%(value)s”: set how many backups to keep, 1 or more."),
             params={"value": value[:40]},
         )
     return int(text)

@@ -92,6 +92,8 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from server.cli.upgrade import upgrade
+    from server.ops import schedule
+    from server.web.requestlog import configure_logging
 
     settings = _settings()
     if workers > 1 and not settings.is_postgres:
@@ -105,6 +107,10 @@ def serve(host: str, port: int, workers: int) -> None:
             except data_lock.DataDirBusy as busy:
                 raise CliError.of(busy) from None
         _said_upgraded(asyncio.run(upgrade(settings)))
+        configure_logging(settings.log_format)
+        scheduled = schedule.start(settings)  # in this process: one backup for all workers
+        if scheduled is not None:
+            held.callback(scheduled.set)
         click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
         uvicorn.run(
             "server.asgi:app",
