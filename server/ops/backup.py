@@ -138,7 +138,10 @@ def restore(settings: Settings, source: Path, keys_passphrase: str | None = None
         with tempfile.TemporaryDirectory(prefix="langso-restore-", dir=settings.data_dir) as tmp:
             work = Path(tmp)
             for member in _safe_members(archive):
-                archive.extract(member, work, filter="data")
+                if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and later
+                    archive.extract(member, work, filter="data")
+                else:  # _safe_members already left out links and paths outside
+                    archive.extract(member, work)
             if settings.is_postgres:
                 _pg_restore(settings.database_url, work / PG_MEMBER)
                 summary.counts, summary.migrations = _pg_counts(settings.database_url)

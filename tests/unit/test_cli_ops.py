@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import tarfile
 from pathlib import Path
 
 import pytest
@@ -172,3 +174,25 @@ def test_backup_on_postgresql_says_when_pg_dump_is_missing(tmp_path: Path) -> No
     assert done.returncode == 1
     assert "pg_dump is not installed" in done.stderr
     assert "apt install postgresql-client" in done.stderr
+
+
+def test_restore_writes_nothing_outside_the_data_folder(data_dir: Path, tmp_path: Path) -> None:
+    honest, crafted = tmp_path / "honest.tar.gz", tmp_path / "crafted.tar.gz"
+    assert _langso(data_dir, "backup", str(honest)).returncode == 0
+    with tarfile.open(honest, "r:gz") as source, tarfile.open(crafted, "w:gz") as target:
+        for member in source.getmembers():
+            target.addfile(member, source.extractfile(member) if member.isfile() else None)
+        for name in ("media/../../escaped.txt", "/tmp/absolute-escape.txt", "other.txt"):
+            info = tarfile.TarInfo(name)
+            info.size = 4
+            target.addfile(info, io.BytesIO(b"evil"))
+        link = tarfile.TarInfo("media/lessons/link")
+        link.type, link.linkname = tarfile.SYMTYPE, "/etc/passwd"
+        target.addfile(link)
+    restored = tmp_path / "restored"
+    done = _langso(restored, "restore", str(crafted))
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "escaped.txt").exists()
+    assert not (restored / "other.txt").exists()
+    assert not (restored / "media" / "lessons" / "link").exists()
+    assert not Path("/tmp/absolute-escape.txt").exists()
