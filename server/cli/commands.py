@@ -13,18 +13,10 @@ import click
 from server import data_lock
 from server.accounts import roles
 from server.cli import ops
+from server.cli.ops import settings_or_error as _settings
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
-from server.keys import SecretError
-from server.settings import SettingError, Settings
-
-
-def _settings() -> Settings:
-    """The settings, or a clear error when a setting is unusable or a kept secret damaged."""
-    try:
-        return Settings.from_env()
-    except (SecretError, SettingError) as error:
-        raise CliError.of(error) from None
+from server.settings import Settings
 
 
 def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:

@@ -16,6 +16,8 @@ import click
 from server.cli.text import CliError, Command, say, text
 from server.errors import UserError
 from server.i18n import N_
+from server.keys import SecretError
+from server.settings import SettingError, Settings
 
 _LABELS = {"ok": N_("OK"), "note": N_("NOTE"), "fix": N_("FIX")}
 
@@ -58,10 +60,8 @@ def _passphrase(from_stdin: bool, twice: bool) -> str:
     return str(click.prompt(text(N_("Passphrase")), hide_input=True, confirmation_prompt=twice))
 
 
-def _settings() -> Any:
-    from server.keys import SecretError
-    from server.settings import SettingError, Settings
-
+def settings_or_error() -> Settings:
+    """The settings, or a clear error when a setting is unusable or a kept secret damaged."""
     try:
         return Settings.from_env()
     except (SecretError, SettingError) as error:
@@ -97,7 +97,7 @@ def backup(file: Path, with_keys: bool, passphrase_stdin: bool) -> None:
     from server.ops import backup as backups
     from server.ops.secrets_box import check_passphrase
 
-    settings = _settings()
+    settings = settings_or_error()
     passphrase = _passphrase(passphrase_stdin, twice=True) if with_keys else None
     try:
         if passphrase is not None:
@@ -127,7 +127,7 @@ def restore(file: Path, with_keys: bool, passphrase_stdin: bool) -> None:
     from server.ops import backup as backups
     from server.ops import health
 
-    settings = _settings()
+    settings = settings_or_error()
     passphrase = _passphrase(passphrase_stdin, twice=False) if with_keys else None
     try:
         with ExitStack() as held:
