@@ -12,8 +12,10 @@ import logging
 import secrets
 import sys
 import time
+import traceback
 from typing import Any
 
+from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.ops import metrics
@@ -55,18 +57,24 @@ class RequestLogMiddleware:
             return
         started = time.perf_counter()
         rid = request_id(scope)
-        status = 500  # unless a response starts
+        status, answered = 500, False  # unless a response starts
 
         async def tagged(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answered
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, answered = message["status"], True
                 headers = [(n, v) for n, v in message.get("headers", ()) if n != REQUEST_ID_HEADER]
                 message = {**message, "headers": [*headers, (REQUEST_ID_HEADER, rid.encode())]}
             await send(message)
 
         try:
             await self.app(scope, receive, tagged)
+        except Exception:
+            if not answered:  # the 500 carries the id the person can quote
+                await PlainTextResponse("Internal Server Error", status_code=500)(
+                    scope, receive, tagged
+                )
+            raise  # uvicorn logs it, through `WithheldMessages`
         finally:
             seconds = time.perf_counter() - started
             method, route = scope.get("method", "GET"), route_template(scope)
@@ -103,9 +111,31 @@ class JsonLines(logging.Formatter):
             "message": record.getMessage(),
         }
         entry.update({key: getattr(record, key) for key in _FIELDS if hasattr(record, key)})
-        if record.exc_info:
+        if record.exc_text:
+            entry["error"] = record.exc_text
+        elif record.exc_info:
             entry["error"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+class WithheldMessages(logging.Filter):
+    """Log a traceback's frames and the exception's type, never its message.
+
+    An exception's message can quote the data that caused it (PostgreSQL's "Key (phone)=(…)
+    already exists"), so uvicorn's "Exception in ASGI application" lines keep where it happened
+    and what kind of error it was, and withhold the rest.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            frames = "".join(traceback.format_tb(error.__traceback__))
+            kind = type(error).__module__ + "." + type(error).__qualname__
+            record.exc_text = (
+                f"Traceback (most recent call last):\n{frames}{kind}: "
+                "(message withheld: it may quote personal data)"
+            )
+        return True
 
 
 _MARK = "langso_handler"
@@ -129,10 +159,14 @@ def configure_logging(log_format: str) -> None:
         "httpcore",
     ):
         logging.getLogger(logger_name).setLevel(logging.WARNING)
+    uvicorn_errors = logging.getLogger("uvicorn.error")  # its "Exception in ASGI application"
+    if not any(isinstance(f, WithheldMessages) for f in uvicorn_errors.filters):
+        uvicorn_errors.addFilter(WithheldMessages())
     handler = next((h for h in root.handlers if getattr(h, _MARK, False)), None)
     if handler is None:
         handler = logging.StreamHandler(sys.stderr)
         setattr(handler, _MARK, True)
+        handler.addFilter(WithheldMessages())  # e.g. langso.push's failed batch
         root.addHandler(handler)
     handler.setFormatter(
         JsonLines()

@@ -18,12 +18,15 @@ from typing import Any
 import httpx
 import pytest
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
 
 from server.accounts.models import User
 from server.areas.models import Area
 from server.cli.demo import DEMO_USERS, PASSWORD, create_demo
 from server.households.models import Household
-from server.web.requestlog import JsonLines
+from server.web.requestlog import JsonLines, RequestLogMiddleware
 from tests.api.html import csrf
 from tests.data import household_data, mutation
 
@@ -147,3 +150,36 @@ async def test_json_lines_carry_the_request_fields(
     assert (entry["method"], entry["route"], entry["status"]) == ("GET", "/healthz", 200)
     assert entry["logger"] == "langso.request"
     assert isinstance(entry["ms"], float)
+
+
+async def test_a_crash_answers_500_with_its_request_id_and_logs_no_message(
+    app: Starlette, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An unexpected error: the person gets an id to quote; the log gets where, not what."""
+
+    async def crash(_request: Request) -> Response:
+        raise ValueError(f"duplicate key (phone)=({NEW_PHONE}) for {NEW_NAME}")
+
+    crashing = Starlette(routes=[Route("/crash/{who}", crash)])
+    crashing.state.settings = app.state.settings
+    logged = RequestLogMiddleware(crashing)
+    transport = httpx.ASGITransport(app=logged, raise_app_exceptions=False)
+    caplog.set_level(logging.INFO)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as browser:
+        response = await browser.get("/crash/0901000004", headers={"X-Request-ID": "crash-1"})
+    assert response.status_code == 500
+    assert response.headers["x-request-id"] == "crash-1"
+    [line] = [r for r in caplog.records if getattr(r, "request_id", None) == "crash-1"]
+    assert (line.route, line.status) == ("/crash/{who}", 500)  # type: ignore[attr-defined]
+
+    # uvicorn logs the exception it re-raises through `uvicorn.error`: frames and type only.
+    try:
+        await crash(None)  # type: ignore[arg-type]
+    except ValueError:
+        logging.getLogger("uvicorn.error").exception("Exception in ASGI application")
+    [record] = [r for r in caplog.records if r.getMessage() == "Exception in ASGI application"]
+    for formatter in (logging.Formatter(), JsonLines()):
+        text = formatter.format(record)
+        assert "ValueError: (message withheld" in text.replace("builtins.", "")
+        assert "in crash" in text
+        assert NEW_PHONE not in text and NEW_NAME not in text
