@@ -30,6 +30,7 @@ from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
+from server.ops import routes as ops_routes
 from server.review import routes as review_routes
 from server.rights import incident_routes, reminders
 from server.rights import routes as rights_routes
@@ -44,6 +45,7 @@ from server.web.compression import CompressedStaticFiles, compress_responses
 from server.web.errors import http_error, invalid_value, storage_error, user_error
 from server.web.limits import BodyLimits
 from server.web.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from server.web.requestlog import RequestLogMiddleware, configure_logging
 
 STATIC_DIR = PWA_DIR / "static"
 
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
     writes.plug(sync_services.server_write)
     passwords.configure(settings.password_hash_cost)
     home.plug("data_requests", rights_routes.home_panel)
+    configure_logging(settings.log_format)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -100,9 +103,11 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
         *lesson_routes.routes,
         *lesson_report_routes.routes,
         *openapi.routes,
+        *ops_routes.routes,
         Mount("/static", CompressedStaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [
+        Middleware(RequestLogMiddleware),  # outermost: times and logs every answer, even a 413
         compress_responses(),
         Middleware(SecurityHeadersMiddleware, https=settings.secure_cookies),
         Middleware(

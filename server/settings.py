@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import time
 from pathlib import Path
 
 from server import keys, shipped
+from server.errors import UserError
+from server.i18n import N_
 
 # pyproject.toml maps pwa/, locales/ and content/ into the installed package under these names.
 PWA_DIR = shipped("pwa", "pwa")
@@ -40,8 +44,30 @@ SETTINGS_HELP: dict[str, str] = {
     "protection authority must be told, shown on the incidents register (default 72).",
     "LANGSO_LANGUAGE": "The language of the langso command: vi or en (default: the POSIX "
     "locale's language when it is vi or en, else vi); `langso --language` wins.",
+    "LANGSO_MIN_FREE_DISK_MB": "Free space the data folder needs, in MB, for /readyz and "
+    "`langso doctor` to say ready (default 1024).",
+    "LANGSO_METRICS_ALLOW": "Addresses or networks allowed to read /metrics, comma separated "
+    "(default 127.0.0.1,::1; empty: none).",
+    "LANGSO_METRICS_TOKEN": "A bearer token (at least 32 characters) that opens /metrics from "
+    "any address (default: none).",
+    "LANGSO_LOG_FORMAT": "The request log: text (default, one plain line per request) or json "
+    "(one JSON object per line).",
+    "LANGSO_BACKUP_TIME": "Local time (HH:MM) at which `langso serve` makes a backup every day "
+    "(default: unset, no scheduled backups).",
+    "LANGSO_BACKUP_DIR": "Folder of the scheduled backups (default <data dir>/backups).",
+    "LANGSO_BACKUP_KEEP": "How many scheduled backups to keep; older ones are deleted (default 7).",
 }
 PASSWORD_HASH_COSTS = ("normal", "test")
+LOG_FORMATS = ("text", "json")
+MIN_METRICS_TOKEN = 32
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingError(UserError):
+    """A setting has a value the server cannot use: it does not start, and says which."""
+
+    def __str__(self) -> str:
+        return self.message("en")
 
 
 @dataclass(frozen=True)
@@ -60,6 +86,16 @@ class Settings:
     push_allow_localhost: bool = False
     password_hash_cost: str = "normal"
     breach_notice_hours: int = 72
+    min_free_disk_mb: int = 1024
+    metrics_allow: tuple[Network, ...] = (
+        ipaddress.ip_network("127.0.0.1"),
+        ipaddress.ip_network("::1"),
+    )
+    metrics_token: str | None = None
+    log_format: str = "text"
+    backup_time: time | None = None
+    backup_dir: Path = field(default=Path("data/backups"))
+    backup_keep: int = 7
 
     def __post_init__(self) -> None:
         if not 1 <= self.breach_notice_hours <= 24 * 30:
@@ -107,9 +143,104 @@ class Settings:
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
             password_hash_cost=env.get("LANGSO_PASSWORD_HASH_COST") or "normal",
             breach_notice_hours=int(env.get("LANGSO_BREACH_NOTICE_HOURS") or "72"),
+            min_free_disk_mb=_megabytes(env.get("LANGSO_MIN_FREE_DISK_MB", "1024")),
+            metrics_allow=_networks(env.get("LANGSO_METRICS_ALLOW", "127.0.0.1,::1")),
+            metrics_token=_token(env.get("LANGSO_METRICS_TOKEN")),
+            log_format=_choice("LANGSO_LOG_FORMAT", env.get("LANGSO_LOG_FORMAT"), LOG_FORMATS),
+            backup_time=_clock_time(env.get("LANGSO_BACKUP_TIME", "")),
+            backup_dir=Path(env.get("LANGSO_BACKUP_DIR") or data_dir / "backups").resolve(),
+            backup_keep=_keep(env.get("LANGSO_BACKUP_KEEP", "7")),
         )
         _private_sqlite_file(database_url)  # once the secrets are known to be sound
         return settings
+
+
+def _megabytes(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 9):
+        raise SettingError(
+            N_(
+                "LANGSO_MIN_FREE_DISK_MB is “%(value)s”: set a whole number of megabytes, "
+                "e.g. 1024."
+            ),
+            params={"value": value[:40]},
+        )
+    return int(text)
+
+
+def _clock_time(value: str) -> time | None:
+    text = value.strip()
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    if (
+        hours.isascii()
+        and hours.isdigit()
+        and minutes.isascii()
+        and minutes.isdigit()
+        and len(hours) <= 2
+        and len(minutes) == 2
+        and int(hours) < 24
+        and int(minutes) < 60
+    ):
+        return time(int(hours), int(minutes))
+    raise SettingError(
+        N_("LANGSO_BACKUP_TIME is “%(value)s”: set a time of day like 02:30, or leave it unset."),
+        params={"value": value[:40]},
+    )
+
+
+def _keep(value: str) -> int:
+    text = value.strip()
+    if not (text.isascii() and text.isdigit() and 1 <= int(text[:6] or 0) <= 10_000):
+        raise SettingError(
+            N_("LANGSO_BACKUP_KEEP is “%(value)s”: set how many backups to keep, 1 or more."),
+            params={"value": value[:40]},
+        )
+    return int(text)
+
+
+def _networks(value: str) -> tuple[Network, ...]:
+    networks = []
+    for part in (piece.strip() for piece in value.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingError(
+                N_(
+                    "LANGSO_METRICS_ALLOW holds “%(value)s”, which is not an address or a network: "
+                    "write addresses or networks separated by commas, e.g. 127.0.0.1,10.0.0.0/8."
+                ),
+                params={"value": part[:60]},
+            ) from None
+    return tuple(networks)
+
+
+def _token(value: str | None) -> str | None:
+    if not value:
+        return None
+    if len(value.strip()) < MIN_METRICS_TOKEN or not value.strip().isprintable():
+        raise SettingError(
+            N_(
+                "LANGSO_METRICS_TOKEN has %(length)s characters; it needs at least %(minimum)s "
+                "printable ones. Set a longer random value, or unset it."
+            ),
+            params={"length": len(value.strip()), "minimum": MIN_METRICS_TOKEN},
+        )
+    return value.strip()
+
+
+def _choice(name: str, value: str | None, choices: tuple[str, ...]) -> str:
+    if not value:
+        return choices[0]
+    if value.strip().lower() not in choices:
+        raise SettingError(
+            N_("%(name)s is “%(value)s”: leave it unset, or set it to one of %(choices)s."),
+            params={"name": name, "value": value[:40], "choices": ", ".join(choices)},
+        )
+    return value.strip().lower()
 
 
 def _private_sqlite_file(database_url: str) -> None:

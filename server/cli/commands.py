@@ -12,19 +12,12 @@ import click
 
 from server import data_lock
 from server.accounts import roles
+from server.cli import ops
+from server.cli.ops import settings_or_error as _settings
 from server.cli.privacy import privacy
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
-from server.keys import SecretError
 from server.settings import Settings
-
-
-def _settings() -> Settings:
-    """The settings, or a clear error when a kept secret is missing or damaged."""
-    try:
-        return Settings.from_env()
-    except SecretError as error:
-        raise CliError.of(error) from None
 
 
 def _run(task: Callable[[Settings], Awaitable[Any]]) -> Any:
@@ -75,6 +68,10 @@ def main(ctx: click.Context) -> None:
         ctx.invoke(serve)
 
 
+for _command in (ops.doctor, ops.backup, ops.restore):
+    main.add_command(_command)
+
+
 @main.command(help=N_("Serve the app with uvicorn (migrations are applied first)."))
 @click.option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
 @click.option("--port", default=8000, show_default=True, help=N_("Port to listen on."))
@@ -88,6 +85,8 @@ def serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
     from server.cli.upgrade import upgrade
+    from server.ops import schedule
+    from server.web.requestlog import configure_logging
 
     settings = _settings()
     if workers > 1 and not settings.is_postgres:
@@ -101,6 +100,10 @@ def serve(host: str, port: int, workers: int) -> None:
             except data_lock.DataDirBusy as busy:
                 raise CliError.of(busy) from None
         _said_upgraded(asyncio.run(upgrade(settings)))
+        configure_logging(settings.log_format)
+        scheduled = schedule.start(settings)  # in this process: one backup for all workers
+        if scheduled is not None:
+            held.callback(scheduled.set)
         click.echo(f"Làng Số: {settings.public_url if port == 8000 else f'http://{host}:{port}'}")
         uvicorn.run(
             "server.asgi:app",

@@ -11,6 +11,7 @@ from server.accounts.gate import require_user
 from server.accounts.models import User
 from server.errors import UserError
 from server.i18n import N_
+from server.ops import metrics
 from server.sync import services
 from server.web.requests import FastJSONResponse, json_body, language_of
 
@@ -40,6 +41,7 @@ async def push(request: Request) -> JSONResponse:
             names=_names,
         )
     )
+    metrics.count_receipts(results)
     return FastJSONResponse({"results": results})
 
 
@@ -58,6 +60,7 @@ async def pull(request: Request) -> JSONResponse:
     page = await services.pull(
         await accounts.scope_of(user), request.query_params.get("cursor"), int(raw_limit[:6])
     )
+    metrics.count_pull(len(page.changes))
     device_id = request.query_params.get("device_id")
     if device_id and len(device_id) <= 64:
         if not device_id.isprintable():  # PostgreSQL cannot store a NUL, nor should we

@@ -1,0 +1,4 @@
+"""Running the server: health checks, metrics, backups and the operator's checks.
+
+See docs/operations.md.
+"""
