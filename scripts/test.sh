@@ -29,8 +29,26 @@ if [ -z "$PG_URL" ] && [ "${CI:-}" = "true" ]; then
   PG_URL="postgres://postgres@127.0.0.1:5432/test"
 fi
 if [ -n "$PG_URL" ]; then
-  echo "== tests on PostgreSQL ($PG_URL)"
-  LANGSO_TEST_DATABASE_URL="$PG_URL" .venv/bin/python -m pytest "$@"
+  # The restore drill restores into a second, empty database beside the test one (made here).
+  RESTORE_URL=${LANGSO_TEST_RESTORE_DATABASE_URL:-${PG_URL}_restore}
+  .venv/bin/python - "$PG_URL" "$RESTORE_URL" <<'PY'
+import asyncio, sys
+import asyncpg
+
+async def main(url: str, restore: str) -> None:
+    name = restore.rsplit("/", 1)[1]
+    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    try:
+        if not await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+asyncio.run(main(*sys.argv[1:]))
+PY
+  echo "== tests on PostgreSQL ($PG_URL; restore drill into $RESTORE_URL)"
+  LANGSO_TEST_DATABASE_URL="$PG_URL" LANGSO_TEST_RESTORE_DATABASE_URL="$RESTORE_URL" \
+    .venv/bin/python -m pytest "$@"
 else
   echo "== PostgreSQL run skipped (set LANGSO_TEST_DATABASE_URL or CI=true)"
 fi
