@@ -29,6 +29,7 @@ from server.lessons import routes as lesson_routes
 from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
+from server.privacy import routes as privacy_routes
 from server.review import routes as review_routes
 from server.settings import PWA_DIR, Settings
 from server.shell import routes as shell_routes
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *coverage_routes.routes,
         *sync_routes.routes,
         *review_routes.routes,
+        *privacy_routes.routes,
         *teams_routes.routes,
         *assignments_routes.routes,
         *checklists_routes.routes,

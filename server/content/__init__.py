@@ -8,6 +8,7 @@ The file formats are described field by field in docs/content.md. The readers li
 from __future__ import annotations
 
 from server.content.indicators import (
+    PERSONAL_FIELDS,
     ChecklistItem,
     ChecklistTemplateDef,
     Choice,
@@ -46,6 +47,7 @@ __all__ = [
     "MSG_BOOL",
     "MSG_CHOICE",
     "MSG_INT",
+    "PERSONAL_FIELDS",
     "ChecklistItem",
     "ChecklistTemplateDef",
     "Choice",
