@@ -122,7 +122,13 @@ async def schema(scope: Scope) -> dict[str, Any]:
             ],
         },
         "consent_purposes": [
-            {"key": p.key, "required": p.required, "label": p.label, "help": p.help}
+            {
+                "key": p.key,
+                "required": p.required,
+                "label": p.label,
+                "help": p.help,
+                "fields": list(p.fields),
+            }
             for p in curriculum.consent_purposes()
         ],
     }
