@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, nullcontext
+from contextlib import asynccontextmanager, nullcontext, suppress
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -30,6 +31,7 @@ from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
 from server.privacy import routes as privacy_routes
+from server.privacy import sweep as retention
 from server.review import routes as review_routes
 from server.settings import PWA_DIR, Settings
 from server.shell import routes as shell_routes
@@ -61,7 +63,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
             async with RegisterTortoise(
                 app, config=tortoise_config(settings), _enable_global_fallback=True
             ):
+                # Retention, once a day in every worker; one sweeps at a time (privacy/sweep.py).
+                sweeper = asyncio.create_task(retention.daily())
                 yield
+                sweeper.cancel()
+                with suppress(asyncio.CancelledError):
+                    await sweeper
                 await notifications.drain()
 
     routes = [

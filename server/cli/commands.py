@@ -295,6 +295,23 @@ def coverage_rebuild() -> None:
     say(N_("Counted %(count)s households."), count=counted)
 
 
+@main.group(help=N_('Personal data: retention (docs/sync-protocol.md, "Withdrawing consent").'))
+def privacy() -> None:
+    """`langso privacy …` commands."""
+
+
+@privacy.command("sweep", help=N_("Anonymise what is kept past its purpose's retention period."))
+def privacy_sweep() -> None:
+    from server.privacy.sweep import sweep
+
+    done = _run(lambda _s: sweep())
+    if done.skipped:
+        raise CliError(text(N_("Another server is sweeping right now. Try again later.")))
+    say(N_("Erased %(count)s households past their retention period."), count=done.erased)
+    for key, count in sorted(done.emptied.items()):
+        say(N_("Purpose %(purpose)s: emptied in %(count)s households."), purpose=key, count=count)
+
+
 @content.command(
     "export",
     help=N_("Write the published lessons back to content/lessons/ (Markdown with front matter)."),
