@@ -28,11 +28,10 @@ from server.i18n import N_
 from server.privacy.models import ConsentWithdrawal
 from server.syncable import statuses
 from server.syncable.clock import allocate_versions
-from server.syncable.models import ChangeLog, Conflict, SyncMutation
+from server.syncable.models import WITHDRAWN_VALUE, ChangeLog, Conflict, SyncMutation
 from server.syncable.writes import server_write
 
-# What the history keeps in place of a withdrawn value: that it changed, never what it was.
-WITHDRAWN = "[withdrawn]"
+WITHDRAWN = WITHDRAWN_VALUE
 ERASE, WITHDRAW = "erase", "withdraw"
 _EMPTY: dict[str, Any] = {"head_name": "", "address": "", "phone": None, "notes": ""}
 _ASSIGNMENT_PERSONAL = ("household_name", "note")
@@ -104,7 +103,7 @@ async def withdraw(
     )
     redacted = frozenset(fields) | ({"consent"} if erase else frozenset())
     await _redact_history(conn, "household", [household_id], redacted)
-    await _redact_conflicts(conn, household_id, redacted, now if erase else None)
+    await _redact_conflicts(conn, household_id, redacted, erase)
     await _redact_receipts(conn, [household_id], redacted)
     op = ERASE if erase else WITHDRAW
     await ChangeLog.create(
@@ -168,20 +167,19 @@ async def _redact_history(
 
 
 async def _redact_conflicts(
-    conn: BaseDBAsyncClient,
-    household_id: uuid.UUID,
-    fields: frozenset[str],
-    closed_at: datetime | None,
+    conn: BaseDBAsyncClient, household_id: uuid.UUID, fields: frozenset[str], erase: bool
 ) -> None:
-    """Conflicts keep that a field was edited twice, not the values; an erasure closes them."""
+    """Conflicts keep that a field was edited twice, not the values; an erased household's
+    leave the review lists (the change log still says that its fields changed)."""
     conflicts = Conflict.filter(record_type="household", record_id=household_id).using_db(conn)
+    if erase:
+        await conflicts.delete()
+        return
     for conflict in await conflicts:
         if _field_of(conflict.field) in fields:
             # A text given to a JSON field is taken as JSON already: the marker's JSON form.
             conflict.kept_value = conflict.lost_value = bulk.dumps(WITHDRAWN)
-        if closed_at is not None and conflict.resolved_at is None:
-            conflict.resolved_at, conflict.resolution = closed_at, ERASE
-        await conflict.save(using_db=conn)
+            await conflict.save(using_db=conn)
 
 
 async def _redact_receipts(

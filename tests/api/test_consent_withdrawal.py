@@ -93,6 +93,7 @@ async def test_withdrawing_the_phone_purpose_empties_the_phone_everywhere(
         headers=await login(await user(roles.COORDINATOR, COMMUNE_A)),
     )
     assert history.status_code == 200 and "0912" not in history.text
+    assert "(đã xoá theo đề nghị của hộ)" in history.text  # that it changed, in words
 
 
 async def test_a_stale_phone_cannot_write_a_withdrawn_phone_until_consent_is_given_again(
