@@ -31,6 +31,8 @@ from server.notifications import routes as notifications_routes
 from server.notifications import services as notifications
 from server.openapi import spec as openapi
 from server.ops import routes as ops_routes
+from server.privacy import routes as privacy_routes
+from server.privacy import sweep as retention
 from server.review import routes as review_routes
 from server.rights import incident_routes, reminders
 from server.rights import routes as rights_routes
@@ -53,7 +55,8 @@ STATIC_DIR = PWA_DIR / "static"
 def create_app(settings: Settings | None = None, *, periodic: bool = False) -> Starlette:
     """Build the ASGI app for `settings` (default: from the environment).
 
-    `periodic` runs the server's own timed work while it serves (the data request reminders):
+    `periodic` runs the server's own timed work while it serves (the data request reminders, the
+    daily retention sweep):
     `server.asgi`, which `langso serve` runs, turns it on; tests and benchmarks leave it off.
     """
     settings = settings or Settings.from_env()
@@ -72,19 +75,26 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
             async with RegisterTortoise(
                 app, config=tortoise_config(settings), _enable_global_fallback=True
             ):
-                # Pushes about data requests that became due soon or overdue (rights/reminders.py).
-                reminding = (
-                    asyncio.get_running_loop().create_task(reminders.keep_reminding())
+                # Periodic work, only in `serve` (server/asgi.py): pushes about data requests that
+                # became due soon or overdue (rights/reminders.py); the retention sweep once a day,
+                # one worker at a time (privacy/sweep.py).
+                loop = asyncio.get_running_loop()
+                periodic_tasks = (
+                    [
+                        loop.create_task(reminders.keep_reminding()),
+                        loop.create_task(retention.daily()),
+                    ]
                     if periodic
-                    else None
+                    else []
                 )
                 try:
                     yield
                 finally:
-                    if reminding is not None:
-                        reminding.cancel()
+                    for task in periodic_tasks:
+                        task.cancel()
+                    for task in periodic_tasks:
                         with suppress(asyncio.CancelledError):
-                            await reminding
+                            await task
                 await notifications.drain()
 
     routes = [
@@ -93,6 +103,7 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
         *coverage_routes.routes,
         *sync_routes.routes,
         *review_routes.routes,
+        *privacy_routes.routes,
         *teams_routes.routes,
         *assignments_routes.routes,
         *checklists_routes.routes,

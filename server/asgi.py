@@ -6,7 +6,7 @@ import gc
 
 from server.app import create_app
 
-app = create_app(periodic=True)  # with the timed work: data request reminders
+app = create_app(periodic=True)  # with the timed work: data request reminders, the retention sweep
 
 # Serving, not testing: everything loaded so far lives as long as the process, so the cyclic
 # garbage collector stops scanning it (`freeze`), and it runs after 50,000 new container

@@ -6,12 +6,15 @@ from pathlib import Path
 
 import click
 
-from server.cli.text import Group, say
+from server.cli.text import CliError, Group, say, text
 from server.i18n import N_
 from server.settings import Settings
 
 
-@click.group(cls=Group, help=N_("Personal data protection: the record of processing."))
+@click.group(
+    cls=Group,
+    help=N_("Personal data protection: the record of processing, the retention sweep."),
+)
 def privacy() -> None:
     """`langso privacy …` commands."""
 
@@ -45,3 +48,16 @@ def privacy_report(out: Path) -> None:
 
     md, xlsx = _run(task)
     say(N_("Wrote %(md)s and %(xlsx)s."), md=str(md), xlsx=str(xlsx))
+
+
+@privacy.command("sweep", help=N_("Anonymise what is kept past its purpose's retention period."))
+def privacy_sweep() -> None:
+    from server.cli.commands import _run
+    from server.privacy.sweep import sweep
+
+    done = _run(lambda _s: sweep())
+    if done.skipped:
+        raise CliError(text(N_("Another server is sweeping right now. Try again later.")))
+    say(N_("Erased %(count)s households past their retention period."), count=done.erased)
+    for key, count in sorted(done.emptied.items()):
+        say(N_("Purpose %(purpose)s: emptied in %(count)s households."), purpose=key, count=count)

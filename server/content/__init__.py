@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from server.content.glossary import GLOSSARY_LINK, Glossary, Term, load_glossary
 from server.content.indicators import (
+    PERSONAL_FIELDS,
     ChecklistItem,
     ChecklistTemplateDef,
     Choice,
@@ -49,6 +50,7 @@ __all__ = [
     "MSG_BOOL",
     "MSG_CHOICE",
     "MSG_INT",
+    "PERSONAL_FIELDS",
     "ChecklistItem",
     "ChecklistTemplateDef",
     "Choice",

@@ -142,6 +142,14 @@ class ConsentPurpose:
     required: bool
     label: dict[str, str]
     help: dict[str, str]
+    # The household fields the purpose covers: withdrawing it empties them (docs/content.md).
+    fields: tuple[str, ...] = ()
+    # Days its data is kept after the household's last change (`langso privacy sweep`).
+    retention_days: int = 0
+
+
+# The household fields that say who a household is; the required purpose covers them all.
+PERSONAL_FIELDS = ("head_name", "address", "phone", "notes")
 
 
 @dataclass(frozen=True)
@@ -274,17 +282,25 @@ def load_consent_purposes(content_dir: Path) -> tuple[ConsentPurpose, ...]:
     for t in top.tables("purpose", "consent.purpose"):
         key = t.key("key")
         t.unique("key", key, seen)
+        covered = t.texts("fields", default=())
+        unknown = [name for name in covered if name not in PERSONAL_FIELDS]
+        if unknown:
+            raise t.error("fields", f"{unknown[0]!r} is not one of {list(PERSONAL_FIELDS)}")
         purposes.append(
             ConsentPurpose(
                 key=key,
                 required=t.boolean("required"),
                 label=t.translated("label"),
                 help=t.translated("help"),
+                fields=covered,
+                retention_days=t.integer("retention_days", minimum=1),
             )
         )
-    required = [p.key for p in purposes if p.required]
-    if len(required) != 1:
-        raise top.error("purpose", f"exactly one purpose must be required; found {required}")
+    required_keys = [p.key for p in purposes if p.required]
+    if len(required_keys) != 1:
+        raise top.error("purpose", f"exactly one purpose must be required; found {required_keys}")
+    if any(set(p.fields) != set(PERSONAL_FIELDS) for p in purposes if p.required):
+        raise top.error("purpose", f"the required purpose covers every field {PERSONAL_FIELDS}")
     return tuple(purposes)
 
 

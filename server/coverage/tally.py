@@ -1,6 +1,7 @@
 """What each household adds to the coverage counts, and keeping those counts right on write.
 
-A household that is not deleted adds 1 to `households`, to `target:<key>` for each target it
+A household that is not deleted (or was erased at its request: an anonymous tombstone that still
+counts, docs/coverage.md) adds 1 to `households`, to `target:<key>` for each target it
 meets, to `meets:<key>` for each indicator it meets and to `na:<key>` for each indicator that does
 not apply to it. `household_writes`, the household type's after-write hook, adds the count changes
 (from the households' stored and new state) to the push's own single write statement, into the
@@ -31,6 +32,8 @@ STRIPES = 8
 VIETNAM = timezone(timedelta(hours=7))
 _AREAS = ("village_code", "commune_code", "province_code")
 _CHUNK = 20_000
+# The households the counts hold: live ones and erased ones (deleted, with `erased_at`).
+_COUNTED = "(deleted = false OR erased_at IS NOT NULL)"
 _MEMO_SIZE = 4096  # combinations of indicator values remembered by `contribution`
 _TOTAL = ("area_code", "key", "stripe", "count")
 _WEEK = ("area_code", "week", "key", "stripe", "count")
@@ -117,7 +120,7 @@ def _group(
     groups: Counter[tuple[tuple[str, ...], tuple[str, ...]]], row: Mapping[str, Any], sign: int
 ) -> None:
     """Count the household under (its area codes, the keys it adds to)."""
-    if row.get("deleted"):
+    if row.get("deleted") and not row.get("erased_at"):
         return
     keys = contribution(curriculum.indicator_set(), _indicators(row.get("indicators")))
     codes = tuple(str(row[column]) for column in _AREAS if row.get(column))
@@ -179,7 +182,7 @@ async def counts_missing() -> bool:
     conn = connection()
     if await conn.execute_query_dict("SELECT 1 FROM coverage_total LIMIT 1"):
         return False
-    return bool(await conn.execute_query_dict("SELECT 1 FROM household WHERE NOT deleted LIMIT 1"))
+    return bool(await conn.execute_query_dict(f"SELECT 1 FROM household WHERE {_COUNTED} LIMIT 1"))
 
 
 async def rebuild() -> int:
@@ -216,11 +219,11 @@ async def rebuild() -> int:
 
 
 async def _households(conn: BaseDBAsyncClient, postgres: bool) -> Any:
-    """Every household not deleted, in pages by id: (village, commune, province, indicators, at)."""
+    """Every household counted, in pages by id: (village, commune, province, indicators, at)."""
     last: Any = None
     mark = "$1" if postgres else "?"
     while True:
-        where = "deleted = false" + (f" AND id > {mark}" if last is not None else "")
+        where = _COUNTED + (f" AND id > {mark}" if last is not None else "")
         rows = await conn.execute_query_dict(
             "SELECT id, village_code, commune_code, province_code, indicators, created_at "
             f"FROM household WHERE {where} ORDER BY id LIMIT {_CHUNK}",

@@ -26,6 +26,7 @@ MODEL_MODULES = [
     "server.coverage.models",
     "server.assignments.models",
     "server.notifications.models",
+    "server.privacy.models",
 ]
 
 

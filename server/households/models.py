@@ -21,6 +21,9 @@ class Household(AreaSynced):
     indicators: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     notes = fields.TextField(default="")
     created_by = fields.UUIDField(null=True)
+    # Set when the household's consent to keep records was withdrawn: the row is then an
+    # anonymous tombstone (deleted, no personal field) still counted in coverage.
+    erased_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "household"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from server.accounts import roles
@@ -34,11 +35,50 @@ def _check_consent(value: Any) -> dict[str, Any]:
             N_("Without consent to keep the household's records, nothing personal can be saved."),
         )
     given_at = parse_instant("consent", value.get("given_at"))
+    # `withdrawn` (purposes withdrawn since) is the server's to write: consent given again
+    # with a purpose lifts its withdrawal; `_guard` carries the rest over.
     return {
         "given_by": given_by.strip(),
         "purposes": sorted(set(purposes)),
         "given_at": given_at.isoformat(),
     }
+
+
+def _consent_of(value: Any) -> dict[str, Any]:
+    """A stored consent as a dict (None, or a shape written before checks, counts as empty)."""
+    return value if isinstance(value, dict) else {}
+
+
+def _guard(current: Mapping[str, Any], paths: dict[str, Any]) -> None:
+    """Refuse a write to an erased household, and a value for a field whose purpose was withdrawn.
+
+    A stale phone's edit or a replayed old change can never bring withdrawn data back
+    (docs/sync-protocol.md, "Withdrawing consent"): it is refused whole, before any merge could
+    keep its value in a conflict record.
+    """
+    if current.get("erased_at"):
+        raise FieldError(
+            "record_id",
+            N_("This household's data was erased at its request: nothing can be saved for it."),
+        )
+    withdrawn = set(_consent_of(current.get("consent")).get("withdrawn") or ())
+    new_consent = paths.get("consent")
+    if isinstance(new_consent, dict):
+        withdrawn -= set(new_consent["purposes"])
+        if withdrawn:
+            paths["consent"] = {**new_consent, "withdrawn": sorted(withdrawn)}
+    for purpose in curriculum.consent_purposes():
+        if purpose.key not in withdrawn:
+            continue
+        for name in purpose.fields:
+            if paths.get(name) not in (None, ""):
+                raise FieldError(
+                    name,
+                    N_(
+                        "The household withdrew its consent for this. "
+                        "Ask for its consent again before writing it down."
+                    ),
+                )
 
 
 def _check_indicator(key: str, value: Any) -> Any:
@@ -76,6 +116,7 @@ HOUSEHOLD = SyncType(
         Rule("notes", "text", max_length=2000, label=N_("Notes")),
     ),
     checks=(_check_counts,),
+    guard=_guard,
     cleared_on_delete={"head_name": "", "address": "", "phone": None, "notes": ""},
     extra_pull_fields=("created_by",),
     creator_field="created_by",

@@ -9,7 +9,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('langso', '0013_sign_in_throttle')]
+    dependencies = [('langso', '0014_consent_withdrawal')]
 
     initial = False
 

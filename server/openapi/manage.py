@@ -149,6 +149,22 @@ PATHS: dict[str, Any] = {
             params=("household_id",),
         ),
     },
+    "/api/v1/households/{household_id}/withdrawals": {
+        "post": _op(
+            "Record a household's withdrawal of consent purposes, applied at once through sync "
+            "(the required purpose erases the household): docs/sync-protocol.md.",
+            ok="201",
+            body=_body(
+                ("purposes", "asked_by", "channel"),
+                purposes={"type": "array", "items": _STR, "minItems": 1, "maxItems": 10},
+                asked_by={"type": "string", "minLength": 1, "maxLength": 120},
+                channel={"type": "string", "enum": ["in_person", "phone", "writing"]},
+                asked_at={"type": ["string", "null"], "format": "date-time"},
+            ),
+            errors=_WRITE,
+            params=("household_id",),
+        ),
+    },
     "/api/v1/villages/{code}": {
         "patch": _op(
             "Rename a village or set its household estimate.",

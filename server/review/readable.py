@@ -8,6 +8,7 @@ from typing import Any
 
 from server.content import curriculum
 from server.i18n import N_, gettext, localized
+from server.syncable.models import WITHDRAWN_VALUE
 
 _FIELD_LABELS = {
     "village_code": N_("Village"),
@@ -49,6 +50,8 @@ def value_text(path: str, value: Any, language: str) -> str:
     """A stored value as text: choice labels, yes/no, done/not done, consent in a sentence."""
     if value is None or value == "":
         return gettext(language, N_("(empty)"))
+    if value == WITHDRAWN_VALUE:
+        return gettext(language, N_("(erased at the household's request)"))
     name, _, key = path.partition(".")
     if name == "indicators" and key:
         indicator = curriculum.indicator_set().by_key.get(key)

@@ -13,9 +13,10 @@ from starlette.routing import Route
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
+from server.content import curriculum
 from server.errors import NotFound
 from server.households import services as households
-from server.i18n import N_
+from server.i18n import N_, localized
 from server.review import services
 from server.web.paging import page_window, search_text
 from server.web.requests import json_body, language_of, posted_form, wants_fragment
@@ -96,10 +97,18 @@ async def history_page(request: Request) -> Response:
     household = await households.in_scope(scope, _uuid(request.path_params["household_id"]))
     if household is None:
         raise NotFound(N_("This household is not in your area."))
+    given = household.consent.get("purposes", []) if isinstance(household.consent, dict) else []
     context = {
         "user": user,
         "household": household,
         "entries": await services.household_history(household, lang),
+        # The purposes it may still withdraw (the form posts to `privacy/routes.py`).
+        "purposes": [
+            {"key": p.key, "label": localized(p.label, lang), "required": p.required}
+            for p in curriculum.consent_purposes()
+            if p.key in given
+        ],
+        "withdrawn": request.query_params.get("withdrawn") == "1",
     }
     return render(request, "review/history.html", context, lang)
 

@@ -120,6 +120,8 @@ class Batch:
                     N_("This record is not on the server. It may have been refused earlier."),
                 )
             return self._create(m, values)
+        if m.type.guard is not None:
+            m.type.guard(current, values)
         if current["deleted"]:
             raise FieldError("record_id", N_("This record was deleted."))
         return self._update(m, current, values)

@@ -93,6 +93,10 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
     if request.record_device:
         writes.append(device_write(request, now))
     await bulk.write(conn, writes)
+    for sync_type in sync_types():
+        changes = batch.changes(sync_type.name) if sync_type.after_store else []
+        for after_store in sync_type.after_store if changes else ():
+            await after_store(conn, changes, now, request.device_id)
     return [receipt for receipt in receipts if receipt is not None]
 
 

@@ -1,7 +1,8 @@
 """The synced record types in dependency order (a parent before its children), with their hooks.
 
 This is the one place that names the domains' types; the engine (push, pull, merge) only walks
-the list. Coverage counts are the household type's after-write hook.
+the list. Coverage counts are the household type's after-write hook; a consent withdrawal's
+effect (fields emptied, history redacted, erasure) is its type's after-store hook.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from server.checklists.records import CHECKLIST
 from server.coverage.tally import household_writes
 from server.households.records import HOUSEHOLD
 from server.lessons.records import LESSON, LESSON_PROGRESS
+from server.privacy import services as privacy
+from server.privacy.records import CONSENT_WITHDRAWAL
 from server.syncable.types import SyncType
 
 _TYPES: tuple[SyncType, ...] = (
@@ -21,6 +24,8 @@ _TYPES: tuple[SyncType, ...] = (
     LESSON,
     LESSON_PROGRESS,
     ASSIGNMENT,
+    # After the household and everything that hangs off it: it empties them (docs/sync-protocol.md).
+    dataclasses.replace(CONSENT_WITHDRAWAL, after_store=(privacy.after_store,)),
 )
 _BY_NAME = {sync_type.name: sync_type for sync_type in _TYPES}
 

@@ -33,11 +33,13 @@ async def server_write(
     record_id: uuid.UUID,
     data: dict[str, Any],
     language: str = "vi",
+    op: str = "update",
 ) -> dict[str, Any]:
     """Change a synced record from a server screen, through push: versions, log, merges as usual.
 
-    The change is one `update` mutation from the device `web:<user id>`, made against the
-    record's current version; its receipt is returned (`applied`, or `rejected` with errors).
+    The change is one `update` (or `op`, e.g. `create`) mutation from the device `web:<user
+    id>`, made against the record's current version; its receipt is returned (`applied`, or
+    `rejected` with errors).
     """
     sync_type = get_type(type_name)
     if sync_type is None:
@@ -49,7 +51,7 @@ async def server_write(
         "id": str(uuid.uuid4()),
         "type": type_name,
         "record_id": str(record_id),
-        "op": "update",
+        "op": op,
         "base_version": int(current[0]) if current else 0,
         "data": data,
     }
@@ -120,7 +122,13 @@ async def schema(scope: Scope) -> dict[str, Any]:
             ],
         },
         "consent_purposes": [
-            {"key": p.key, "required": p.required, "label": p.label, "help": p.help}
+            {
+                "key": p.key,
+                "required": p.required,
+                "label": p.label,
+                "help": p.help,
+                "fields": list(p.fields),
+            }
             for p in curriculum.consent_purposes()
         ],
     }

@@ -74,6 +74,11 @@ class SyncMutation(Model):
         table = "sync_mutation"
 
 
+# What the change log, conflicts and stored receipts keep in place of a value the household
+# withdrew its consent for: that it changed, never what it was (docs/sync-protocol.md).
+WITHDRAWN_VALUE = "[withdrawn]"
+
+
 class ChangeLog(Model):
     """Append-only audit trail: who changed which record, when, from which device, before/after."""
 

@@ -25,6 +25,12 @@ Change = tuple[Mapping[str, Any] | None, Mapping[str, Any]]
 # After a push has merged a type's records: the extra writes that go into the push's statement
 # (e.g. coverage counts), given the changes, the time and the pushing device's id.
 AfterWrite = Callable[[Sequence[Change], datetime, str], list[Insert]]
+# After the push's statement, in its transaction: writes that need to read first (e.g. a consent
+# withdrawal emptying its household and redacting the history), given the connection too.
+AfterStore = Callable[[BaseDBAsyncClient, Sequence[Change], datetime, str], Awaitable[None]]
+# Before a change to a stored record merges: raise `FieldError` to refuse it (e.g. a write to an
+# erased household); given the stored record and the incoming values by path, which it may adjust.
+Guard = Callable[[Mapping[str, Any], dict[str, Any]], None]
 # What a type adds to the schema a device validates with (e.g. the checklist templates).
 SchemaPart = Callable[["Scope"], Awaitable[dict[str, Any]]]
 
@@ -86,6 +92,10 @@ class SyncType:
     after_write: tuple[AfterWrite, ...] = ()
     # What the type adds to the device's schema.
     schema_part: SchemaPart | None = None
+    # Writes after the push's statement, in its transaction, once the type's records changed.
+    after_store: tuple[AfterStore, ...] = ()
+    # Checks a change to a stored record before it merges (see `Guard`).
+    guard: Guard | None = None
 
     _by_name: dict[str, Rule] = field(init=False, repr=False, compare=False)
 

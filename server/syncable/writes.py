@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 # The "device" of a change made on a server screen: `web:` and the user's id.
 WEB_DEVICE_PREFIX = "web:"
 
-ServerWrite = Callable[["Scope", str, uuid.UUID, dict[str, Any], str], Awaitable[dict[str, Any]]]
+ServerWrite = Callable[
+    ["Scope", str, uuid.UUID, dict[str, Any], str, str], Awaitable[dict[str, Any]]
+]
 _writers: list[ServerWrite] = []
 
 
@@ -32,11 +34,12 @@ async def server_write(
     record_id: uuid.UUID,
     data: dict[str, Any],
     language: str = "vi",
+    op: str = "update",
 ) -> dict[str, Any]:
-    """Change a synced record from a server screen, as an `update` from the `web:` device.
+    """Change a synced record from a server screen, as an `update` (or `op`) from `web:`.
 
     Returns the push receipt (`applied`, or `rejected` with errors); see `sync.services`.
     """
     if not _writers:
         raise RuntimeError("no sync engine is plugged in: call server.syncable.writes.plug")
-    return await _writers[0](scope, type_name, record_id, data, language)
+    return await _writers[0](scope, type_name, record_id, data, language, op)

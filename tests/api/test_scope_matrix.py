@@ -73,6 +73,8 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/v1/conflicts", "GET"): MANAGE,
     ("/api/v1/conflicts/{conflict_id}", "POST"): MANAGE,
     ("/api/v1/households/{household_id}/history", "GET"): MANAGE,
+    ("/review/households/{household_id}/withdraw", "POST"): MANAGE,
+    ("/api/v1/households/{household_id}/withdrawals", "POST"): MANAGE,
     ("/manage/members", "GET"): MANAGE,
     ("/manage/members", "POST"): MANAGE,
     ("/manage/members/{user_id}", "GET"): MANAGE,
@@ -204,6 +206,20 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
     ),
     ("/api/v1/households/{household_id}/history", "GET"): (
         lambda w: (f"/api/v1/households/{w.household}/history", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/withdraw", "POST"): (
+        lambda w: (
+            f"/review/households/{w.household}/withdraw",
+            {"purpose_support_records": "on", "asked_by": "Chiếm", "channel": "phone"},
+        ),
+        404,
+    ),
+    ("/api/v1/households/{household_id}/withdrawals", "POST"): (
+        lambda w: (
+            f"/api/v1/households/{w.household}/withdrawals",
+            {"purposes": ["support_records"], "asked_by": "Chiếm", "channel": "phone"},
+        ),
         404,
     ),
     ("/manage/members", "GET"): (lambda w: (f"/manage/members?q={_sought(w)}", {}), LIST),

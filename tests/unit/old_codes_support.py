@@ -22,6 +22,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.checklists.models import ChecklistTemplate
 from server.coverage.models import CoverageTotal
+from server.db import bulk
 from server.db.config import connection, database, placeholders, tortoise_config
 from server.households.models import Household
 from server.search import fold
@@ -31,6 +32,8 @@ from server.syncable.models import ChangeLog, Conflict
 from server.teams.models import Team
 
 BEFORE = "langso.0011_search_names"
+# Household columns added by later migrations (0014_consent_withdrawal).
+_ADDED_SINCE = ("erased_at",)
 # Households: (village, commune, province) as the old import and `add_village` wrote them.
 HOUSEHOLDS = {
     "a0000000-0000-4000-8000-000000000001": ("70-001", "70", "1"),  # Phường Hoàn Kiếm, Hà Nội
@@ -115,16 +118,21 @@ async def build() -> None:
     await ChecklistTemplate.create(key="old", version=1, title={}, items=[], area_code="4")
     for record, (village, commune, province) in HOUSEHOLDS.items():
         [version] = await allocate_versions(connection(), 1)
-        await Household.create(
-            id=record,
-            version=version,
-            village_code=village,
-            commune_code=commune,
-            province_code=province,
-            indicators={"vneid": "level2"},
-            created_at=now,
-            updated_at=now,
-        )
+        # The household table as it was then: the columns added since are left out.
+        row = {
+            "id": record,
+            "version": version,
+            "village_code": village,
+            "commune_code": commune,
+            "province_code": province,
+            "indicators": {"vneid": "level2"},
+            "created_at": now,
+            "updated_at": now,
+        }
+        then = [c for c in bulk.columns_of(Household) if c not in _ADDED_SINCE]
+        defaults = {c: Household._meta.fields_map[c].default for c in then}
+        defaults = {c: v() if callable(v) else v for c, v in defaults.items()}
+        await bulk.write(connection(), [bulk.Insert(Household, [defaults | row], then)])
         await ChangeLog.create(
             at=now,
             record_type="household",

@@ -235,3 +235,12 @@ def test_content_import_and_export_say_what_they_did_in_vietnamese(
     )
     assert exported.returncode == 0, exported.stderr
     assert exported.stdout.startswith("Lessons: 0 written, ")
+
+
+def test_privacy_sweep_says_what_it_did_in_counts(data_dir: Path) -> None:
+    said_vi = _langso(data_dir, "privacy", "sweep")
+    said_en = _langso(data_dir, "--language", "en", "privacy", "sweep")
+
+    assert said_vi.returncode == 0, said_vi.stderr
+    assert said_vi.stdout.strip() == "Đã xoá thông tin của 0 hộ quá thời hạn lưu giữ."
+    assert said_en.stdout.strip() == "Erased 0 households past their retention period."

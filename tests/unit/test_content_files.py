@@ -75,12 +75,16 @@ key = "records"
 required = true
 label = { vi = "Lưu", en = "Keep" }
 help = { vi = "Trợ giúp.", en = "Help." }
+fields = ["head_name", "address", "phone", "notes"]
+retention_days = 1825
 
 [[purpose]]
 key = "phone"
 required = false
 label = { vi = "Gọi", en = "Call" }
 help = { vi = "Trợ giúp.", en = "Help." }
+fields = ["phone"]
+retention_days = 365
 """
 
 CHECKLIST = """\
@@ -257,6 +261,10 @@ BROKEN = [
     ("consent.toml", "required = false", "required = true", "exactly one purpose"),
     ("consent.toml", "required = true", 'required = "yes"', "required: must be true or false"),
     ("consent.toml", 'key = "phone"', 'key = "records"', "'records' is used twice"),
+    ("consent.toml", 'fields = ["phone"]', 'fields = ["email"]', "'email' is not one of"),
+    ("consent.toml", '"address", "phone", ', "", "the required purpose covers every field"),
+    ("consent.toml", "retention_days = 365", "retention_days = 0", "must be at least 1"),
+    ("consent.toml", "retention_days = 365\n", "", "retention_days: is required"),
     ("checklists/setup.toml", 'key = "level"', 'key = "colour"', "not an indicator"),
     ("checklists/setup.toml", 'value = "low"', 'value = "top"', "not valid for 'level'"),
     ("checklists/setup.toml", "value = true", 'value = "yes"', MSG_BOOL),

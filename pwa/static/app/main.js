@@ -11,6 +11,7 @@ import * as checklist from "./views/checklist.js";
 import * as home from "./views/home.js";
 import * as household from "./views/household.js";
 import * as householdForm from "./views/household_form.js";
+import * as withdraw from "./views/withdraw.js";
 import * as households from "./views/households.js";
 import * as lessons from "./views/lessons.js";
 import * as settingsView from "./views/settings.js";
@@ -19,6 +20,7 @@ import * as signin from "./views/signin.js";
 const ROUTES = [
   [/^#\/households\/new$/, householdForm.render],
   [/^#\/households\/([\w-]+)\/edit$/, householdForm.render],
+  [/^#\/households\/([\w-]+)\/withdraw$/, withdraw.render],
   [/^#\/households\/([\w-]+)\/checklists\/([\w-]+)$/, checklist.render],
   [/^#\/households\/([\w-]+)$/, household.render],
   [/^#\/households$/, households.render],
@@ -207,7 +209,7 @@ function showWhatSyncBrought(event) {
   if (event?.detail && showsAny(event.detail.records || [])) redrawWanted = true;
   clearTimeout(redrawTimer);
   if (!redrawWanted) return;
-  const editing = /\/(new|edit)$/.test(location.hash) || app.dirty;
+  const editing = /\/(new|edit|withdraw)$/.test(location.hash) || app.dirty;
   const typing = 'input:not([type="checkbox"]):not([type="radio"]), textarea, select';
   if (editing) return;
   if (document.activeElement?.matches(typing)) {

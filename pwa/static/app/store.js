@@ -126,6 +126,65 @@ export class Store {
     });
   }
 
+  /**
+   * Record a consent withdrawal for a household (docs/member-app.md, "Withdrawing consent"):
+   * `{household, purposes, asked_by, channel}` and the `fields` it empties; `erase` when the
+   * required purpose is withdrawn. In one transaction: the withdrawal joins the outbox, the
+   * household loses the values here and now, and changes still waiting to be sent lose them too.
+   * A household the server never had is simply removed with its changes: nothing left the phone.
+   */
+  withdraw({ household, purposes, asked_by, channel, fields, erase }) {
+    this.revision += 1;
+    const empty = { head_name: "", address: "", phone: null, notes: "" };
+    return transact(this.db, ["records", "outbox"], "readwrite", async (s) => {
+      const record = await request(s.records.get(["household", household]));
+      if (!record) return;
+      const entries = await this._outstanding(s.outbox, household);
+      const checklists = (await request(s.records.index("type").getAll("checklist")))
+        .filter((c) => c.data.household_id === household);
+      const own = [...entries];
+      for (const c of checklists) own.push(...(await this._outstanding(s.outbox, c.id)));
+      if (erase) {
+        // Nothing personal stays on the phone: its unsent changes and its checklists go too.
+        for (const e of own) await request(s.outbox.delete(e.seq));
+        for (const c of checklists) await request(s.records.delete(["checklist", c.id]));
+        if (!record.version) {
+          await request(s.records.delete(["household", household]));
+          return record;
+        }
+        record.data = { ...record.data, ...empty, consent: null };
+        record.deleted = true;
+        record.pending = 0;
+        record.rejected = false;
+      } else {
+        for (const e of entries) {
+          const data = { ...e.data };
+          for (const name of fields) if (name in data) data[name] = empty[name];
+          await request(s.outbox.put({ ...e, data }));
+        }
+        const consent = record.data.consent;
+        for (const name of fields) record.data[name] = empty[name];
+        if (consent) {
+          record.data.consent = {
+            ...consent,
+            purposes: (consent.purposes || []).filter((p) => !purposes.includes(p)),
+            withdrawn: [...new Set([...(consent.withdrawn || []), ...purposes])].sort(),
+          };
+        }
+      }
+      const entry = mutation({
+        type: "consent_withdrawal",
+        id: uuid(),
+        op: "create",
+        data: { household_id: household, purposes, asked_by, channel, asked_at: new Date().toISOString() },
+      }, 0);
+      await request(s.outbox.add(entry));
+      record.changed_at = entry.made_at;
+      await request(s.records.put(record));
+      return record;
+    });
+  }
+
   outbox(status = "pending", limit = Infinity) {
     return transact(this.db, ["outbox"], "readonly", async (s) => {
       const all = await request(s.outbox.getAll());

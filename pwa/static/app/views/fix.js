@@ -110,6 +110,7 @@ function nameOf(change, names) {
   if (change.type === "checklist") return t("A household's checklist");
   if (change.type === "lesson_progress") return t("Your result in a lesson");
   if (change.type === "assignment") return t("Assigned work");
+  if (change.type === "consent_withdrawal") return t("A withdrawal of consent");
   return t("A record");
 }
 
@@ -119,6 +120,7 @@ const RECORD_FIELDS = new Set(["type", "record_id", "household_id", "template_ke
 function stuck(entry) {
   const errors = entry.errors || [];
   if (entry.type === "assignment") return errors.some((e) => e.field !== "done_at");
+  if (entry.type === "consent_withdrawal") return true; // recorded once: never edited
   return entry.type === "checklist" && errors.some((e) => RECORD_FIELDS.has(e.field));
 }
 

@@ -31,6 +31,7 @@ export async function render(app, id) {
         <dt>${t("Consent")}</dt><dd>${consentText(app, data.consent)}</dd>
       </dl>
       <a class="button" href="#/households/${id}/edit">${t("Edit")}</a>
+      ${data.consent?.purposes?.length ? html`<a class="button" id="withdraw-consent" href="#/households/${id}/withdraw">${t("Withdraw consent")}</a>` : ""}
       <h2>${t("Digital readiness")}</h2>
       <ul class="indicators">
         ${app.schema.indicators.items.map((i) => indicatorRow(i, (data.indicators || {})[i.key]))}
