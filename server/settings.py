@@ -36,6 +36,8 @@ SETTINGS_HELP: dict[str, str] = {
     "endpoints, for development and tests only (default 0).",
     "LANGSO_PASSWORD_HASH_COST": "argon2 cost of new password hashes: normal (default) or test "
     "(cheap, for a fast test suite only).",
+    "LANGSO_ACCESS_LOG_DAYS": "How many days entries of the access log (who opened or exported "
+    "personal data) are kept before pruning (default 730).",
     "LANGSO_LANGUAGE": "The language of the langso command: vi or en (default: the POSIX "
     "locale's language when it is vi or en, else vi); `langso --language` wins.",
 }
@@ -57,6 +59,7 @@ class Settings:
     push_services: tuple[str, ...] = ()
     push_allow_localhost: bool = False
     password_hash_cost: str = "normal"
+    access_log_days: int = 730
 
     def __post_init__(self) -> None:
         if self.password_hash_cost not in PASSWORD_HASH_COSTS:
@@ -98,6 +101,7 @@ class Settings:
             ),
             push_allow_localhost=env.get("LANGSO_PUSH_ALLOW_LOCALHOST", "0") == "1",
             password_hash_cost=env.get("LANGSO_PASSWORD_HASH_COST") or "normal",
+            access_log_days=int(env.get("LANGSO_ACCESS_LOG_DAYS") or "730"),
         )
         _private_sqlite_file(database_url)  # once the secrets are known to be sound
         return settings

@@ -136,12 +136,23 @@ class IndicatorSet:
         )
 
 
+DEFAULT_CONSENT_VERSION = "1"  # a purpose without `version` in content/consent.toml
+
+
 @dataclass(frozen=True)
 class ConsentPurpose:
     key: str
     required: bool
     label: dict[str, str]
     help: dict[str, str]
+    # The version of the texts (e.g. "2026-01-01"); a consent records the one it was given to.
+    version: str = DEFAULT_CONSENT_VERSION
+    # Earlier versions still accepted from phones that have not fetched the new texts.
+    previous_versions: tuple[str, ...] = ()
+
+    def knows(self, version: str) -> bool:
+        """True when `version` is this purpose's current or an earlier version."""
+        return version == self.version or version in self.previous_versions
 
 
 @dataclass(frozen=True)
@@ -280,6 +291,10 @@ def load_consent_purposes(content_dir: Path) -> tuple[ConsentPurpose, ...]:
                 required=t.boolean("required"),
                 label=t.translated("label"),
                 help=t.translated("help"),
+                version=t.text("version", max_len=40)
+                if "version" in t.data
+                else DEFAULT_CONSENT_VERSION,
+                previous_versions=t.texts("previous_versions", default=()),
             )
         )
     required = [p.key for p in purposes if p.required]

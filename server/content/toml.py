@@ -45,7 +45,9 @@ ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     ),
     "indicators.indicator.choices": frozenset({"value", "label"}),
     "consent": frozenset({"purpose"}),
-    "consent.purpose": frozenset({"key", "required", "label", "help"}),
+    "consent.purpose": frozenset(
+        {"key", "required", "label", "help", "version", "previous_versions"}
+    ),
     "checklist": frozenset(
         {"key", "version", "title", "description", "item", "sources", "checked"}
     ),

@@ -25,6 +25,7 @@ MODEL_MODULES = [
     "server.coverage.models",
     "server.assignments.models",
     "server.notifications.models",
+    "server.access.models",
 ]
 
 

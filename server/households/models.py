@@ -21,6 +21,8 @@ class Household(AreaSynced):
     indicators: fields.Field[dict[str, Any]] = fields.JSONField(default=dict)
     notes = fields.TextField(default="")
     created_by = fields.UUIDField(null=True)
+    # Set and lifted by a coordinator (`{"reason", "since", "by"}`): kept but not processed.
+    restricted: fields.Field[Any] = fields.JSONField(null=True)
 
     class Meta:
         table = "household"

@@ -19,6 +19,7 @@ __all__ = [
     "BadCursor",
     "Page",
     "PushRequest",
+    "personal_counts",
     "pull",
     "push",
     "record_pull",
@@ -62,6 +63,16 @@ async def server_write(
     )
     [receipt] = await push(request)
     return receipt
+
+
+def personal_counts(page: Page) -> dict[str, int]:
+    """How many live records of each personal type (`SyncType.personal`) a pull page sends."""
+    personal = {sync_type.name for sync_type in sync_types() if sync_type.personal}
+    counts: dict[str, int] = {}
+    for change in page.changes:
+        if change["type"] in personal and not change["deleted"]:
+            counts[change["type"]] = counts.get(change["type"], 0) + 1
+    return counts
 
 
 async def record_pull(
