@@ -131,7 +131,13 @@ async def schema(scope: Scope) -> dict[str, Any]:
             ],
         },
         "consent_purposes": [
-            {"key": p.key, "required": p.required, "label": p.label, "help": p.help}
+            {
+                "key": p.key,
+                "required": p.required,
+                "label": p.label,
+                "help": p.help,
+                "version": p.version,
+            }
             for p in curriculum.consent_purposes()
         ],
     }

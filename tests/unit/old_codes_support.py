@@ -22,7 +22,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.checklists.models import ChecklistTemplate
 from server.coverage.models import CoverageTotal
-from server.db.config import connection, database, placeholders, tortoise_config
+from server.db.config import connection, database, is_postgres, placeholders, tortoise_config
 from server.households.models import Household
 from server.search import fold
 from server.settings import Settings
@@ -95,6 +95,34 @@ async def _village(code: str, commune: Area, name: str) -> Area:
     )
 
 
+async def _old_household(
+    record: str, version: int, codes: tuple[str, str, str], now: datetime
+) -> None:
+    """A household row with the columns of 0011 only (the model has grown columns since)."""
+    conn = connection()
+    postgres = is_postgres(conn)
+    values: dict[str, Any] = {
+        "id": record if not postgres else uuid.UUID(record),
+        "version": version,
+        "txid": 0,
+        "deleted": False,
+        "field_meta": "{}",
+        "created_at": now if postgres else now.isoformat(sep=" "),
+        "updated_at": now if postgres else now.isoformat(sep=" "),
+        "village_code": codes[0],
+        "commune_code": codes[1],
+        "province_code": codes[2],
+        "head_name": "",
+        "address": "",
+        "indicators": json.dumps({"vneid": "level2"}),
+        "notes": "",
+    }
+    marks = ", ".join(placeholders(conn, len(values)))
+    await conn.execute_query(
+        f"INSERT INTO household ({', '.join(values)}) VALUES ({marks})", list(values.values())
+    )
+
+
 async def build() -> None:
     """The state a database was left in by the old import, with records pointing at it."""
     now = datetime.now(UTC)
@@ -115,16 +143,7 @@ async def build() -> None:
     await ChecklistTemplate.create(key="old", version=1, title={}, items=[], area_code="4")
     for record, (village, commune, province) in HOUSEHOLDS.items():
         [version] = await allocate_versions(connection(), 1)
-        await Household.create(
-            id=record,
-            version=version,
-            village_code=village,
-            commune_code=commune,
-            province_code=province,
-            indicators={"vneid": "level2"},
-            created_at=now,
-            updated_at=now,
-        )
+        await _old_household(record, version, (village, commune, province), now)
         await ChangeLog.create(
             at=now,
             record_type="household",
