@@ -1,7 +1,7 @@
 """The access log: record who opened or exported personal data, read it, prune it.
 
 An entry names the action and its subject (a household, an export's area and size, a device),
-never the personal values. Who may read it and why: docs/data-protection.md, "Access log".
+never the personal values. Who may read it and why: docs/coordinators.md, `/manage/access-log`.
 """
 
 from __future__ import annotations
