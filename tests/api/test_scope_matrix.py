@@ -21,6 +21,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.assignments.models import Assignment
 from server.checklists.models import ChecklistTemplate
+from server.households.models import Household
 from server.syncable.models import Conflict
 from tests.api.html import csrf
 from tests.data import COMMUNE_A, COMMUNE_B, mutation
@@ -31,6 +32,8 @@ PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
 REPORTS = "reports"
 # Trainers' screens and lesson reports: tested in test_lesson_authoring.py, test_lesson_reports.py.
 TRAINING = "training"
+# The access log, for province coordinators and admins only: tested in test_access_log.py.
+AUDIT = "audit"
 
 # Every route of the app: who may call it. MANAGE routes are checked by the matrix below.
 ROUTES: dict[tuple[str, str], str] = {
@@ -67,6 +70,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/v1/conflicts", "GET"): MANAGE,
     ("/api/v1/conflicts/{conflict_id}", "POST"): MANAGE,
     ("/api/v1/households/{household_id}/history", "GET"): MANAGE,
+    ("/review/households/{household_id}/copy", "GET"): MANAGE,
+    ("/review/households/{household_id}/edit", "GET"): MANAGE,
+    ("/review/households/{household_id}/edit", "POST"): MANAGE,
+    ("/manage/access-log", "GET"): AUDIT,
     ("/manage/members", "GET"): MANAGE,
     ("/manage/members", "POST"): MANAGE,
     ("/manage/members/{user_id}", "GET"): MANAGE,
@@ -169,6 +176,21 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
     ),
     ("/review/households/{household_id}", "GET"): (
         lambda w: (f"/review/households/{w.household}", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/copy", "GET"): (
+        lambda w: (f"/review/households/{w.household}/copy", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/edit", "GET"): (
+        lambda w: (f"/review/households/{w.household}/edit", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/edit", "POST"): (
+        lambda w: (
+            f"/review/households/{w.household}/edit",
+            {"action": "restrict", "reason": "Chiếm"},
+        ),
         404,
     ),
     ("/api/v1/conflicts", "GET"): (lambda w: ("/api/v1/conflicts", {}), LIST),
@@ -394,6 +416,7 @@ async def _snapshot(world: World) -> tuple[Any, ...]:
         await Assignment.filter(village_code=world.village.code).count(),
         await ChecklistTemplate.filter(area_code=COMMUNE_A).count(),
         await ChecklistTemplate.filter(key=world.template).count(),
+        (await Household.get(id=world.household)).restricted,
     )
 
 
