@@ -10,6 +10,7 @@ from server.access import services as access
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
 from server.accounts.models import User
+from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
 from server.sync import services
@@ -56,11 +57,9 @@ async def pull(request: Request) -> JSONResponse:
     raw_limit = request.query_params.get("limit", str(200))
     if not _count(raw_limit):
         raise UserError(N_("The request could not be read."))
-    page = await services.pull(
-        await accounts.scope_of(user), request.query_params.get("cursor"), int(raw_limit[:6])
-    )
+    scope = await accounts.scope_of(user)
+    page = await services.pull(scope, request.query_params.get("cursor"), int(raw_limit[:6]))
     device_id = request.query_params.get("device_id")
-    await _log_personal(user, page, device_id)
     if device_id and len(device_id) <= 64:
         if not device_id.isprintable():  # PostgreSQL cannot store a NUL, nor should we
             raise UserError(N_("The device is not identified."), "device_id", status=400)
@@ -76,15 +75,17 @@ async def pull(request: Request) -> JSONResponse:
                 else None
             ),
         )
+    await _log_personal(user, scope, page, device_id)
     return FastJSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
 
 
-async def _log_personal(user: User, page: services.Page, device_id: str | None) -> None:
+async def _log_personal(
+    user: User, scope: Scope, page: services.Page, device_id: str | None
+) -> None:
     """One access-log entry per pull page that sends personal records (how many, to which phone)."""
     counts = services.personal_counts(page)
     if counts:
         device = "".join(c for c in (device_id or "")[:64] if c.isprintable())
-        scope = await accounts.scope_of(user)
         subject = await access.scope_subject(scope)
         await access.record(user, access.SYNC, subject, {"device": device, "records": counts})
 
