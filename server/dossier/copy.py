@@ -120,19 +120,16 @@ async def _consent(c: Context) -> Section:
     for purpose in curriculum.consent_purposes():
         agreed = c._(N_("Agreed")) if purpose.key in given else c._(N_("Not agreed"))
         version = versions.get(purpose.key)
-        shown = (
-            c._(N_("text of %(version)s"), version=version)
-            if version
-            else c._(N_("text version not recorded"))
-        )
-        if version and version != purpose.version:
-            shown += " · " + c._(N_("the text has changed since: ask again"))
-        lines.append(
+        lines += [
+            Line(localized(purpose.label, c.language), agreed),
+            Line(c._(N_("What was read to the household")), localized(purpose.help, c.language)),
             Line(
-                localized(purpose.label, c.language),
-                f"{agreed} ({shown}). {localized(purpose.help, c.language)}",
-            )
-        )
+                c._(N_("Version of the text")),
+                version or c._(N_("not recorded (before versions were kept)")),
+            ),
+        ]
+        if version and version != purpose.version:
+            lines.append(Line(c._(N_("Ask again")), c._(N_("The text has changed since."))))
     rows = [Row(f"household:{c.household.id}:consent", c._(N_("Consent")), lines)]
     return Section("consent", c._(N_("Consent")), rows if consent else [], c._(N_("None.")))
 

@@ -85,3 +85,29 @@ async def test_an_old_phone_without_versions_is_still_accepted(village, user, lo
 
     assert receipt["status"] == "applied"
     assert "versions" not in (await Household.get(id=record)).consent
+
+
+async def test_the_copy_shows_the_version_each_purpose_was_given_against(
+    village, user, login, push, signed_in
+):
+    area = await village(COMMUNE_A)
+    headers = await login(await user(roles.MEMBER, area.code))
+    given, old = uuid.uuid4(), uuid.uuid4()
+    versions = {"support_records": VERSION, "contact_phone": VERSION}
+    data = household_data(area.code, consent=_consent(versions=versions))
+    await push(headers, "phone-v", [mutation(given, data)], ["applied"])
+    await push(headers, "phone-v", [mutation(old, household_data(area.code))], ["applied"])
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+
+    copy = await browser.get(f"/review/households/{given}/copy")
+    before_versions = await browser.get(f"/review/households/{old}/copy")
+
+    consent = _section(copy.text, "consent")
+    assert consent.count(f"<dd>{VERSION}</dd>") == 2  # the two purposes agreed to
+    assert "Phiên bản nội dung" in consent and "Không đồng ý" in consent
+    assert "không ghi lại" in _section(before_versions.text, "consent")
+
+
+def _section(page: str, key: str) -> str:
+    start = page.index(f'data-section="{key}"')
+    return page[start : page.index("</section>", start)]
