@@ -31,7 +31,8 @@ COPY = "copy"  # opened the copy of everything held about a household
 EXPORT = "export"  # exported personal data (the household list of an area)
 CONFLICTS = "conflicts"  # opened a page of conflicts (households' values side by side)
 SYNC = "sync"  # a phone pulled households (one entry per pull page that held any)
-ACTIONS = (HOUSEHOLD, HISTORY, COPY, EXPORT, CONFLICTS, SYNC)
+VILLAGE_LIST = "village_list"  # a village's households listed to choose from (assignments)
+ACTIONS = (HOUSEHOLD, HISTORY, COPY, EXPORT, CONFLICTS, SYNC, VILLAGE_LIST)
 ACTION_LABELS = {
     HOUSEHOLD: N_("Opened a household's details"),
     HISTORY: N_("Opened a household's history"),
@@ -39,6 +40,7 @@ ACTION_LABELS = {
     EXPORT: N_("Exported a household list"),
     CONFLICTS: N_("Opened the conflicts to review"),
     SYNC: N_("Synced households to a phone"),
+    VILLAGE_LIST: N_("Listed a village's households to give work"),
 }
 
 

@@ -36,13 +36,18 @@ async def test_opening_history_copy_and_exports_are_logged_without_the_values(
     assert api.status_code == 200
     export = await browser.get(f"/coverage/{area.code}/export/households.xlsx")
     assert export.status_code == 200
+    picker = await browser.get("/manage/assignments", params={"member": str(member.id)})
+    assert picker.status_code == 200 and "Nguyễn Văn An" in picker.text
     await pull_changes(headers, "", lambda c: c["record_id"] == str(record))
 
     mine = await AccessEntry.filter(user_id=coordinator.id).order_by("id")
-    assert [e.action for e in mine] == ["history", "copy", "household", "history", "export"]
+    assert [e.action for e in mine] == [
+        *("history", "copy", "household", "history", "export", "village_list")
+    ]
     assert all(e.province_code == PROVINCE for e in mine)
     assert {e.household_id for e in mine[:4]} == {record}
-    assert mine[-1].area_code == area.code and mine[-1].detail["households"] == 1
+    assert mine[4].area_code == area.code and mine[4].detail["households"] == 1
+    assert mine[5].area_code == area.code and mine[5].detail == {"households": 1}
     [synced] = await AccessEntry.filter(user_id=member.id, action="sync")
     assert synced.detail == {"device": "", "records": {"household": 1}}
     stored = " ".join(str(e.detail) + (e.area_code or "") for e in [*mine, synced])
