@@ -25,7 +25,6 @@ from server.syncable import statuses
 from server.syncable.clock import allocate_versions
 from server.syncable.fields import FieldError
 from server.syncable.types import AREA_COLUMNS, SCOPE_OWNER, SCOPE_PARENT, SCOPE_VILLAGE, SyncType
-from server.syncable.writes import WEB_DEVICE_PREFIX
 
 _PENDING = -1
 
@@ -131,9 +130,8 @@ class Batch:
         errors: list[FieldError] = []
         for name, raw in m.data.items():
             rule = m.type.rule(name)
-            # A server-only field is written by the server's own screens (`web:` device) alone.
-            from_server = self.device.startswith(WEB_DEVICE_PREFIX)
-            if rule is None or (rule.server_only and not from_server):
+            # A server-only field is written by the server's own screens (`server_write`) alone.
+            if rule is None or (rule.server_only and not self.request.from_server):
                 errors.append(FieldError(name, N_("This field cannot be changed.")))
                 continue
             try:

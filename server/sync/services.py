@@ -60,6 +60,7 @@ async def server_write(
         mutations=[mutation],
         language=language,
         record_device=False,
+        from_server=True,
     )
     [receipt] = await push(request)
     return receipt

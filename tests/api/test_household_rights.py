@@ -130,6 +130,13 @@ async def test_a_restricted_household_is_kept_but_not_processed(
         [mutation(record, {"restricted": None}, op="update", base_version=household.version)],
     )
     assert receipts[0]["status"] == "rejected"
+    # Not even when it names itself after the server's screens.
+    [spoofed] = await push(
+        headers,
+        f"web:{member.id}",
+        [mutation(record, {"restricted": None}, op="update", base_version=household.version)],
+    )
+    assert spoofed["status"] == "rejected"
     assert (await Household.get(id=record)).restricted is not None
 
     lifted = await browser.post(
