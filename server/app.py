@@ -15,6 +15,7 @@ from tortoise.contrib.starlette import RegisterTortoise
 from tortoise.exceptions import ValidationError
 
 from server import data_lock
+from server.access import routes as access_routes
 from server.accounts import gate, home, passwords
 from server.accounts import routes as accounts_routes
 from server.assignments import routes as assignments_routes
@@ -23,6 +24,7 @@ from server.content import curriculum
 from server.coverage import routes as coverage_routes
 from server.db.config import tortoise_config
 from server.db.disk import STORAGE_ERRORS
+from server.dossier import routes as dossier_routes
 from server.errors import UserError
 from server.lessons import media
 from server.lessons import report_routes as lesson_report_routes
@@ -104,6 +106,8 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
         *sync_routes.routes,
         *review_routes.routes,
         *privacy_routes.routes,
+        *dossier_routes.routes,
+        *access_routes.routes,
         *teams_routes.routes,
         *assignments_routes.routes,
         *checklists_routes.routes,

@@ -42,6 +42,8 @@ SETTINGS_HELP: dict[str, str] = {
     "(cheap, for a fast test suite only).",
     "LANGSO_BREACH_NOTICE_HOURS": "Hours after an incident is discovered by which the data "
     "protection authority must be told, shown on the incidents register (default 72).",
+    "LANGSO_ACCESS_LOG_DAYS": "How many days entries of the access log (who opened or exported "
+    "personal data) are kept before pruning (default 730).",
     "LANGSO_LANGUAGE": "The language of the langso command: vi or en (default: the POSIX "
     "locale's language when it is vi or en, else vi); `langso --language` wins.",
     "LANGSO_MIN_FREE_DISK_MB": "Free space the data folder needs, in MB, for /readyz and "
@@ -96,6 +98,7 @@ class Settings:
     backup_time: time | None = None
     backup_dir: Path = field(default=Path("data/backups"))
     backup_keep: int = 7
+    access_log_days: int = 730
 
     def __post_init__(self) -> None:
         if not 1 <= self.breach_notice_hours <= 24 * 30:
@@ -150,6 +153,7 @@ class Settings:
             backup_time=_clock_time(env.get("LANGSO_BACKUP_TIME", "")),
             backup_dir=Path(env.get("LANGSO_BACKUP_DIR") or data_dir / "backups").resolve(),
             backup_keep=_keep(env.get("LANGSO_BACKUP_KEEP", "7")),
+            access_log_days=int(env.get("LANGSO_ACCESS_LOG_DAYS") or "730"),
         )
         _private_sqlite_file(database_url)  # once the secrets are known to be sound
         return settings

@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.access import services as access
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
@@ -77,11 +78,15 @@ async def _page(
     who = search_text(params, "who")
     picker = await teams.member_page(scope, who, PICKER, active_only=True)
     chosen = await _chosen(scope, form.get("member_id", ""))
+    offered = await households.of_village(chosen.village_code) if chosen else []
+    if chosen and offered:  # a village's names and addresses, to pick from
+        subject = await access.area_subject(chosen.village_code)
+        await access.record(user, access.VILLAGE_LIST, subject, {"households": len(offered)})
     context.update(
         who=who,
         picker=picker,
         member=chosen,
-        households=await households.of_village(chosen.village_code) if chosen else [],
+        households=offered,
         templates=[
             (t.key, localized(t.title, lang))
             for t in await checklists.visible(scope, current_only=True)

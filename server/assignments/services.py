@@ -89,6 +89,11 @@ async def assign(
         household = await households.live(household_id)
         if household is None or household.village_code != village.code:
             raise AssignmentError(N_("Choose a household of the member's village."), "household_id")
+        if household.restricted:
+            raise AssignmentError(
+                N_("This household's data is restricted: no new work until it is lifted."),
+                "household_id",
+            )
     if household is None and not template_key:
         raise AssignmentError(N_("Choose a household or a checklist."), "household_id")
     if len(note) > 500:

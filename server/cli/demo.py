@@ -156,6 +156,7 @@ def _household(rng: random.Random, village_code: str, pace: float = 0.8) -> dict
                     p.key for p in curriculum.consent_purposes() if p.required or rng.random() < 0.6
                 ],
                 "given_at": given_at.isoformat(),
+                "versions": {p.key: p.version for p in curriculum.consent_purposes()},
             },
             "indicators": {
                 i.key: _value(rng, i, readiness) for i in curriculum.indicator_set().indicators

@@ -136,6 +136,9 @@ class IndicatorSet:
         )
 
 
+DEFAULT_CONSENT_VERSION = "1"  # a purpose without `version` in content/consent.toml
+
+
 @dataclass(frozen=True)
 class ConsentPurpose:
     key: str
@@ -146,6 +149,14 @@ class ConsentPurpose:
     fields: tuple[str, ...] = ()
     # Days its data is kept after the household's last change (`langso privacy sweep`).
     retention_days: int = 0
+    # The version of the texts (e.g. "2026-01-01"); a consent records the one it was given to.
+    version: str = DEFAULT_CONSENT_VERSION
+    # Earlier versions still accepted from phones that have not fetched the new texts.
+    previous_versions: tuple[str, ...] = ()
+
+    def knows(self, version: str) -> bool:
+        """True when `version` is this purpose's current or an earlier version."""
+        return version == self.version or version in self.previous_versions
 
 
 # The household fields that say who a household is; the required purpose covers them all.
@@ -294,6 +305,10 @@ def load_consent_purposes(content_dir: Path) -> tuple[ConsentPurpose, ...]:
                 help=t.translated("help"),
                 fields=covered,
                 retention_days=t.integer("retention_days", minimum=1),
+                version=t.text("version", max_len=40)
+                if "version" in t.data
+                else DEFAULT_CONSENT_VERSION,
+                previous_versions=t.texts("previous_versions", default=()),
             )
         )
     required_keys = [p.key for p in purposes if p.required]

@@ -45,7 +45,10 @@ ACCEPTED_FIELDS: Mapping[str, frozenset[str]] = {
     ),
     "indicators.indicator.choices": frozenset({"value", "label"}),
     "consent": frozenset({"purpose"}),
-    "consent.purpose": frozenset({"key", "required", "label", "help", "fields", "retention_days"}),
+    "consent.purpose": frozenset(
+        {"key", "required", "label", "help", "fields", "retention_days", "version"}
+        | {"previous_versions"}
+    ),
     "checklist": frozenset(
         {"key", "version", "title", "description", "item", "sources", "checked"}
     ),

@@ -40,6 +40,7 @@ class Export:
     media_type: str
     body: bytes
     rows: int
+    area_code: str = ""
 
 
 async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
@@ -204,4 +205,5 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
         media_type=media_type,
         body=body,
         rows=max(count - 1, 0),
+        area_code=area.code,
     )

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.access import services as access
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
@@ -98,6 +99,10 @@ async def export(request: Request) -> Response:
         )
     except services.NotFound:
         raise _not_found() from None
+    if params["kind"] == "households":  # names and addresses: in the access log
+        detail = {"kind": params["kind"], "format": params["fmt"], "households": done.rows}
+        subject = await access.area_subject(done.area_code)
+        await access.record(user, access.EXPORT, subject, detail)
     return Response(
         done.body,
         media_type=done.media_type,

@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "server.assignments.models",
     "server.notifications.models",
     "server.privacy.models",
+    "server.access.models",
 ]
 
 

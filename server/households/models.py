@@ -24,6 +24,8 @@ class Household(AreaSynced):
     # Set when the household's consent to keep records was withdrawn: the row is then an
     # anonymous tombstone (deleted, no personal field) still counted in coverage.
     erased_at = fields.DatetimeField(null=True)
+    # Set and lifted by a coordinator (`{"reason", "since", "by"}`): kept but not processed.
+    restricted: fields.Field[Any] = fields.JSONField(null=True)
 
     class Meta:
         table = "household"

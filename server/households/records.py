@@ -10,7 +10,7 @@ from server.content import curriculum
 from server.households.models import Household
 from server.i18n import N_
 from server.syncable.fields import FieldError, Rule, parse_instant
-from server.syncable.types import SCOPE_VILLAGE, SyncType
+from server.syncable.types import SCOPE_VILLAGE, SyncType, Viewer
 
 
 def _check_consent(value: Any) -> dict[str, Any]:
@@ -37,11 +37,53 @@ def _check_consent(value: Any) -> dict[str, Any]:
     given_at = parse_instant("consent", value.get("given_at"))
     # `withdrawn` (purposes withdrawn since) is the server's to write: consent given again
     # with a purpose lifts its withdrawal; `_guard` carries the rest over.
-    return {
+    cleaned: dict[str, Any] = {
         "given_by": given_by.strip(),
         "purposes": sorted(set(purposes)),
         "given_at": given_at.isoformat(),
     }
+    if "versions" in value:  # a phone older than the versions sends none: kept without
+        cleaned["versions"] = _check_versions(value["versions"], cleaned["purposes"])
+    return cleaned
+
+
+def _check_versions(versions: Any, purposes: list[str]) -> dict[str, str]:
+    """Each purpose's text version the consent was given against: known, one per purpose."""
+    by_key = {purpose.key: purpose for purpose in curriculum.consent_purposes()}
+    if not isinstance(versions, dict) or len(versions) > len(by_key):
+        raise FieldError("consent", N_("The consent's text versions could not be read."))
+    for key, version in versions.items():
+        purpose = by_key.get(key)
+        if purpose is None:
+            raise FieldError(
+                "consent", N_("Unknown consent purpose: %(purpose)s."), {"purpose": key}
+            )
+        if not isinstance(version, str) or not purpose.knows(version):
+            raise FieldError(
+                "consent",
+                N_("The consent texts on this phone are out of date. Sync, then ask again."),
+            )
+    missing = [key for key in purposes if key not in versions]
+    if missing:
+        raise FieldError("consent", N_("The consent's text versions could not be read."))
+    return {key: versions[key] for key in sorted(versions)}
+
+
+def _check_restriction(value: Any) -> dict[str, Any]:
+    """A restriction set by a coordinator: why and since when (the server adds who)."""
+    if not isinstance(value, dict) or set(value) - {"reason", "since", "by"}:
+        raise FieldError("restricted", N_("The restriction could not be read."))
+    reason = value.get("reason")
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > 500:
+        raise FieldError("restricted", N_("Write why the household's data is restricted."))
+    since = parse_instant("restricted", value.get("since"))
+    by = value.get("by")
+    return {"reason": reason.strip(), "since": since.isoformat(), "by": str(by or "")[:120]}
+
+
+def _restricted_audience(row: dict[str, Any], viewer: Viewer) -> bool:
+    """A restricted household reaches only its village team's phones (a tombstone elsewhere)."""
+    return not row.get("restricted") or row["village_code"] in viewer.areas
 
 
 def _consent_of(value: Any) -> dict[str, Any]:
@@ -114,6 +156,14 @@ HOUSEHOLD = SyncType(
         # Indicator key -> a choice or a count: content/indicators.toml names about twenty.
         Rule("indicators", "map", entry=_check_indicator, max_keys=60, max_key_length=40),
         Rule("notes", "text", max_length=2000, label=N_("Notes")),
+        # Set and lifted by a coordinator on the server (`server_write`); phones pull it only.
+        Rule(
+            "restricted",
+            "object",
+            check=_check_restriction,
+            server_only=True,
+            label=N_("Restricted"),
+        ),
     ),
     checks=(_check_counts,),
     guard=_guard,
@@ -123,4 +173,6 @@ HOUSEHOLD = SyncType(
     writer_roles=roles.RECORD_WRITERS,
     # Names, phones, addresses: only on the phones of those who record households.
     reader_roles=roles.RECORD_WRITERS,
+    audience=_restricted_audience,
+    personal=True,
 )

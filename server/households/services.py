@@ -44,7 +44,8 @@ async def of_village(village_code: str, search: str = "", limit: int = 300) -> l
     query = Household.filter(village_code=village_code, deleted=False)
     if search.strip():
         query = query.filter(Q(head_name__icontains=search.strip()))
-    return await query.order_by("head_name").limit(limit)
+    # A restricted household is kept but not processed: never offered as new work.
+    return [h for h in await query.order_by("head_name").limit(limit) if not h.restricted]
 
 
 async def created_by(user_ids: list[uuid.UUID], since: datetime) -> dict[str, int]:
@@ -63,14 +64,19 @@ async def created_by(user_ids: list[uuid.UUID], since: datetime) -> dict[str, in
 async def chunks(
     column: str, code: str, fields: tuple[str, ...], size: int
 ) -> AsyncIterator[list[dict[str, Any]]]:
-    """The live households of an area (`column` = `code`), `size` rows at a time, by id."""
+    """The live households of an area (`column` = `code`), `size` rows at a time, by id.
+
+    Restricted households are left out: they are kept but not processed (not exported).
+    """
     last: uuid.UUID | None = None
     while True:
         query = Household.filter(**{column: code}, deleted=False)
         if last is not None:
             query = query.filter(id__gt=last)
-        rows = await query.order_by("id").limit(size).values(*fields)
+        rows = await query.order_by("id").limit(size).values(*fields, "restricted")
         if not rows:
             return
-        yield rows
+        yield [
+            {k: v for k, v in row.items() if k in fields} for row in rows if not row["restricted"]
+        ]
         last = rows[-1]["id"]

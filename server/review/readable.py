@@ -19,6 +19,7 @@ _FIELD_LABELS = {
     "adult_count": N_("Adults"),
     "consent": N_("Consent"),
     "notes": N_("Notes"),
+    "restricted": N_("Restricted"),
     "deleted": N_("Deleted"),
     "household_id": N_("Household"),
     "template_key": N_("Checklist"),
@@ -67,6 +68,12 @@ def value_text(path: str, value: Any, language: str) -> str:
             language,
             N_("Given by %(name)s on %(when)s"),
             {"name": value.get("given_by", ""), "when": _day(value.get("given_at"))},
+        )
+    if name == "restricted" and isinstance(value, dict):
+        return gettext(
+            language,
+            N_("Since %(when)s: %(reason)s"),
+            {"when": _day(value.get("since")), "reason": value.get("reason", "")},
         )
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)

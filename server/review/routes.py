@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from server.access import services as access
 from server.accounts import roles
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
@@ -51,9 +52,13 @@ async def _conflicts_page(
     window = page_window(request.query_params)
     search = search_text(request.query_params)
     scope = await accounts.scope_of(user)
+    conflicts = await services.conflict_page(scope, lang, resolved, search, window)
+    if conflicts.items:  # households' names and values side by side
+        detail = {"conflicts": len(conflicts.items)}
+        await access.record(user, access.CONFLICTS, await access.scope_subject(scope), detail)
     context = {
         "user": user,
-        "conflicts": await services.conflict_page(scope, lang, resolved, search, window),
+        "conflicts": conflicts,
         "resolved": resolved,
         "q": search,
         "error": error,
@@ -97,6 +102,7 @@ async def history_page(request: Request) -> Response:
     household = await households.in_scope(scope, _uuid(request.path_params["household_id"]))
     if household is None:
         raise NotFound(N_("This household is not in your area."))
+    await access.record(user, access.HISTORY, access.household_subject(household))
     given = household.consent.get("purposes", []) if isinstance(household.consent, dict) else []
     context = {
         "user": user,
@@ -119,6 +125,9 @@ async def api_conflicts(request: Request) -> Response:
     scope = await accounts.scope_of(user)
     resolved = request.query_params.get("show") == "resolved"
     views = await services.conflicts(scope, language_of(request, user), resolved=resolved)
+    if views:
+        detail = {"conflicts": len(views)}
+        await access.record(user, access.CONFLICTS, await access.scope_subject(scope), detail)
     return JSONResponse({"conflicts": [_jsonable(view) for view in views]})
 
 
@@ -142,6 +151,7 @@ async def api_history(request: Request) -> Response:
     household = await households.in_scope(scope, _uuid(request.path_params["household_id"]))
     if household is None:
         raise NotFound(N_("This household is not in your area."))
+    await access.record(user, access.HISTORY, access.household_subject(household))
     entries = await services.household_history(household, language_of(request, user))
     return JSONResponse({"history": [_jsonable(entry) for entry in entries]})
 

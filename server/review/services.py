@@ -74,6 +74,7 @@ class HistoryEntry:
     what: str
     op: str
     changes: list[Change] = field(default_factory=list)
+    id: int = 0  # the change log's row
 
 
 async def _communes_of(scope: Scope) -> list[str]:
@@ -244,6 +245,7 @@ async def household_history(household: Household, language: str) -> list[History
                 on_web=(row.device_id or "").startswith(WEB_DEVICE_PREFIX),
                 what=localized(template["title"], language) if template else "",
                 op=row.op,
+                id=row.id,
                 changes=[
                     Change(
                         label=field_label(row.record_type, path, language, template),

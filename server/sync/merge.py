@@ -132,7 +132,8 @@ class Batch:
         errors: list[FieldError] = []
         for name, raw in m.data.items():
             rule = m.type.rule(name)
-            if rule is None or rule.server_only:
+            # A server-only field is written by the server's own screens (`server_write`) alone.
+            if rule is None or (rule.server_only and not self.request.from_server):
                 errors.append(FieldError(name, N_("This field cannot be changed.")))
                 continue
             try:

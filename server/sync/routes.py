@@ -6,9 +6,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from server.access import services as access
 from server.accounts import services as accounts
 from server.accounts.gate import require_user
 from server.accounts.models import User
+from server.areas.scope import Scope
 from server.errors import UserError
 from server.i18n import N_
 from server.ops import metrics
@@ -57,9 +59,8 @@ async def pull(request: Request) -> JSONResponse:
     raw_limit = request.query_params.get("limit", str(200))
     if not _count(raw_limit):
         raise UserError(N_("The request could not be read."))
-    page = await services.pull(
-        await accounts.scope_of(user), request.query_params.get("cursor"), int(raw_limit[:6])
-    )
+    scope = await accounts.scope_of(user)
+    page = await services.pull(scope, request.query_params.get("cursor"), int(raw_limit[:6]))
     metrics.count_pull(len(page.changes))
     device_id = request.query_params.get("device_id")
     if device_id and len(device_id) <= 64:
@@ -77,7 +78,19 @@ async def pull(request: Request) -> JSONResponse:
                 else None
             ),
         )
+    await _log_personal(user, scope, page, device_id)
     return FastJSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})
+
+
+async def _log_personal(
+    user: User, scope: Scope, page: services.Page, device_id: str | None
+) -> None:
+    """One access-log entry per pull page that sends personal records (how many, to which phone)."""
+    counts = services.personal_counts(page)
+    if counts:
+        device = "".join(c for c in (device_id or "")[:64] if c.isprintable())
+        subject = await access.scope_subject(scope)
+        await access.record(user, access.SYNC, subject, {"device": device, "records": counts})
 
 
 async def schema(request: Request) -> JSONResponse:

@@ -19,6 +19,7 @@ __all__ = [
     "BadCursor",
     "Page",
     "PushRequest",
+    "personal_counts",
     "pull",
     "push",
     "record_pull",
@@ -61,9 +62,20 @@ async def server_write(
         mutations=[mutation],
         language=language,
         record_device=False,
+        from_server=True,
     )
     [receipt] = await push(request)
     return receipt
+
+
+def personal_counts(page: Page) -> dict[str, int]:
+    """How many live records of each personal type (`SyncType.personal`) a pull page sends."""
+    personal = {sync_type.name for sync_type in sync_types() if sync_type.personal}
+    counts: dict[str, int] = {}
+    for change in page.changes:
+        if change["type"] in personal and not change["deleted"]:
+            counts[change["type"]] = counts.get(change["type"], 0) + 1
+    return counts
 
 
 async def record_pull(
@@ -128,6 +140,7 @@ async def schema(scope: Scope) -> dict[str, Any]:
                 "label": p.label,
                 "help": p.help,
                 "fields": list(p.fields),
+                "version": p.version,
             }
             for p in curriculum.consent_purposes()
         ],

@@ -47,6 +47,9 @@ class PushRequest:
     pending_changes: int | None = None
     # False for a server screen's write: it is not a phone, so sync health does not list it.
     record_device: bool = True
+    # True only for `server_write` (a server screen): it alone may set `server_only` fields. A
+    # device id is whatever the phone sends, so it never decides this.
+    from_server: bool = False
     # Display names by user id: a conflict's receipt says whose change was kept.
     names: Callable[[list[str]], Awaitable[dict[str, str]]] | None = None
 

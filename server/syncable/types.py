@@ -76,7 +76,7 @@ class SyncType:
     # The operations a device may push (e.g. only `update` of the fields its rules allow, for a
     # record the server creates and deletes); `read_only` types accept none.
     device_ops: frozenset[str] = frozenset({"create", "update", "delete"})
-    # For SCOPE_EVERYONE: whether a pulled row is for this viewer (e.g. a lesson's audience);
+    # Whether a pulled row is for this viewer (e.g. a lesson's audience, a restricted household);
     # a row that is not reaches the viewer as a tombstone, so a device drops what it held.
     audience: Callable[[dict[str, Any], Viewer], bool] | None = None
     # Loads what `checks` need (e.g. template versions), given the batch's records and data.
@@ -96,6 +96,8 @@ class SyncType:
     after_store: tuple[AfterStore, ...] = ()
     # Checks a change to a stored record before it merges (see `Guard`).
     guard: Guard | None = None
+    # Records of people's personal data: every pull that sends some is in the access log.
+    personal: bool = False
 
     _by_name: dict[str, Rule] = field(init=False, repr=False, compare=False)
 

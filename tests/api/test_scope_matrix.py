@@ -21,6 +21,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.assignments.models import Assignment
 from server.checklists.models import ChecklistTemplate
+from server.households.models import Household
 from server.rights.models import DataRequest, Incident
 from server.syncable.models import Conflict
 from tests.api.html import csrf
@@ -32,6 +33,8 @@ PUBLIC, SIGNED_IN, MANAGE = "public", "signed in", "manage"
 REPORTS = "reports"
 # Trainers' screens and lesson reports: tested in test_lesson_authoring.py, test_lesson_reports.py.
 TRAINING = "training"
+# The access log, for province coordinators and admins only: tested in test_access_log.py.
+AUDIT = "audit"
 
 _ACTIONS = ("acknowledge", "extend", "done", "refuse")
 _ACTION_BODY = {"days": "5", "reason": "Chiếm"}
@@ -75,6 +78,10 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/v1/households/{household_id}/history", "GET"): MANAGE,
     ("/review/households/{household_id}/withdraw", "POST"): MANAGE,
     ("/api/v1/households/{household_id}/withdrawals", "POST"): MANAGE,
+    ("/review/households/{household_id}/copy", "GET"): MANAGE,
+    ("/review/households/{household_id}/edit", "GET"): MANAGE,
+    ("/review/households/{household_id}/edit", "POST"): MANAGE,
+    ("/manage/access-log", "GET"): AUDIT,
     ("/manage/members", "GET"): MANAGE,
     ("/manage/members", "POST"): MANAGE,
     ("/manage/members/{user_id}", "GET"): MANAGE,
@@ -197,6 +204,21 @@ CALLS: dict[tuple[str, str], tuple[Build, int]] = {
     ),
     ("/review/households/{household_id}", "GET"): (
         lambda w: (f"/review/households/{w.household}", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/copy", "GET"): (
+        lambda w: (f"/review/households/{w.household}/copy", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/edit", "GET"): (
+        lambda w: (f"/review/households/{w.household}/edit", {}),
+        404,
+    ),
+    ("/review/households/{household_id}/edit", "POST"): (
+        lambda w: (
+            f"/review/households/{w.household}/edit",
+            {"action": "restrict", "reason": "Chiếm"},
+        ),
         404,
     ),
     ("/api/v1/conflicts", "GET"): (lambda w: ("/api/v1/conflicts", {}), LIST),
@@ -523,6 +545,7 @@ async def _snapshot(world: World) -> tuple[Any, ...]:
             "authority_notified_at", "households_notified_at"
         ),
         await Incident.filter(commune_code=COMMUNE_A).count(),
+        (await Household.get(id=world.household)).restricted,
     )
 
 

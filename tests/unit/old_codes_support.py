@@ -22,8 +22,7 @@ from server.accounts.models import User, UserArea
 from server.areas.models import Area
 from server.checklists.models import ChecklistTemplate
 from server.coverage.models import CoverageTotal
-from server.db import bulk
-from server.db.config import connection, database, placeholders, tortoise_config
+from server.db.config import connection, database, is_postgres, placeholders, tortoise_config
 from server.households.models import Household
 from server.search import fold
 from server.settings import Settings
@@ -33,7 +32,6 @@ from server.teams.models import Team
 
 BEFORE = "langso.0011_search_names"
 # Household columns added by later migrations (0014_consent_withdrawal).
-_ADDED_SINCE = ("erased_at",)
 # Households: (village, commune, province) as the old import and `add_village` wrote them.
 HOUSEHOLDS = {
     "a0000000-0000-4000-8000-000000000001": ("70-001", "70", "1"),  # Phường Hoàn Kiếm, Hà Nội
@@ -98,6 +96,34 @@ async def _village(code: str, commune: Area, name: str) -> Area:
     )
 
 
+async def _old_household(
+    record: str, version: int, codes: tuple[str, str, str], now: datetime
+) -> None:
+    """A household row with the columns of 0011 only (the model has grown columns since)."""
+    conn = connection()
+    postgres = is_postgres(conn)
+    values: dict[str, Any] = {
+        "id": record if not postgres else uuid.UUID(record),
+        "version": version,
+        "txid": 0,
+        "deleted": False,
+        "field_meta": "{}",
+        "created_at": now if postgres else now.isoformat(sep=" "),
+        "updated_at": now if postgres else now.isoformat(sep=" "),
+        "village_code": codes[0],
+        "commune_code": codes[1],
+        "province_code": codes[2],
+        "head_name": "",
+        "address": "",
+        "indicators": json.dumps({"vneid": "level2"}),
+        "notes": "",
+    }
+    marks = ", ".join(placeholders(conn, len(values)))
+    await conn.execute_query(
+        f"INSERT INTO household ({', '.join(values)}) VALUES ({marks})", list(values.values())
+    )
+
+
 async def build() -> None:
     """The state a database was left in by the old import, with records pointing at it."""
     now = datetime.now(UTC)
@@ -118,21 +144,7 @@ async def build() -> None:
     await ChecklistTemplate.create(key="old", version=1, title={}, items=[], area_code="4")
     for record, (village, commune, province) in HOUSEHOLDS.items():
         [version] = await allocate_versions(connection(), 1)
-        # The household table as it was then: the columns added since are left out.
-        row = {
-            "id": record,
-            "version": version,
-            "village_code": village,
-            "commune_code": commune,
-            "province_code": province,
-            "indicators": {"vneid": "level2"},
-            "created_at": now,
-            "updated_at": now,
-        }
-        then = [c for c in bulk.columns_of(Household) if c not in _ADDED_SINCE]
-        defaults = {c: Household._meta.fields_map[c].default for c in then}
-        defaults = {c: v() if callable(v) else v for c, v in defaults.items()}
-        await bulk.write(connection(), [bulk.Insert(Household, [defaults | row], then)])
+        await _old_household(record, version, (village, commune, province), now)
         await ChangeLog.create(
             at=now,
             record_type="household",

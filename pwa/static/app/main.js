@@ -8,6 +8,7 @@ import { SyncEngine } from "./sync.js";
 import * as assignments from "./views/assignments.js";
 import * as fix from "./views/fix.js";
 import * as checklist from "./views/checklist.js";
+import * as copy from "./views/copy.js";
 import * as home from "./views/home.js";
 import * as household from "./views/household.js";
 import * as householdForm from "./views/household_form.js";
@@ -21,6 +22,7 @@ const ROUTES = [
   [/^#\/households\/new$/, householdForm.render],
   [/^#\/households\/([\w-]+)\/edit$/, householdForm.render],
   [/^#\/households\/([\w-]+)\/withdraw$/, withdraw.render],
+  [/^#\/households\/([\w-]+)\/copy$/, copy.render],
   [/^#\/households\/([\w-]+)\/checklists\/([\w-]+)$/, checklist.render],
   [/^#\/households\/([\w-]+)$/, household.render],
   [/^#\/households$/, households.render],

@@ -84,6 +84,27 @@ export function validateHousehold(schema, record) {
   return errors;
 }
 
+/**
+ * Whether the household must be asked for consent again: a required purpose it has not agreed
+ * to, or a purpose whose text changed since the version it was given against. A consent from
+ * before versions were recorded (no `versions`) is not asked again for that alone.
+ */
+export function needsAskingAgain(schema, consent) {
+  if (!consent) return false;
+  const given = consent.purposes || [];
+  const versions = consent.versions;
+  return schema.consent_purposes.some(
+    (p) =>
+      (p.required && !given.includes(p.key)) ||
+      (versions && p.key in versions && versions[p.key] !== p.version),
+  );
+}
+
+/** The version of each purpose's texts, as the phone shows them now. */
+export function consentVersions(schema) {
+  return Object.fromEntries(schema.consent_purposes.map((p) => [p.key, p.version]));
+}
+
 /** Whether an indicator value counts as met (for filters and progress). */
 export function meets(indicator, value) {
   if (value === null || value === undefined) return false;

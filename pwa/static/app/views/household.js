@@ -2,7 +2,7 @@
 
 import { html, mount, uuid } from "../dom.js";
 import { formatDateTime, label, t } from "../i18n.js";
-import { meets } from "../rules.js";
+import { meets, needsAskingAgain } from "../rules.js";
 import { templateOf } from "./checklist.js";
 
 export async function render(app, id) {
@@ -22,6 +22,8 @@ export async function render(app, id) {
     html`<section>
       <a href="#/households" class="back">← ${t("Households")}</a>
       <h1>${data.head_name}</h1>
+      ${data.restricted ? html`<p class="card warn" data-restricted role="status">${t("Restricted by the coordinator: keep it as it is, no new work, until the restriction is lifted.")}</p>` : ""}
+      ${needsAskingAgain(app.schema, data.consent) ? html`<a class="card warn" data-ask-again href="#/households/${id}/edit">${t("The consent texts have changed: ask this household again. Tap to do it now.")}</a>` : ""}
       ${record.rejected ? html`<a class="card warn" href="#/fix">${t("The server refused a change to this household. Tap to fix it.")}</a>` : ""}
       <dl class="facts">
         <dt>${t("Village")}</dt><dd>${villageName(app, data.village_code)}</dd>
@@ -30,7 +32,8 @@ export async function render(app, id) {
         <dt>${t("People / adults")}</dt><dd>${data.people_count ?? "?"} / ${data.adult_count ?? "?"}</dd>
         <dt>${t("Consent")}</dt><dd>${consentText(app, data.consent)}</dd>
       </dl>
-      <a class="button" href="#/households/${id}/edit">${t("Edit")}</a>
+      <div class="row"><a class="button" href="#/households/${id}/edit">${t("Edit")}</a>
+        <a class="button" href="#/households/${id}/copy">${t("Show the household what we hold")}</a></div>
       ${data.consent?.purposes?.length ? html`<a class="button" id="withdraw-consent" href="#/households/${id}/withdraw">${t("Withdraw consent")}</a>` : ""}
       <h2>${t("Digital readiness")}</h2>
       <ul class="indicators">

@@ -3,7 +3,7 @@
 
 import { debounce, html, mount, uuid } from "../dom.js";
 import { label, t } from "../i18n.js";
-import { normalizePhone, validateHousehold } from "../rules.js";
+import { consentVersions, needsAskingAgain, normalizePhone, validateHousehold } from "../rules.js";
 
 const TEXT_FIELDS = ["head_name", "phone", "address", "notes"];
 const INT_FIELDS = ["people_count", "adult_count"];
@@ -24,6 +24,8 @@ export async function render(app, id) {
   const schema = app.schema;
   const villages = app.account.user.villages;
   const required = schema.consent_purposes.filter((p) => p.required).map((p) => p.key);
+  // The purposes' texts changed since the household agreed: it is asked again, from blank ticks.
+  const askAgain = !isNew && needsAskingAgain(schema, record?.data?.consent);
 
   mount(
     view,
@@ -38,6 +40,7 @@ export async function render(app, id) {
       <form class="stack household-form" novalidate>
         <fieldset class="consent">
           <legend>${t("1. Consent")}</legend>
+          ${askAgain ? html`<p class="card warn" data-ask-again role="status">${t("The consent texts have changed since this household agreed. Read each purpose again and tick only what they agree to now.")}</p>` : ""}
           <p>${t("Read each purpose to the household. Tick only what they agree to.")}</p>
           ${schema.consent_purposes.map((p) => html`<label class="check">
             <input type="checkbox" name="purpose" value="${p.key}">
@@ -84,6 +87,9 @@ export async function render(app, id) {
   );
   const form = view.querySelector("form");
   fill(form, start, schema);
+  if (askAgain && !draft) {
+    for (const box of form.querySelectorAll("input[name=purpose]")) box.checked = false;
+  }
   const personal = form.querySelector("fieldset.personal");
   const consented = () => required.every((key) => checkedPurposes(form).includes(key));
   const gate = () => {
@@ -191,14 +197,19 @@ function collect(form, schema, start) {
   const purposes = checkedPurposes(form);
   const before = start.consent || {};
   const samePurposes = JSON.stringify([...(before.purposes || [])].sort()) === JSON.stringify([...purposes].sort());
+  // Kept as given unless the household is asked again: then the texts shown now are recorded.
+  const same = samePurposes && before.given_at && !needsAskingAgain(schema, before);
   const values = {
     consent: {
       given_by: form.given_by.value.trim(),
       purposes,
-      given_at: samePurposes && before.given_at ? before.given_at : new Date().toISOString(),
+      given_at: same ? before.given_at : new Date().toISOString(),
     },
     village_code: form.village_code.value,
   };
+  // A consent given before versions were recorded keeps none: nobody knows which texts it saw.
+  if (!same) values.consent.versions = consentVersions(schema);
+  else if (before.versions) values.consent.versions = before.versions;
   for (const name of TEXT_FIELDS) values[name] = form.elements[name].value.trim();
   values.phone = values.phone ? normalizePhone(values.phone) || values.phone : null;
   for (const name of INT_FIELDS) {

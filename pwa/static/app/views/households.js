@@ -2,7 +2,7 @@
 
 import { debounce, fold, html, mount } from "../dom.js";
 import { formatNumber, label, t } from "../i18n.js";
-import { meets } from "../rules.js";
+import { meets, needsAskingAgain } from "../rules.js";
 
 const PAGE = 40;
 // The search and filter are kept while the app is open (not across restarts).
@@ -18,6 +18,7 @@ async function loadRows(app, indicators) {
       record,
       key: fold(`${record.data.head_name} ${record.data.address} ${record.data.phone || ""}`),
       met: indicators.filter((i) => meets(i, (record.data.indicators || {})[i.key])).length,
+      askAgain: needsAskingAgain(app.schema, record.data.consent),
     }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   cached = { store: app.store, revision, rows };
@@ -45,6 +46,7 @@ export async function render(app) {
         <option value="">${t("All households")}</option>
         <option value="incomplete">${t("Not fully recorded yet")}</option>
         <option value="unsynced">${t("Changes not yet sent")}</option>
+        <option value="askagain">${t("Consent to ask again")}</option>
         ${indicators
           .filter((i) => i.type !== "int" || i.meets_min !== null)
           .map((i) => html`<option value="not:${i.key}">${t("Not yet: %(what)s", { what: label(i.label) })}</option>`)}
@@ -67,11 +69,12 @@ export async function render(app) {
     const indicator = choice.startsWith("not:")
       ? indicators.find((i) => `not:${i.key}` === choice)
       : null;
-    return rows.filter(({ record, key }) => {
+    return rows.filter(({ record, key, askAgain }) => {
       if (words.some((w) => !key.includes(w))) return false;
       const values = record.data.indicators || {};
       if (choice === "incomplete") return indicators.some((i) => values[i.key] == null);
       if (choice === "unsynced") return record.pending > 0 || record.rejected;
+      if (choice === "askagain") return askAgain;
       if (indicator) {
         const value = values[indicator.key];
         return !meets(indicator, value) && !(indicator.not_applicable || []).includes(value);
@@ -90,7 +93,7 @@ export async function render(app) {
     });
     mount(
       view.querySelector("#households"),
-      html`${found.slice(0, shown).map(({ record, met }) => row(record, met, indicators.length))}`,
+      html`${found.slice(0, shown).map(({ record, met, askAgain }) => row(record, met, indicators.length, askAgain))}`,
     );
     view.querySelector("#more").hidden = found.length <= shown;
     list.dataset.drawn = String(Number(list.dataset.drawn || 0) + 1);
@@ -110,7 +113,7 @@ export async function render(app) {
   draw();
 }
 
-function row(record, met, total) {
+function row(record, met, total, askAgain) {
   return html`<li><a href="#/households/${record.id}">
     <strong>${record.data.head_name}</strong>
     <span class="muted">${record.data.address || ""}</span>
@@ -118,5 +121,7 @@ function row(record, met, total) {
     <span class="meter" aria-hidden="true"><span data-width="${Math.round((met / total) * 100)}"></span></span>
     ${record.pending ? html`<span class="tag">${t("not sent")}</span>` : ""}
     ${record.rejected ? html`<span class="tag bad">${t("needs fixing")}</span>` : ""}
+    ${askAgain ? html`<span class="tag warn" data-ask-again>${t("ask consent again")}</span>` : ""}
+    ${record.data.restricted ? html`<span class="tag bad" data-restricted>${t("restricted")}</span>` : ""}
   </a></li>`;
 }
