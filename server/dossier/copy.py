@@ -22,6 +22,7 @@ from server.checklists.models import Checklist
 from server.content import curriculum
 from server.households.models import Household
 from server.i18n import N_, format_datetime, gettext, localized
+from server.privacy.models import ConsentWithdrawal
 from server.review import services as review
 from server.review.readable import field_label, value_text
 from server.syncable.models import Conflict
@@ -134,6 +135,37 @@ async def _consent(c: Context) -> Section:
     return Section("consent", c._(N_("Consent")), rows if consent else [], c._(N_("None.")))
 
 
+_CHANNELS = {
+    "in_person": N_("In person"),
+    "phone": N_("By phone"),
+    "writing": N_("In writing"),
+}
+
+
+_ERASED = N_("(erased at the household's request)")
+
+
+async def _withdrawals(c: Context) -> Section:
+    purposes = {p.key: p for p in curriculum.consent_purposes()}
+    rows = []
+    for row in await ConsentWithdrawal.filter(household_id=c.household.id).order_by("created_at"):
+        withdrawn = [
+            localized(purposes[key].label, c.language) if key in purposes else key
+            for key in row.purposes or []
+        ]
+        lines = [
+            Line(c._(N_("Withdrawn")), "; ".join(withdrawn)),
+            Line(
+                c._(N_("Asked by")), row.asked_by or c._(N_("(erased at the household's request)"))
+            ),
+            Line(c._(N_("How")), c._(_CHANNELS.get(row.channel, row.channel))),
+            Line(c._(N_("Recorded by")), c.who(row.recorded_by)),
+        ]
+        heading = f"{c.when(row.asked_at or row.created_at)} · {c._(N_('Consent withdrawn'))}"
+        rows.append(Row(f"consent_withdrawal:{row.id}", heading, lines))
+    return Section("withdrawals", c._(N_("Consent withdrawn")), rows, c._(N_("None.")))
+
+
 async def _checklists(c: Context) -> Section:
     rows = []
     for checklist in c.checklists:
@@ -236,6 +268,7 @@ async def _access(c: Context) -> Section:
 SECTIONS: list[Builder] = [
     _household,
     _consent,
+    _withdrawals,
     _checklists,
     _assignments,
     _history,
@@ -264,6 +297,11 @@ async def build(household: Household, language: str) -> list[Section]:
 async def _people(household: Household, checklists: list[Checklist]) -> list[uuid.UUID]:
     """Everyone the copy names: who recorded, started, ticked, was given or gave work."""
     ids: set[Any] = {household.created_by}
+    ids |= set(
+        await ConsentWithdrawal.filter(household_id=household.id).values_list(
+            "recorded_by", flat=True
+        )
+    )
     for checklist in checklists:
         ids.add(checklist.started_by)
         ids |= {(state or {}).get("by") for state in (checklist.items or {}).values()}

@@ -74,6 +74,13 @@ async def test_the_copy_shows_every_row_the_database_holds_about_the_household(
         headers=await login(coordinator),
     )
     assert given.status_code in (200, 201), given.text
+    withdrawal = {"purposes": ["contact_phone"], "asked_by": "Chị Lan", "channel": "in_person"}
+    withdrawn = await client.post(
+        f"/api/v1/households/{record}/withdrawals",
+        json=withdrawal,
+        headers=await login(coordinator),
+    )
+    assert withdrawn.status_code == 201, withdrawn.text
     assert (await browser.get(f"/review/households/{record}")).status_code == 200
     export = await browser.get(f"/coverage/{area.code}/export/households.csv")
     assert export.status_code == 200
@@ -89,6 +96,7 @@ async def test_the_copy_shows_every_row_the_database_holds_about_the_household(
         "access_log",
         "change_log",
         "sync_conflict",
+        "consent_withdrawal",
     } <= set(rows)
     assert all(rows[table] for table in ("checklist", "assignment", "change_log", "sync_conflict"))
     missing = [
@@ -101,8 +109,10 @@ async def test_the_copy_shows_every_row_the_database_holds_about_the_household(
     text = page.text
     # The household's fields as people read them: labels, choice labels, names of who did what.
     household = await Household.get(id=record)
-    for shown in ("Nguyễn Văn An", "Xóm 2", household.phone, "Nhà có hai con nhỏ", "Nhà gần chợ"):
+    for shown in ("Nguyễn Văn An", "Xóm 2", "Nhà có hai con nhỏ", "Nhà gần chợ", "Chị Lan"):
         assert shown in text
+    assert household.phone is None  # withdrawn with contact_phone: gone from the copy too
+    assert "0912 345 678" not in text and "0912345678" not in text
     assert "Đã kích hoạt mức 1" in text or "mức 1" in text  # vneid = level1, as its label
     assert member.name in text and other.name in text and coordinator.name in text
     purpose = curriculum.consent_purposes()[0]
