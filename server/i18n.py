@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from babel import Locale
+from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -81,3 +82,9 @@ def format_number(language: str, value: float | int) -> str:
 def format_datetime(language: str, value: datetime) -> str:
     """A date and time in the language's medium format, in Vietnam's time zone."""
     return _format_datetime(value, "medium", tzinfo=_VIETNAM, locale=language)
+
+
+def format_day(language: str, value: datetime) -> str:
+    """The day of an instant (02/12/2026 in Vietnamese, Dec 2, 2026 in English), Vietnam time."""
+    day = value.astimezone(_VIETNAM).date()
+    return _format_date(day, "dd/MM/yyyy" if language == "vi" else "medium", locale=language)

@@ -71,6 +71,9 @@ class DeviceHealth:
     pending_changes: int | None
     app_version: str | None
     silent: bool
+    model: str = ""  # what the phone is, from its User-Agent ("" when not known yet)
+    browser: str = ""
+    first_seen: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -204,10 +207,11 @@ async def _devices(
     ).values_list("area_id", "user_id"):
         homes[uuid.UUID(str(user_id))] = names[str(area_id)]
     out = []
-    for device in await Device.filter(user_id__in=user_ids):
-        times = [t for t in (device.last_push_at, device.last_pull_at) if t is not None]
-        last = max(times) if times else None
+    for rows in _same_phones(await Device.filter(user_id__in=user_ids)):
+        device = rows[0]  # the phone's latest id
+        last = _last_contact(device)
         owner = people.get(device.user_id)
+        seen = [r.first_seen_at or _last_contact(r) for r in rows]
         out.append(
             DeviceHealth(
                 device_id=device.id,
@@ -219,7 +223,35 @@ async def _devices(
                 pending_changes=device.pending_changes,
                 app_version=device.app_version,
                 silent=last is None or now - last > SILENT_AFTER,
+                model=device.model or "",
+                browser=device.browser or "",
+                first_seen=min((t for t in seen if t is not None), default=None),
             )
         )
     epoch = datetime.min.replace(tzinfo=UTC)
     return sorted(out, key=lambda d: (not d.silent, d.last_sync or epoch, d.device_id))
+
+
+def _last_contact(device: Device) -> datetime | None:
+    times = [t for t in (device.last_push_at, device.last_pull_at) if t is not None]
+    return max(times) if times else None
+
+
+def _same_phones(devices: list[Device]) -> list[list[Device]]:
+    """Rows of one phone together, latest contact first.
+
+    A phone's id lives in its browser's storage: clearing the app's data or installing it again
+    gives the same phone a new id, and the old one's row stayed as a silent phone. Rows of one
+    member with the same model and browser are one phone; rows whose phone is not known yet stay
+    apart.
+    """
+    epoch = datetime.min.replace(tzinfo=UTC)
+    groups: dict[tuple[str, ...], list[Device]] = {}
+    for device in sorted(devices, key=lambda d: _last_contact(d) or epoch, reverse=True):
+        if device.model and device.browser:  # the browser's name: an update changes its version
+            browser = device.browser.rstrip("0123456789 ")
+            key: tuple[str, ...] = (str(device.user_id), device.model, browser)
+        else:
+            key = (device.id,)
+        groups.setdefault(key, []).append(device)
+    return list(groups.values())

@@ -10,11 +10,12 @@ import csv
 import io
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from server.areas import kinds
 from server.areas.models import Area
@@ -43,7 +44,71 @@ class Export:
     area_code: str = ""
 
 
-async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
+# Column widths in characters, by what a column holds.
+_NAME, _TEXT, _CODE, _NUMBER, _DATE, _ID = 24, 30, 12, 13, 12, 38
+
+
+@dataclass
+class _Table:
+    """One export's columns and rows; `totals` is filled once every row has been read."""
+
+    what: str  # msgid of what the file holds, for its title
+    header: list[str]
+    widths: list[int]
+    frozen: int  # columns kept in view when scrolling sideways
+    totals: list[Any] = field(default_factory=list)
+
+
+async def _coverage_rows(area: Area, table: _Table, language: str) -> AsyncIterator[list[Any]]:
+    indicator_set = curriculum.indicator_set()
+    villages = await services.villages_under(area)
+    names = {
+        a.code: a.name
+        for a in await Area.filter(
+            code__in=sorted({area.province_code} | {v.commune_code or "" for v in villages})
+        ).only("code", "name")
+    }
+    villages.sort(key=lambda v: (names.get(v.commune_code or "", ""), v.name, v.code))
+    counts = await services.village_counts(area)
+    estimates = onboarded = 0
+    met = [0] * (len(indicator_set.targets) + len(indicator_set.indicators))
+    bases = [0] * len(indicator_set.indicators)
+    for village in villages:
+        c = counts.get(village.code, {})
+        households = c.get(tally.HOUSEHOLDS, 0)
+        estimate = village.household_estimate
+        estimates, onboarded = estimates + (estimate or 0), onboarded + households
+        row: list[Any] = [
+            names.get(area.province_code, ""),
+            names.get(village.commune_code or "", ""),
+            village.name,
+            village.code,
+            estimate,
+            households,
+            cells.Percent(services.Share(households, estimate).percent),
+        ]
+        for i, target in enumerate(indicator_set.targets):
+            count = c.get(tally.target_key(target.key), 0)
+            met[i] += count
+            row += [count, cells.Percent(services.Share(count, estimate).percent)]
+        for j, indicator in enumerate(indicator_set.indicators):
+            count = c.get(tally.meets_key(indicator.key), 0)
+            base = households - c.get(tally.not_applicable_key(indicator.key), 0)
+            met[len(indicator_set.targets) + j] += count
+            bases[j] += base
+            row += [count, cells.Percent(services.Share(count, base).percent)]
+        yield row
+    # Shares of the sums, not sums of shares.
+    totals: list[Any] = [gettext(language, N_("Total")), "", "", "", estimates, onboarded]
+    totals.append(cells.Percent(services.Share(onboarded, estimates).percent))
+    for i, count in enumerate(met):
+        j = i - len(indicator_set.targets)
+        base = estimates if j < 0 else bases[j]
+        totals += [count, cells.Percent(services.Share(count, base).percent)]
+    table.totals = totals
+
+
+def _coverage_table(language: str) -> _Table:
     indicator_set = curriculum.indicator_set()
     _ = lambda msgid: gettext(language, msgid)  # noqa: E731
     header = [
@@ -55,41 +120,14 @@ async def _coverage_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
         _(N_("Households onboarded")),
         _(N_("Onboarded, percent of estimate")),
     ]
+    widths = [_NAME, _NAME, _NAME, _CODE, _NUMBER, _NUMBER, _NUMBER]
     for target in indicator_set.targets:
         header += [localized(target.label, language), _(N_("Percent of estimate"))]
+        widths += [_NUMBER, _NUMBER]
     for indicator in indicator_set.indicators:
         header += [localized(indicator.label, language), _(N_("Percent of onboarded"))]
-    yield header
-    villages = await services.villages_under(area)
-    names = {
-        a.code: a.name
-        for a in await Area.filter(
-            code__in=sorted({area.province_code} | {v.commune_code or "" for v in villages})
-        ).only("code", "name")
-    }
-    villages.sort(key=lambda v: (names.get(v.commune_code or "", ""), v.name, v.code))
-    counts = await services.village_counts(area)
-    for village in villages:
-        c = counts.get(village.code, {})
-        households = c.get(tally.HOUSEHOLDS, 0)
-        estimate = village.household_estimate
-        row: list[Any] = [
-            names.get(area.province_code, ""),
-            names.get(village.commune_code or "", ""),
-            village.name,
-            village.code,
-            estimate,
-            households,
-            services.Share(households, estimate).percent,
-        ]
-        for target in indicator_set.targets:
-            met = c.get(tally.target_key(target.key), 0)
-            row += [met, services.Share(met, estimate).percent]
-        for indicator in indicator_set.indicators:
-            met = c.get(tally.meets_key(indicator.key), 0)
-            base = households - c.get(tally.not_applicable_key(indicator.key), 0)
-            row += [met, services.Share(met, base).percent]
-        yield row
+        widths += [_NUMBER, _NUMBER]
+    return _Table(N_("Coverage by village"), header, widths, frozen=3)
 
 
 def _value(indicator: Indicator, value: Any, language: str) -> Any:
@@ -104,11 +142,10 @@ def _value(indicator: Indicator, value: Any, language: str) -> Any:
     return value
 
 
-async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]:
+def _household_table(language: str) -> _Table:
     indicator_set = curriculum.indicator_set()
     _ = lambda msgid: gettext(language, msgid)  # noqa: E731
     header = [
-        _(N_("Record id")),
         _(N_("Commune")),
         _(N_("Village")),
         _(N_("Head of household")),
@@ -118,9 +155,17 @@ async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]
         _(N_("Onboarded on")),
         _(N_("Last updated")),
     ]
+    widths = [_NAME, _NAME, _NAME, _TEXT, _CODE, _CODE, _DATE, _DATE]
     header += [localized(t.label, language) for t in indicator_set.targets]
     header += [localized(i.label, language) for i in indicator_set.indicators]
-    yield header
+    widths += [_NUMBER] * (len(indicator_set.targets) + len(indicator_set.indicators))
+    # The record id matches one export's row to the next one's; last, out of the reader's way.
+    return _Table(N_("Household list"), [*header, _(N_("Record id"))], [*widths, _ID], frozen=3)
+
+
+async def _household_rows(area: Area, table: _Table, language: str) -> AsyncIterator[list[Any]]:
+    indicator_set = curriculum.indicator_set()
+    yes, no = gettext(language, N_("Yes")), gettext(language, N_("No"))
     column = {kinds.PROVINCE: "province_code", kinds.COMMUNE: "commune_code"}.get(
         area.kind, "village_code"
     )
@@ -133,11 +178,19 @@ async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]
         *("id", "commune_code", "village_code", "head_name", "address", "people_count"),
         *("adult_count", "created_at", "updated_at", "indicators"),
     )
+    count = people = adults = 0
+    targets = [0] * len(indicator_set.targets)
+    # What adds up: households meeting a yes/no indicator, and numbers; a choice does not.
+    sums: list[int | None] = [
+        0 if i.type in ("bool", "int") else None for i in indicator_set.indicators
+    ]
     async for rows in households.chunks(column, area.code, fields, _CHUNK):
         for h in rows:
             values = h["indicators"] or {}
+            count += 1
+            people += h["people_count"] or 0
+            adults += h["adult_count"] or 0
             out: list[Any] = [
-                str(h["id"]),
                 names.get(h["commune_code"], ""),
                 names.get(h["village_code"], ""),
                 h["head_name"],
@@ -147,18 +200,61 @@ async def _household_rows(area: Area, language: str) -> AsyncIterator[list[Any]]
                 _day(h["created_at"]),
                 _day(h["updated_at"]),
             ]
-            out += [
-                _(N_("Yes")) if indicator_set.meets_target(t, values) else _(N_("No"))
-                for t in indicator_set.targets
-            ]
-            out += [_value(i, values.get(i.key), language) for i in indicator_set.indicators]
-            yield out
+            for i, target in enumerate(indicator_set.targets):
+                meets = indicator_set.meets_target(target, values)
+                targets[i] += meets
+                out.append(yes if meets else no)
+            for j, indicator in enumerate(indicator_set.indicators):
+                value = values.get(indicator.key)
+                sums[j] = _add(sums[j], indicator, value)
+                out.append(_value(indicator, value, language))
+            yield [*out, str(h["id"])]
+    label = gettext(language, N_("Total: %(n)s households")) % {"n": count}
+    table.totals = [label, "", "", "", people, adults, "", "", *targets, *sums, ""]
 
 
-def _day(value: Any) -> str:
+def _add(total: int | None, indicator: Indicator, value: Any) -> int | None:
+    if total is None or value is None or isinstance(value, (dict, list, str)):
+        return total
+    if indicator.type == "bool":
+        return total + (value is True)
+    return total + value if isinstance(value, int) else total
+
+
+def _day(value: Any) -> date | None:
     if isinstance(value, datetime):
-        return value.astimezone(tally.VIETNAM).date().isoformat()
-    return str(value or "")
+        return value.astimezone(tally.VIETNAM).date()
+    return None
+
+
+async def _place(area: Area) -> str:
+    """The area's name with the names of the areas above it: "Thôn 1, Xã A, Tỉnh B"."""
+    above = [code for code in (area.commune_code, area.province_code) if code and code != area.code]
+    names = {a.code: a.name for a in await Area.filter(code__in=above).only("code", "name")}
+    return ", ".join([area.name, *(names[code] for code in above if code in names)])
+
+
+async def _xlsx(
+    table: _Table, title: str, rows: AsyncIterator[list[Any]], language: str
+) -> tuple[bytes, int]:
+    """The rows as a sheet a commune officer can hand upward (docs/coverage.md, "Exports")."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(gettext(language, table.what)[:31])
+    for i, width in enumerate(table.widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = f"{get_column_letter(table.frozen + 1)}3"
+    sheet.append(cells.xlsx_row(sheet, [title], style="title"))
+    sheet.append(cells.xlsx_row(sheet, table.header, style="header"))
+    count = 0
+    async for row in rows:
+        sheet.append(cells.xlsx_row(sheet, row))
+        count += 1
+    # Written at the end of the sheet, so it may be set once the rows are counted.
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(table.header))}{count + 2}"
+    sheet.append(cells.xlsx_row(sheet, table.totals, style="total"))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue(), count
 
 
 async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> Export:
@@ -166,29 +262,32 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
     if kind not in KINDS or fmt not in FORMATS:
         raise services.NotFound(kind)
     area = await services.area_in_scope(scope, code)
-    rows = _coverage_rows(area, language) if kind == "coverage" else _household_rows(area, language)
+    now = datetime.now(UTC)
+    if kind == "coverage":
+        table = _coverage_table(language)
+        rows = _coverage_rows(area, table, language)
+    else:
+        table = _household_table(language)
+        rows = _household_rows(area, table, language)
     count = 0
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer)
+        writer.writerow(cells.csv_row(table.header))
         async for row in rows:
             writer.writerow(cells.csv_row(row))
             count += 1
         body = ("\ufeff" + buffer.getvalue()).encode("utf-8")  # the BOM lets Excel read UTF-8
         media_type = "text/csv; charset=utf-8"
     else:
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(
-            gettext(language, N_("Coverage") if kind == "coverage" else N_("Households"))
-        )
-        async for row in rows:
-            sheet.append(cells.xlsx_row(sheet, row))
-            count += 1
-        out = io.BytesIO()
-        workbook.save(out)
-        body = out.getvalue()
+        when = now.astimezone(tally.VIETNAM).strftime("%d/%m/%Y %H:%M")
+        title = gettext(language, N_("%(what)s — %(where)s — as of %(when)s")) % {
+            "what": gettext(language, table.what),
+            "where": await _place(area),
+            "when": when,
+        }
+        body, count = await _xlsx(table, title, rows, language)
         media_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    now = datetime.now(UTC)
     await ChangeLog.create(
         at=now,
         user_id=scope.user_id,
@@ -196,7 +295,7 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
         record_id=uuid.uuid4(),
         version=0,
         op=AUDIT_TYPE,
-        after={"what": kind, "format": fmt, "area": area.code, "rows": max(count - 1, 0)},
+        after={"what": kind, "format": fmt, "area": area.code, "rows": count},
         village_code=area.code if area.kind == kinds.VILLAGE else None,
     )
     stamp = now.astimezone(tally.VIETNAM).strftime("%Y%m%d")
@@ -204,6 +303,6 @@ async def build(scope: Scope, code: str, kind: str, fmt: str, language: str) -> 
         filename=f"langso-{kind}-{area.code}-{stamp}.{fmt}",
         media_type=media_type,
         body=body,
-        rows=max(count - 1, 0),
+        rows=count,
         area_code=area.code,
     )

@@ -71,7 +71,12 @@ async def dashboard(request: Request) -> Response:
         board = await services.dashboard(scope, request.path_params["code"])
     except services.NotFound:
         raise _not_found() from None
-    context = {"user": user, "board": board, **_charts(board, language)}
+    context = {
+        "user": user,
+        "board": board,
+        "children_shown": services.CHILDREN_SHOWN,
+        **_charts(board, language),
+    }
     name = "_coverage.html" if request.headers.get("hx-request") else "coverage.html"
     return render(request, name, context, language)
 

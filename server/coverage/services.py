@@ -18,6 +18,7 @@ from server.coverage.models import CoverageTotal, CoverageWeek
 from server.db.config import connection, placeholders
 
 LOWEST_SHOWN = 15
+CHILDREN_SHOWN = 20  # communes or villages listed before "show the others"
 TREND_WEEKS = 12
 
 
@@ -89,6 +90,16 @@ class Dashboard:
     lowest: list[AreaLine]
     villages_total: int
     trend: list[WeekPoint]
+
+    @property
+    def started(self) -> list[AreaLine]:
+        """The children with households, furthest behind first (see `_behind`)."""
+        return sorted((c for c in self.children if c.households), key=_behind)
+
+    @property
+    def idle(self) -> list[AreaLine]:
+        """The children with no household yet, in name order: one folded line on the page."""
+        return [c for c in self.children if not c.households]
 
 
 class NotFound(LookupError):

@@ -20,7 +20,7 @@ from server.errors import UserError
 from server.households import services as households
 from server.households.models import Household
 from server.i18n import N_, localized
-from server.review.readable import field_label, value_text
+from server.review.readable import field_label, is_empty, value_text
 from server.syncable import statuses
 from server.syncable.models import ChangeLog, Conflict, Device
 from server.syncable.writes import WEB_DEVICE_PREFIX, server_write
@@ -75,6 +75,7 @@ class HistoryEntry:
     op: str
     changes: list[Change] = field(default_factory=list)
     id: int = 0  # the change log's row
+    phone: str = ""  # the phone's model and browser, when known ("SM-A155F · Chrome 120")
 
 
 async def _communes_of(scope: Scope) -> list[str]:
@@ -224,19 +225,34 @@ async def _unclaim(conflict_id: uuid.UUID) -> None:
 
 
 async def household_history(household: Household, language: str) -> list[HistoryEntry]:
-    """Every logged change to the household and its checklists, oldest first."""
+    """Every logged change to the household and its checklists, oldest first, as a person says it.
+
+    One "created" per record (an edit made offline before the first sync arrives as a second
+    create), no line for a field left empty, villages by name, phones by model and browser.
+    """
     checklists = {c.id: c for c in await Checklist.filter(household_id=household.id)}
     query = Q(record_type="household", record_id=household.id)
     if checklists:
         query |= Q(record_type="checklist", record_id__in=sorted(checklists))
     rows = await ChangeLog.filter(query).order_by("at", "id")
     names = await _people([r.user_id for r in rows if r.user_id], [])
+    phones = await _phones([r.device_id for r in rows if r.device_id])
+    places = await _places(rows)
     templates = await checklists_services.versions_of({_version(c) for c in checklists.values()})
     entries = []
+    created: set[uuid.UUID] = set()
     for row in rows:
         checklist = checklists.get(row.record_id)
         template = templates.get(_version(checklist)) if checklist else None
         before, after = row.before or {}, row.after or {}
+        op = "update" if row.op == "create" and row.record_id in created else row.op
+        created.add(row.record_id)
+        shown = [
+            path
+            for path in sorted(set(before) | set(after))
+            if not (checklist and path in _SHOWN_AS_TITLE)
+            and (not is_empty(after.get(path)) or (op != "create" and not _blank(before, path)))
+        ]
         entries.append(
             HistoryEntry(
                 at=row.at,
@@ -244,20 +260,42 @@ async def household_history(household: Household, language: str) -> list[History
                 device=row.device_id or "",
                 on_web=(row.device_id or "").startswith(WEB_DEVICE_PREFIX),
                 what=localized(template["title"], language) if template else "",
-                op=row.op,
+                op=op,
                 id=row.id,
                 changes=[
                     Change(
                         label=field_label(row.record_type, path, language, template),
-                        before=value_text(path, before.get(path), language),
-                        after=value_text(path, after.get(path), language),
+                        before=value_text(path, before.get(path), language, places),
+                        after=value_text(path, after.get(path), language, places),
                     )
-                    for path in sorted(set(before) | set(after))
-                    if not (checklist and path in _SHOWN_AS_TITLE)
+                    for path in shown
                 ],
+                phone=phones.get(row.device_id or "", ""),
             )
         )
     return entries
+
+
+def _blank(values: dict[str, Any], path: str) -> bool:
+    return is_empty(values.get(path))
+
+
+async def _phones(device_ids: list[str]) -> dict[str, str]:
+    """Each phone's model and browser ("SM-A155F · Chrome 120"), where known."""
+    rows = await Device.filter(id__in=sorted(set(device_ids))).values_list("id", "model", "browser")
+    return {str(i): " · ".join(p for p in (m, b) if p) for i, m, b in rows if m or b}
+
+
+async def _places(rows: list[ChangeLog]) -> dict[str, str]:
+    """The names of the villages the rows mention, by code."""
+    codes = {
+        str(values["village_code"])
+        for row in rows
+        for values in (row.before or {}, row.after or {})
+        if isinstance(values.get("village_code"), str)
+    }
+    found = await Area.filter(code__in=sorted(codes)).values_list("code", "name")
+    return {str(code): str(name) for code, name in found}
 
 
 def _version(checklist: Checklist | None) -> tuple[str, int]:

@@ -15,6 +15,7 @@ from server.errors import UserError
 from server.i18n import N_
 from server.ops import metrics
 from server.sync import services
+from server.web import agents
 from server.web.requests import FastJSONResponse, json_body, language_of
 
 
@@ -32,6 +33,7 @@ async def push(request: Request) -> JSONResponse:
     if len(mutations) > services.MAX_BATCH:
         raise UserError(N_("Too many changes in one request."), "mutations", status=413)
     app_version, pending = body.get("app_version"), body.get("pending_changes")
+    agent = agents.describe(request.headers.get("user-agent"))
     results = await services.push(
         services.PushRequest(
             scope=await accounts.scope_of(user),
@@ -41,6 +43,8 @@ async def push(request: Request) -> JSONResponse:
             app_version=app_version[:40] if isinstance(app_version, str) else None,
             pending_changes=pending if type(pending) is int and 0 <= pending < 2**31 else None,
             names=_names,
+            model=agent.model or None,
+            browser=agent.browser or None,
         )
     )
     metrics.count_receipts(results)
@@ -68,6 +72,7 @@ async def pull(request: Request) -> JSONResponse:
             raise UserError(N_("The device is not identified."), "device_id", status=400)
         pending = request.query_params.get("pending_changes", "")
         app_version = request.query_params.get("app_version", "")
+        agent = agents.describe(request.headers.get("user-agent"))
         await services.record_pull(
             device_id,
             user.id,
@@ -77,6 +82,8 @@ async def pull(request: Request) -> JSONResponse:
                 if pending.isascii() and pending.isdigit() and len(pending) < 10
                 else None
             ),
+            model=agent.model,
+            browser=agent.browser,
         )
     await _log_personal(user, scope, page, device_id)
     return FastJSONResponse({"changes": page.changes, "cursor": page.cursor, "more": page.more})

@@ -84,12 +84,15 @@ async def record_pull(
     *,
     app_version: str | None = None,
     pending_changes: int | None = None,
+    model: str | None = None,
+    browser: str | None = None,
 ) -> None:
     """Remember when a device last pulled, and what it reports (sync health for coordinators)."""
     now = datetime.now(UTC)
     update = ["user_id", "last_pull_at"]
     update += ["app_version"] if app_version is not None else []
     update += ["pending_changes"] if pending_changes is not None else []
+    update += [name for name, value in (("model", model), ("browser", browser)) if value]
     await Device.bulk_create(
         [
             Device(
@@ -98,6 +101,9 @@ async def record_pull(
                 last_pull_at=now,
                 app_version=app_version,
                 pending_changes=pending_changes,
+                model=model or None,
+                browser=browser or None,
+                first_seen_at=now,  # kept when the phone is known
             )
         ],
         on_conflict=["id"],

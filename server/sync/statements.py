@@ -105,8 +105,12 @@ def device_write(request: PushRequest, now: datetime) -> bulk.Insert:
         "last_pull_at": None,
         "app_version": request.app_version,
         "pending_changes": request.pending_changes,
+        "model": request.model,
+        "browser": request.browser,
+        "first_seen_at": now,  # kept when the phone is known
     }
     update = ["user_id", "last_push_at", "app_version", "pending_changes"]
+    update += [name for name in ("model", "browser") if device[name]]
     return bulk.Insert(Device, [device], columns(Device), "id", update)
 
 

@@ -45,6 +45,8 @@ class PushRequest:
     language: str = "vi"
     app_version: str | None = None
     pending_changes: int | None = None
+    model: str | None = None  # the phone's model and browser, from its User-Agent (web/agents.py)
+    browser: str | None = None
     # False for a server screen's write: it is not a phone, so sync health does not list it.
     record_device: bool = True
     # True only for `server_write` (a server screen): it alone may set `server_only` fields. A

@@ -135,6 +135,10 @@ class Device(Model):
     last_pull_at = fields.DatetimeField(null=True)
     app_version = fields.CharField(max_length=40, null=True)
     pending_changes = fields.IntField(null=True)
+    # What a coordinator recognises the phone by, read from its User-Agent (`web/agents.py`).
+    model = fields.CharField(max_length=60, null=True)
+    browser = fields.CharField(max_length=40, null=True)
+    first_seen_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "device"

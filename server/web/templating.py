@@ -13,7 +13,14 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from server import __version__
-from server.i18n import DEFAULT_LANGUAGE, LANGUAGES, format_datetime, format_number, translations
+from server.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    format_datetime,
+    format_day,
+    format_number,
+    translations,
+)
 from server.settings import PWA_DIR
 from server.web.requests import csrf_token
 
@@ -52,6 +59,9 @@ def _environment() -> jinja2.Environment:
     env.filters["number"] = lambda value: format_number(_language.get(), value)
     env.filters["datetime"] = lambda value: (
         format_datetime(_language.get(), value) if isinstance(value, datetime) else ""
+    )
+    env.filters["date"] = lambda value: (
+        format_day(_language.get(), value) if isinstance(value, datetime) else ""
     )
     env.globals["with_query"] = _with_query
     env.globals["app_version"] = __version__

@@ -75,7 +75,7 @@ async def test_household_exports_show_hostile_text_as_text(client, login, user, 
     shown = _assert_safe_csv(_csv_cells(download.content))
     assert {_cleaned(text) for text in PAYLOADS} <= shown
     shown_village = "'" + hostile.name.replace("\u0001", "")
-    people = [row[5] for row in _csv_cells(download.content)[1:] if row[2] == shown_village]
+    people = [row[4] for row in _csv_cells(download.content)[1:] if row[1] == shown_village]
     assert people == ["4"] * len(PAYLOADS)  # numbers are left alone
 
 

@@ -27,14 +27,19 @@ async function setKv(key, value) {
   await transact(db, ["kv"], "readwrite", (s) => request(s.kv.put({ key, value })));
 }
 
-/** A stable id for this phone (per browser profile), sent with every push. */
+/** A stable id for this phone (per browser profile), sent with every push.
+ *
+ * Read and, the first time, written in one transaction: the page and the service worker's
+ * background sync can ask at once, and two ids for one phone made two rows on sync health. */
 export async function deviceId() {
-  let id = await getKv("device_id");
-  if (!id) {
-    id = uuid();
-    await setKv("device_id", id);
-  }
-  return id;
+  const db = await meta();
+  return transact(db, ["kv"], "readwrite", async (s) => {
+    const row = await request(s.kv.get("device_id"));
+    if (row) return row.value;
+    const id = uuid();
+    await request(s.kv.put({ key: "device_id", value: id }));
+    return id;
+  });
 }
 
 export async function settings() {
