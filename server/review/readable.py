@@ -60,11 +60,6 @@ def is_empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def is_erased(value: Any) -> bool:
-    """The marker that replaces a value erased because the household withdrew its consent."""
-    return isinstance(value, dict) and value.get("erased") is True
-
-
 def value_text(
     path: str, value: Any, language: str, places: Mapping[str, str] | None = None
 ) -> str:
@@ -72,7 +67,7 @@ def value_text(
     a village's name (from `places`, by code)."""
     if is_empty(value):
         return gettext(language, N_("(empty)"))
-    if value == WITHDRAWN_VALUE or is_erased(value):
+    if value == WITHDRAWN_VALUE:  # erased because the household withdrew its consent
         return gettext(language, N_("(erased at the household's request)"))
     name, _, key = path.partition(".")
     if name == "village_code" and places and str(value) in places:

@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from server.accounts import roles
-from server.syncable.models import ChangeLog
+from server.syncable.models import WITHDRAWN_VALUE, ChangeLog
 from tests.data import COMMUNE_A, household_data, mutation
 
 SAMSUNG = (
@@ -75,7 +75,7 @@ async def test_a_value_erased_at_the_households_request_is_said_so(client, villa
     )
     # What the change log keeps once the household withdrew its consent: a marker, no value.
     await ChangeLog.filter(record_id=record).update(
-        after={"head_name": {"erased": True}, "village_code": area.code}
+        after={"head_name": WITHDRAWN_VALUE, "village_code": area.code}
     )
     await ChangeLog.create(
         at=datetime.now(UTC),
@@ -85,7 +85,7 @@ async def test_a_value_erased_at_the_households_request_is_said_so(client, villa
         record_id=record,
         version=9,
         op="update",
-        before={"phone": {"erased": True}},
+        before={"phone": WITHDRAWN_VALUE},
         after={"phone": None},
         village_code=area.code,
     )
@@ -94,5 +94,5 @@ async def test_a_value_erased_at_the_households_request_is_said_so(client, villa
     page = await client.get(f"/review/households/{record}", headers=coordinator)
 
     assert page.status_code == 200
-    assert "Chủ hộ: <strong>đã xóa theo yêu cầu của hộ</strong>" in page.text
-    assert "Số điện thoại: đã xóa theo yêu cầu của hộ → <strong>(trống)</strong>" in page.text
+    assert "Chủ hộ: <strong>(đã xoá theo đề nghị của hộ)</strong>" in page.text
+    assert "Số điện thoại: (đã xoá theo đề nghị của hộ) → <strong>(trống)</strong>" in page.text
