@@ -23,6 +23,7 @@ from server.coverage import routes as coverage_routes
 from server.db.config import tortoise_config
 from server.db.disk import STORAGE_ERRORS
 from server.errors import UserError
+from server.imports import routes as import_routes
 from server.lessons import media
 from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
@@ -50,7 +51,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
-    writes.plug(sync_services.server_write)
+    writes.plug(sync_services.server_write, sync_services.server_writes)
     passwords.configure(settings.password_hash_cost)
 
     @asynccontextmanager
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [
         *accounts_routes.routes,
         *village_routes.routes,
+        *import_routes.routes,
         *coverage_routes.routes,
         *sync_routes.routes,
         *review_routes.routes,
