@@ -12,6 +12,7 @@ import click
 
 from server import data_lock
 from server.accounts import roles
+from server.cli.households import households
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
 from server.keys import SecretError
@@ -375,3 +376,6 @@ def demo() -> None:
     say(N_("Demo logins (phone / password):"))
     for line in logins:
         click.echo(f"  {line}")
+
+
+main.add_command(households)
