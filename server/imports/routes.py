@@ -22,11 +22,14 @@ from server.imports.columns import counter
 from server.imports.plans import CREATE, SKIP, UPDATE, Plan
 from server.imports.reading import FileRefused, read_table
 from server.web import limits
+from server.web.paging import Window
 from server.web.requests import language_of, posted_file, posted_form
 from server.web.templating import render
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _KINDS = (services.HOUSEHOLDS, services.VILLAGES)
+MOST_CHOICES = 300  # villages or communes offered in a list; more, and the code is typed
+_CHOICES = Window(0, MOST_CHOICES + 1)
 
 
 async def import_page(request: Request) -> Response:
@@ -44,8 +47,10 @@ async def _form(
     }
     context: dict[str, Any] = {
         "user": user,
-        "villages": await areas.villages_for(scope),
-        "communes": await areas.communes_for(scope),
+        # A province's or the country's list is too long to choose from: then a code is typed.
+        "villages": (await areas.village_page(scope, "", _CHOICES)).items,
+        "communes": (await areas.communes_for(scope))[: _CHOICES.limit],
+        "most": MOST_CHOICES,
         "form": form,
         "error": error,
         "done": done if done["created"] else None,

@@ -201,6 +201,11 @@ async def test_another_communes_village_is_refused(village, user, signed_in):
     assert response.status_code == 403
     assert alert(response) == "Thôn này không thuộc địa bàn của bạn."
     assert await Household.filter(village_code=elsewhere.code).count() == 0
+    admin = await signed_in(await user(roles.ADMIN))
+    anywhere = await _upload(
+        admin, "/manage/import/households", "a.xlsx", _xlsx(_rows(2, "Ba")), village=elsewhere.code
+    )
+    assert _count(anywhere, "Thêm mới") == 2
 
 
 async def test_a_file_that_is_not_a_list_is_refused_in_vietnamese(village, user, signed_in):
