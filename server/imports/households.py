@@ -26,7 +26,7 @@ from server.imports.plans import CREATE, SKIP, UPDATE, Change, Plan, Result, Row
 from server.imports.reading import FileRefused, Table
 from server.search import fold
 from server.syncable import statuses, writes
-from server.syncable.fields import FieldError
+from server.syncable.fields import FieldError, parse_instant
 
 PURPOSE = "consent:"
 # The household type's fields, by the column that holds them.
@@ -280,7 +280,20 @@ def _change(
     elif current["village_code"] != data["village_code"]:
         row.fail("id", N_("This household code belongs to another village."))
     changed = {k: v for k, v in data.items() if not _same(k, current.get(k), v)}
+    if "consent" in changed and not _newer(changed["consent"], current.get("consent")):
+        del changed["consent"]  # the consent recorded since (e.g. on a phone) stays
     return Change(row.number, UPDATE if changed else SKIP, current["id"], changed)
+
+
+def _newer(consent: dict[str, Any], stored: Any) -> bool:
+    """True when the file's consent was given after the stored one (or nothing is stored)."""
+    if not isinstance(stored, dict):
+        return True
+    try:
+        before = parse_instant("consent", stored.get("given_at"))
+        return parse_instant("consent", consent["given_at"]) > before
+    except FieldError:
+        return True
 
 
 def _same(name: str, stored: Any, value: Any) -> bool:

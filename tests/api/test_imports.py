@@ -300,3 +300,38 @@ async def test_only_coordinators_and_admins_import_and_a_preview_is_its_senders(
     assert (stolen.status_code, confirm.status_code) == (404, 404)
     assert alert(confirm) == "Bản xem trước đã hết hạn. Hãy chọn lại tệp."
     assert await Household.filter(village_code=place.code).count() == 0
+
+
+async def test_a_file_over_5_mb_is_refused_before_it_is_read(village, user, signed_in):
+    place = await village()
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    big = b"Ho ten chu ho,Nguoi dong y\n" + b"x" * (5 * 1024 * 1024)
+
+    response = await _upload(browser, "/manage/import/households", "a.csv", big, village=place.code)
+
+    assert response.status_code == 422
+    assert alert(response) == "Tệp quá lớn (tối đa 5 MB). Hãy chia thành nhiều tệp nhỏ hơn."
+
+
+async def test_an_older_consent_in_the_file_does_not_replace_a_newer_one(village, user, signed_in):
+    place = await village()
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    rows = _rows(1, "Năm")
+    first = await _upload(
+        browser, "/manage/import/households", "a.xlsx", _xlsx(rows), village=place.code
+    )
+    await browser.post(
+        "/manage/import/confirm", data={"csrf_token": csrf(first), "token": _token(first)}
+    )
+    rows[0][5], rows[0][6] = "Con gái chủ hộ", "01/01/2025"  # an older paper form
+
+    older = await _upload(
+        browser, "/manage/import/households", "a.xlsx", _xlsx(rows), village=place.code
+    )
+    rows[0][6] = "01/06/2025"
+    newer = await _upload(
+        browser, "/manage/import/households", "a.xlsx", _xlsx(rows), village=place.code
+    )
+
+    assert (_count(older, "Cập nhật"), _count(older, "Đã có, giữ nguyên")) == (0, 1)
+    assert _count(newer, "Cập nhật") == 1
