@@ -10,6 +10,7 @@ import io
 import re
 import unicodedata
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -28,6 +29,21 @@ MAX_CELL = 2_000  # characters kept of one cell (the longest field, notes, holds
 HEADER_SEARCH_ROWS = 20  # title rows above the header row are skipped, up to this many
 _XLSX_MAGIC = b"PK\x03\x04"
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
+# What a damaged or foreign file makes openpyxl raise: a bad zip or deflate stream, a missing
+# part, XML that does not parse (SyntaxError's subclasses), a value of the wrong kind.
+_BROKEN = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    SyntaxError,
+    KeyError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    OSError,
+    IndexError,
+    RuntimeError,  # e.g. NotImplementedError for a compression method zipfile lacks
+)
 
 
 class FileRefused(UserError):
@@ -118,7 +134,7 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
         book.close()
     except FileRefused:
         raise
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError, IndexError):
+    except _BROKEN:
         raise FileRefused(_UNREADABLE) from None
     return iter(rows)
 
