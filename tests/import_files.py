@@ -52,6 +52,9 @@ def household_xlsx(rows: list[list[Any]], headers: list[str] = HEADERS) -> bytes
     sheet.append(headers)
     for row in rows:
         sheet.append(row)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # text as typed ('=1+1 in Excel), never a formula
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

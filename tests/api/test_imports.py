@@ -16,6 +16,7 @@ from server.search import fold
 from server.syncable.models import ChangeLog
 from tests.api.html import alert, csrf
 from tests.data import COMMUNE_A, COMMUNE_B
+from tests.export_corpus import FORMULAS
 from tests.import_files import household_rows as _rows
 from tests.import_files import household_xlsx as _xlsx
 
@@ -291,3 +292,24 @@ async def test_an_older_consent_in_the_file_does_not_replace_a_newer_one(village
 
     assert (_count(older, "Cập nhật"), _count(older, "Đã có, giữ nguyên")) == (0, 1)
     assert _count(newer, "Cập nhật") == 1
+
+
+async def test_hostile_cells_come_back_as_text_in_the_error_file(village, user, signed_in):
+    place = await village()
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    rows = _rows(len(FORMULAS), "Sáu")
+    for row, formula in zip(rows, FORMULAS, strict=True):
+        row[2] = formula  # the address column
+        row[3] = "12"  # a bad phone: every row is in the error file's list
+    preview = await _upload(
+        browser, "/manage/import/households", "a.xlsx", _xlsx(rows), village=place.code
+    )
+
+    link = re.search(r'href="(/manage/import/errors/[^"]+)"', preview.text)
+    assert link, preview.text
+    errors = await browser.get(link.group(1))
+
+    sheet = load_workbook(io.BytesIO(errors.content)).worksheets[0]
+    addresses = [sheet.cell(row=n + 2, column=3) for n in range(len(FORMULAS))]
+    assert [cell.value for cell in addresses] == [f.strip() for f in FORMULAS]
+    assert {cell.data_type for cell in addresses} == {"s"}
