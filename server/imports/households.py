@@ -94,10 +94,11 @@ class Target:
     fixed: str | None = None
 
     def find(self, text: str) -> str | None:
-        """The code of the village a cell names (by code or by name, diacritics or not)."""
-        if self.fixed is not None:
-            return self.fixed
+        """The code of the village a cell names (by code or by name, diacritics or not); with one
+        village chosen, an empty cell or one naming that village."""
         wanted = text.strip()
+        if self.fixed is not None and not wanted:
+            return self.fixed
         if wanted in self.villages:
             return wanted
         folded = fold(wanted)
@@ -202,7 +203,15 @@ def _data(row: _Row, target: Target, today: date) -> dict[str, Any]:
                 N_("This household code is not one of ours. Leave it empty for a new household."),
             )
     village = target.find(row.cell("village"))
-    if village is None:
+    if village is None and target.fixed is not None:
+        row.fail(
+            "village",
+            N_(
+                "This row is for another village. Leave the cell empty, or import the file "
+                "for the whole commune."
+            ),
+        )
+    elif village is None:
         row.fail(
             "village",
             N_("No village of yours has this name or code. Write it as in the village list."),

@@ -313,3 +313,21 @@ async def test_hostile_cells_come_back_as_text_in_the_error_file(village, user, 
     addresses = [sheet.cell(row=n + 2, column=3) for n in range(len(FORMULAS))]
     assert [cell.value for cell in addresses] == [f.strip() for f in FORMULAS]
     assert {cell.data_type for cell in addresses} == {"s"}
+
+
+async def test_a_row_for_another_village_is_not_put_into_the_chosen_one(village, user, signed_in):
+    chosen, other = await village(), await village()
+    browser = await signed_in(await user(roles.COORDINATOR, COMMUNE_A))
+    headers = ["Thon", "Ho ten chu ho", "Nguoi dong y", "Ngay dong y", "Dong y"]
+    rows = [
+        [chosen.name, "Đinh Văn Một", "Đinh Văn Một", "01/02/2025", "Có"],
+        ["", "Đinh Văn Hai", "Đinh Văn Hai", "01/02/2025", "Có"],
+        [other.code, "Đinh Văn Ba", "Đinh Văn Ba", "01/02/2025", "Có"],
+    ]
+
+    preview = await _upload(
+        browser, "/manage/import/households", "a.xlsx", _xlsx(rows, headers), village=chosen.code
+    )
+
+    assert _count(preview, "Thêm mới") == 2
+    assert "Dòng này thuộc thôn khác" in preview.text
