@@ -26,6 +26,7 @@ from server.web import limits
 MAX_ROWS = 10_000  # data rows of one file: a commune's households fit; split a larger list
 MAX_COLUMNS = 60
 MAX_CELL = 2_000  # characters kept of one cell (the longest field, notes, holds 2,000)
+MAX_UNZIPPED_BYTES = 100 * limits.MB  # an XLSX's parts, unpacked (10,000 full rows take ~15 MB)
 HEADER_SEARCH_ROWS = 20  # title rows above the header row are skipped, up to this many
 _XLSX_MAGIC = b"PK\x03\x04"
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -126,6 +127,7 @@ def _table(rows: Iterator[list[str]], recognised: Callable[[list[str]], int]) ->
 
 
 def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
+    _check_unzipped_size(data)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = book.worksheets[0]
@@ -137,6 +139,21 @@ def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
     except _BROKEN:
         raise FileRefused(_UNREADABLE) from None
     return iter(rows)
+
+
+def _check_unzipped_size(data: bytes) -> None:
+    """Refuse a zip bomb before openpyxl unpacks it: zipfile never inflates a part past the size
+    its entry declares, so the declared sizes bound the memory."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(entry.file_size for entry in archive.infolist())
+    except _BROKEN:
+        raise FileRefused(_UNREADABLE) from None
+    if unzipped > MAX_UNZIPPED_BYTES:
+        raise FileRefused(
+            N_("This file is too large (at most %(mb)s MB). Split it into smaller files."),
+            params={"mb": limits.IMPORT_BYTES // limits.MB},
+        )
 
 
 def _trimmed(cells: list[str]) -> list[str]:

@@ -78,3 +78,14 @@ def test_cells_and_values_as_people_type_them() -> None:
     assert consent_instant("2025-03-25", today) == "2025-03-25T00:00:00+07:00"
     assert consent_instant("02/06/2025", today) is None  # after today
     assert consent_instant("hôm qua", today) is None
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("xl/sharedStrings.xml", b"<" + b"a" * (120 * 1024 * 1024))
+    assert len(out.getvalue()) < 1024 * 1024
+
+    with pytest.raises(FileRefused) as refused:
+        read_table("a.xlsx", out.getvalue(), _two)
+    assert refused.value.message("vi").startswith("Tệp quá lớn")
