@@ -19,7 +19,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from server.errors import NotFound
+from server.errors import NotFound, UserError
 from server.i18n import N_
 from server.imports.columns import Column
 from server.imports.plans import Plan
@@ -48,7 +48,7 @@ def keep(
     folder = data_dir / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     now = time.time()
-    for old in folder.glob("*.json"):
+    for old in folder.glob("*.json*"):
         if old.stat().st_mtime < now - KEEP_FOR:
             old.unlink(missing_ok=True)
     token = secrets.token_urlsafe(_TOKEN_LENGTH)
@@ -67,8 +67,7 @@ def keep(
 def kept(data_dir: Path, token: str, user_id: uuid.UUID) -> Kept:
     """The upload under `token`, if this user sent it and it has not expired."""
     path = data_dir / "imports" / f"{token}.json"
-    fresh = token.replace("-", "").replace("_", "").isalnum() and len(token) < 64
-    if not fresh or not path.is_file() or path.stat().st_mtime < time.time() - KEEP_FOR:
+    if not _valid(token) or not path.is_file() or path.stat().st_mtime < time.time() - KEEP_FOR:
         raise NotFound(N_("This preview has expired. Choose the file again."))
     body: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     if body.get("user") != str(user_id):
@@ -77,9 +76,39 @@ def kept(data_dir: Path, token: str, user_id: uuid.UUID) -> Kept:
     return Kept(body["user"], body["kind"], body["target"], table)
 
 
+def claim(data_dir: Path, token: str, user_id: uuid.UUID) -> Kept:
+    """The upload under `token`, taken for its import: a second confirmation (a double click,
+    another tab) gets a 409 instead of importing the rows twice."""
+    held = kept_or_claimed(data_dir, token, user_id)
+    path = data_dir / "imports" / f"{token}.json"
+    try:
+        path.rename(path.with_suffix(".json.claimed"))  # atomic: only one request wins
+    except FileNotFoundError:
+        raise UserError(_ALREADY, status=409) from None
+    return held
+
+
+def kept_or_claimed(data_dir: Path, token: str, user_id: uuid.UUID) -> Kept:
+    """`kept`, but a 409 when the upload has already been taken for its import."""
+    claimed = data_dir / "imports" / f"{token}.json.claimed"
+    if _valid(token) and claimed.is_file():
+        raise UserError(_ALREADY, status=409)
+    return kept(data_dir, token, user_id)
+
+
 def forget(data_dir: Path, token: str) -> None:
-    """Drop a kept upload once it is imported."""
-    (data_dir / "imports" / f"{token}.json").unlink(missing_ok=True)
+    """Drop a kept upload's rows once it is imported; an empty marker stays until it expires,
+    so a late second confirmation is told the list was imported."""
+    claimed = data_dir / "imports" / f"{token}.json.claimed"
+    if claimed.is_file():
+        claimed.write_bytes(b"")
+
+
+def _valid(token: str) -> bool:
+    return token.replace("-", "").replace("_", "").isalnum() and len(token) < 64
+
+
+_ALREADY = N_("This list has already been imported. Open the import page to see what was saved.")
 
 
 def template(columns: tuple[Column, ...], example: list[Any]) -> bytes:

@@ -119,7 +119,7 @@ async def confirm(request: Request) -> Response:
     form = await posted_form(request)
     data_dir = request.app.state.settings.data_dir
     token = form.get("token", "")
-    held = files.kept(data_dir, token, user.id)
+    held = files.claim(data_dir, token, user.id)
     scope = await accounts.scope_of(user)
     if held.kind == services.HOUSEHOLDS:
         where = await services.household_target(scope, **held.target)

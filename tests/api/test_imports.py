@@ -129,6 +129,11 @@ async def test_a_changed_row_updates_the_household_it_names(village, user, signe
     await browser.post(
         "/manage/import/confirm", data={"csrf_token": csrf(first), "token": _token(first)}
     )
+    twice = await browser.post(
+        "/manage/import/confirm", data={"csrf_token": csrf(first), "token": _token(first)}
+    )
+    assert twice.status_code == 409
+    assert alert(twice).startswith("Danh sách này đã được nhập")
     rows[0][2] = "Xóm mới"
 
     second = await _upload(
