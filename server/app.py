@@ -26,6 +26,7 @@ from server.db.config import tortoise_config
 from server.db.disk import STORAGE_ERRORS
 from server.dossier import routes as dossier_routes
 from server.errors import UserError
+from server.imports import routes as import_routes
 from server.lessons import media
 from server.lessons import report_routes as lesson_report_routes
 from server.lessons import routes as lesson_routes
@@ -64,7 +65,7 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
     settings = settings or Settings.from_env()
     curriculum.configure(settings.content_dir)
     notifications.configure(settings)
-    writes.plug(sync_services.server_write)
+    writes.plug(sync_services.server_write, sync_services.server_writes)
     passwords.configure(settings.password_hash_cost)
     home.plug("data_requests", rights_routes.home_panel)
     configure_logging(settings.log_format)
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
     routes = [
         *accounts_routes.routes,
         *village_routes.routes,
+        *import_routes.routes,
         *coverage_routes.routes,
         *sync_routes.routes,
         *review_routes.routes,

@@ -99,8 +99,11 @@ def _check_village(name: str, households: int | None) -> str:
     return name
 
 
-async def add_village(commune_code: str, name: str, households: int | None = None) -> Area:
-    """Create a village under a commune; its code is the commune's code and a number.
+async def add_village(
+    commune_code: str, name: str, households: int | None = None, division_type: str = "thôn"
+) -> Area:
+    """Create a village under a commune; its code is the commune's code and a number;
+    `division_type` says what it is called (thôn, bản, tổ dân phố…).
 
     A commune code without its leading zeros (`4`) is read as the commune's (`00004`).
     """
@@ -128,7 +131,7 @@ async def add_village(commune_code: str, name: str, households: int | None = Non
             kind=kinds.VILLAGE,
             name=name,
             search_name=fold(name),
-            division_type="thôn",
+            division_type=division_type,
             parent_code=commune.code,
             province_code=commune.province_code,
             commune_code=commune.code,

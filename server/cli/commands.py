@@ -15,6 +15,7 @@ from server.accounts import roles
 from server.cli import ops
 from server.cli.ops import settings_or_error as _settings
 from server.cli.privacy import privacy
+from server.cli.households import households
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
 from server.settings import Settings
@@ -382,3 +383,4 @@ def demo() -> None:
 
 
 main.add_command(privacy)
+main.add_command(households)

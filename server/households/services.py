@@ -80,3 +80,31 @@ async def chunks(
             {k: v for k, v in row.items() if k in fields} for row in rows if not row["restricted"]
         ]
         last = rows[-1]["id"]
+
+
+IMPORT_FIELDS = (
+    "id",
+    "village_code",
+    "head_name",
+    "address",
+    "phone",
+    "people_count",
+    "adult_count",
+    "notes",
+    "consent",
+    "deleted",
+)
+
+
+async def for_import(
+    village_codes: Iterable[str], ids: Iterable[uuid.UUID]
+) -> list[dict[str, Any]]:
+    """What an import compares its rows with: the live households of these villages, and any
+    household (deleted or elsewhere) whose id the file names."""
+    rows: list[dict[str, Any]] = await Household.filter(
+        village_code__in=sorted(set(village_codes)), deleted=False
+    ).values(*IMPORT_FIELDS)
+    wanted = sorted(set(ids) - {row["id"] for row in rows})
+    for start in range(0, len(wanted), 500):
+        rows += await Household.filter(id__in=wanted[start : start + 500]).values(*IMPORT_FIELDS)
+    return rows

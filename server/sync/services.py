@@ -25,6 +25,7 @@ __all__ = [
     "record_pull",
     "schema",
     "server_write",
+    "server_writes",
 ]
 
 
@@ -76,6 +77,48 @@ def personal_counts(page: Page) -> dict[str, int]:
         if change["type"] in personal and not change["deleted"]:
             counts[change["type"]] = counts.get(change["type"], 0) + 1
     return counts
+
+
+async def server_writes(
+    scope: Scope,
+    type_name: str,
+    changes: list[tuple[uuid.UUID, dict[str, Any]]],
+    language: str = "vi",
+) -> list[dict[str, Any]]:
+    """Create or change many records from a server screen (an import), `MAX_BATCH` per push.
+
+    Like `server_write`, from the device `web:<user id>`; a record not on the server yet is a
+    `create`. One receipt per change, in order.
+    """
+    sync_type = get_type(type_name)
+    if sync_type is None:
+        raise ValueError(f"unknown synced type {type_name!r}")
+    receipts: list[dict[str, Any]] = []
+    for start in range(0, len(changes), MAX_BATCH):
+        chunk = changes[start : start + MAX_BATCH]
+        ids = [record_id for record_id, _ in chunk]
+        rows = await sync_type.model.filter(id__in=ids).values_list("id", "version")
+        current = {row[0]: int(row[1]) for row in rows}
+        mutations = [
+            {
+                "id": str(uuid.uuid4()),
+                "type": type_name,
+                "record_id": str(record_id),
+                "op": "update" if record_id in current else "create",
+                "base_version": current.get(record_id, 0),
+                "data": data,
+            }
+            for record_id, data in chunk
+        ]
+        request = PushRequest(
+            scope=scope,
+            device_id=f"{WEB_DEVICE_PREFIX}{scope.user_id}",
+            mutations=mutations,
+            language=language,
+            record_device=False,
+        )
+        receipts += await push(request)
+    return receipts
 
 
 async def record_pull(

@@ -24,7 +24,8 @@ FORM_BYTES = 1 * MB  # a page's form (a lesson's text is the longest)
 JSON_BYTES = 1 * MB  # a JSON API call
 SYNC_PUSH_BYTES = 8 * MB  # up to MAX_BATCH (500) mutations; the member app sends 100 at a time
 FORM_MAX_FIELDS = 1000  # fields of one form (a lesson: 30 questions, audience areas)
-FORM_MAX_FILES = 1  # the one picture of the lesson form; other forms refuse any file
+FORM_MAX_FILES = 1  # the one picture of the lesson form, or the list of an import form
+IMPORT_BYTES = 5 * MB  # an XLSX or CSV list to import (server/imports/): 10,000 rows fit
 
 
 class BodyTooLarge(UserError):
@@ -59,6 +60,8 @@ class BodyLimits:
             return self.json_bytes
         if _LESSON_FORM.fullmatch(path):
             return self.upload_bytes + self.form_bytes
+        if path in _IMPORT_FORMS:
+            return IMPORT_BYTES + self.form_bytes
         return self.form_bytes
 
 
@@ -66,6 +69,8 @@ class BodyLimits:
 _ANONYMOUS_PATHS = frozenset({"/sign-in", "/api/v1/session", "/language"})
 # The lesson form may carry one picture (lessons/routes.py save_lesson).
 _LESSON_FORM = re.compile(r"/trainer/lessons/(?!preview$)[^/]+")
+# The import forms carry one spreadsheet (imports/routes.py).
+_IMPORT_FORMS = frozenset({"/manage/import/households", "/manage/import/villages"})
 
 
 def has_credentials(scope: Scope) -> bool:

@@ -6,6 +6,7 @@ import secrets
 from typing import Any, Protocol
 
 import orjson
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
@@ -82,6 +83,26 @@ async def posted_form(request: Request) -> dict[str, str]:
     fields = {key: str(value).replace("\x00", "") for key, value in form.items()}
     _check_csrf(request, fields.get("csrf_token"))
     return fields
+
+
+async def posted_file(request: Request, max_bytes: int) -> tuple[dict[str, str], str, bytes]:
+    """A form post with one file (`file`): its text fields, the file's name and bytes (at most
+    `max_bytes` + 1, so the caller can say it is too large), or a 403 without the CSRF token."""
+    async with request.form(
+        max_files=limits.FORM_MAX_FILES,
+        max_fields=limits.FORM_MAX_FIELDS,
+        max_part_size=limits.FORM_BYTES,
+    ) as form:
+        fields = {
+            key: str(value).replace("\x00", "")
+            for key, value in form.items()
+            if not isinstance(value, UploadFile)
+        }
+        _check_csrf(request, fields.get("csrf_token"))
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            return fields, "", b""
+        return fields, upload.filename or "", await upload.read(max_bytes + 1)
 
 
 def csrf_token(request: Request) -> str:

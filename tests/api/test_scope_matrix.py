@@ -39,6 +39,9 @@ AUDIT = "audit"
 _ACTIONS = ("acknowledge", "extend", "done", "refuse")
 _ACTION_BODY = {"days": "5", "reason": "Chiếm"}
 
+# Coordinators' imports (a file in, a preview, a confirmation): tested in test_imports.py.
+IMPORTS = "imports"
+
 # Every route of the app: who may call it. MANAGE routes are checked by the matrix below.
 ROUTES: dict[tuple[str, str], str] = {
     ("/", "GET"): PUBLIC,
@@ -103,6 +106,11 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/v1/checklist-templates", "GET"): MANAGE,
     ("/api/v1/checklist-templates", "POST"): MANAGE,
     ("/api/v1/checklist-templates/{key}/versions", "POST"): MANAGE,
+    ("/manage/import", "GET"): IMPORTS,
+    ("/manage/import/{kind}", "POST"): IMPORTS,
+    ("/manage/import/confirm", "POST"): IMPORTS,
+    ("/manage/import/errors/{token}", "GET"): IMPORTS,
+    ("/manage/import/{kind}/template.xlsx", "GET"): IMPORTS,
     ("/coverage", "GET"): REPORTS,
     ("/coverage/{code}", "GET"): REPORTS,
     ("/coverage/{code}/activity", "GET"): REPORTS,

@@ -244,3 +244,26 @@ def test_privacy_sweep_says_what_it_did_in_counts(data_dir: Path) -> None:
     assert said_vi.returncode == 0, said_vi.stderr
     assert said_vi.stdout.strip() == "Đã xoá thông tin của 0 hộ quá thời hạn lưu giữ."
     assert said_en.stdout.strip() == "Erased 0 households past their retention period."
+
+
+def test_households_import_checks_then_imports_a_csv_once(data_dir: Path, tmp_path: Path) -> None:
+    args = ("--phone", "0987000111", "--name", "Quản trị", "--role", "admin", "--area", "38")
+    _langso(data_dir, "user", "add", *args, "--password-stdin", stdin="mat-khau-dai\n")
+    added = _langso(data_dir, "village", "add", "--commune", "16591", "--name", "Thôn Nhập")
+    code = added.stdout.strip().split()[-1]
+    rows = "Họ tên chủ hộ,Số điện thoại,Người đồng ý,Ngày đồng ý,Đồng ý\n"
+    rows += "Lò Văn Hùng,0912 345 001,Lò Văn Hùng,01/02/2025,Có\n"
+    rows += "Hà Thị Lan,12,Hà Thị Lan,01/02/2025,Có\n"
+    file = tmp_path / "ho.csv"
+    file.write_text(rows, encoding="utf-8-sig")
+
+    checked = _langso(data_dir, "households", "import", str(file), "--village", code, "--dry-run")
+    done = _langso(data_dir, "households", "import", str(file), "--village", code)
+    again = _langso(data_dir, "households", "import", str(file), "--village", code)
+
+    assert checked.returncode == 0, checked.stderr
+    assert "Dòng 3, cột “Số điện thoại”" in checked.stdout
+    assert "Sẽ thêm mới 1" in checked.stdout
+    assert "Đã thêm mới 1" in done.stdout
+    assert "Đã thêm mới 0" in again.stdout and "1 hộ đã có" in again.stdout
+    assert _count(data_dir, "household") == 1
