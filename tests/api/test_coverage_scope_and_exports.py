@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +15,7 @@ from server.accounts import roles
 from server.content import curriculum
 from server.syncable.models import ChangeLog, Device
 from server.teams.models import Team
+from server.web import cells
 from tests.data import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"
@@ -159,6 +161,31 @@ async def test_coverage_export_has_the_dashboard_numbers_and_is_logged(
         "area": COMMUNE_A,
         "rows": len(rows) - 1,
     }
+
+
+@pytest.mark.parametrize("kind", ["coverage", "households"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+async def test_exports_are_written_off_the_event_loop(
+    client, login, user, two_communes, monkeypatch, kind, fmt
+):
+    """A province's export is seconds of CPU (openpyxl): on the event loop it would hold every
+    other user's request meanwhile (bench/hostile.py, issue 11). Each row is turned into cells
+    in a worker thread."""
+    threads: set[int] = set()
+    for name in ("csv_row", "xlsx_row"):
+        original = getattr(cells, name)
+
+        def spy(*args, _original=original):
+            threads.add(threading.get_ident())
+            return _original(*args)
+
+        monkeypatch.setattr(cells, name, spy)
+    headers = await login(await user(roles.COORDINATOR, PROVINCE))
+
+    response = await client.get(f"/coverage/{PROVINCE}/export/{kind}.{fmt}", headers=headers)
+
+    assert response.status_code == 200
+    assert threads and threading.get_ident() not in threads
 
 
 async def test_household_list_leaves_out_phones_and_notes(client, login, user, two_communes):
