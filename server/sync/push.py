@@ -8,6 +8,7 @@ result. The parts: `wire.py` reads the mutations, `merge.py` applies them in mem
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -31,6 +32,7 @@ from server.syncable.writes import WEB_DEVICE_PREFIX
 __all__ = ["MAX_BATCH", "PushRequest", "push"]
 
 MAX_BATCH = 500
+YIELD_EVERY = 50  # mutations merged between two turns of the event loop's other requests
 _ATTEMPTS = 3
 
 
@@ -71,6 +73,10 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             seen[item.id] = len(receipts)
             receipts.append(None)
             outcomes.append(batch.apply(item))
+            if len(outcomes) % YIELD_EVERY == 0:
+                # A batch of 500 mutations at the map limits is ~100 ms of merging: let the
+                # worker's other requests run between slices of it (bench/hostile.py).
+                await asyncio.sleep(0)
 
     versions = await batch.assign_versions(conn)
     kept_by = await _kept_by(conn, request, outcomes)

@@ -13,6 +13,8 @@ from server.checklists.models import Checklist
 from server.db.config import connection, is_postgres
 from server.households.models import Household
 from server.lessons.models import LessonProgress
+from server.sync.merge import Batch
+from server.sync.push import MAX_BATCH
 from server.syncable.models import ChangeLog, Conflict, SyncMutation
 from tests.data import household_data, mutation
 
@@ -190,3 +192,40 @@ async def test_two_devices_creating_one_record_at_once(village, user, login, pus
             ("people_count", kept[1]),
         }
         assert await ChangeLog.filter(record_id=record).count() == 1
+
+
+async def test_a_large_batch_lets_other_requests_run_while_it_merges(
+    village, user, login, push, monkeypatch
+):
+    """500 mutations at the map limits take ~100 ms of merging (issue 11: nobody else may wait a
+    second); the push hands the event loop back every `YIELD_EVERY` mutations, so a request
+    arriving meanwhile is not held until the whole batch is merged."""
+    area = await village()
+    headers = await login(await user(roles.MEMBER, area.code))
+    applied = 0
+    original = Batch.apply
+
+    def counting(self, item):
+        nonlocal applied
+        applied += 1
+        return original(self, item)
+
+    monkeypatch.setattr(Batch, "apply", counting)
+    seen: set[int] = set()
+    done = asyncio.Event()
+
+    async def other_request() -> None:
+        while not done.is_set():
+            seen.add(applied)
+            await asyncio.sleep(0)
+
+    async def big_push() -> None:
+        batch = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(MAX_BATCH)]
+        try:
+            await push(headers, "dev-big", batch, expect={"applied"})
+        finally:
+            done.set()
+
+    await asyncio.gather(big_push(), other_request())
+
+    assert any(0 < count < MAX_BATCH for count in seen), sorted(seen)
