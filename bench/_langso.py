@@ -51,8 +51,9 @@ def cli_ready() -> bool:
 class LangsoServer:
     """Our server: 1 uvicorn worker on SQLite, 2 on PostgreSQL (the documented deployments)."""
 
-    def __init__(self, backend: Backend, log: Any = print) -> None:
+    def __init__(self, backend: Backend, log: Any = print, database: str = DATABASE) -> None:
         self.backend = backend
+        self._database = database
         self.workers = 1 if backend == "sqlite" else 2
         self.name = f"Làng Số ({'SQLite' if backend == 'sqlite' else 'PostgreSQL'})"
         self.log = log
@@ -69,7 +70,7 @@ class LangsoServer:
 
     @property
     def database(self) -> str | None:
-        return DATABASE if self.backend == "postgres" else None
+        return self._database if self.backend == "postgres" else None
 
     def running(self) -> bool:
         """False once the server's process has exited (crashed, or stopped)."""
@@ -80,7 +81,7 @@ class LangsoServer:
 
     async def start(self) -> None:
         if self.backend == "postgres":
-            dsn = await recreate_database(DATABASE)
+            dsn = await recreate_database(self._database)
             database_url = dsn.replace("postgresql://", "postgres://", 1)
         else:
             database_url = f"sqlite://{self._tmp / 'langso.sqlite3'}"

@@ -15,6 +15,7 @@ import os
 import platform
 import random
 import sys
+import threading
 import time
 import uuid
 from collections import Counter
@@ -30,6 +31,7 @@ from _hostile_attacks import KINDS, Context, Tally
 from _http import Connection
 from _langso import COMMUNE, PASSWORD, Backend, LangsoServer, cli_ready
 
+DATABASE = "hostile_bench"  # PostgreSQL: dropped and created again by every run
 PROVINCE = "38"  # Thanh Hóa, the province of commune 16012
 VICTIMS_SCRIPT = Path(__file__).resolve().parent / "_hostile_victims.py"
 VICTIM_NAMES = ("sign-in page", "member push", "member pull", "coverage page")
@@ -51,6 +53,9 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--attackers", type=int, help="attackers per kind (default 4; quick 2)")
     parser.add_argument("--households", type=int, help="households seeded (default 3000)")
     parser.add_argument("--phases", help="comma-separated phase names to run (default all)")
+    parser.add_argument(
+        "--nice", type=int, default=10, help="niceness of the attackers' process (default 10)"
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     args.backend_list = [part for part in args.backends.split(",") if part]
@@ -232,6 +237,37 @@ class Victims:
         return [s for s in self.samples if start <= s[1] <= end]
 
 
+async def _attack(
+    kinds: list[str],
+    per_kind: int,
+    context: Context,
+    tallies: dict[str, Tally],
+    seconds: float,
+    nice: int,
+) -> None:
+    """Run the attackers for `seconds`, in their own thread and event loop, at a lower priority:
+    a real attacker's client does not share the server's cores. Linux sets a thread's niceness
+    by its id; the server and the victims, started by the main thread, keep theirs."""
+    if nice and hasattr(os, "setpriority"):
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    stop = asyncio.Event()
+    tasks = [
+        asyncio.create_task(KINDS[kind](context, stop, tallies[kind], index))
+        for kind in kinds
+        for index in range(per_kind)
+    ]
+    await asyncio.sleep(seconds)
+    stop.set()
+    done, pending = await asyncio.wait(tasks, timeout=IN_FLIGHT)
+    for task in pending:
+        task.cancel()
+        tallies[kinds[tasks.index(task) // per_kind]].statuses["cut after 120 s"] += 1
+    for task in done:
+        if (error := task.exception()) is not None:
+            tallies[kinds[tasks.index(task) // per_kind]].failed(error)
+    await asyncio.gather(*pending, return_exceptions=True)
+
+
 async def _run_phase(
     phase: str, server: LangsoServer, seeded: Seeded, victims: Victims, args: argparse.Namespace
 ) -> PhaseResult:
@@ -241,22 +277,12 @@ async def _run_phase(
     meter = CpuMeter(server.server_pids(), server.database)
     await meter.start()
     victims_cpu = _process_cpu(victims.pid)
-    stop = asyncio.Event()
     start = time.monotonic()
-    tasks = [
-        asyncio.create_task(KINDS[kind](seeded.context, stop, tallies[kind], index))
-        for kind in kinds
-        for index in range(per_kind)
-    ]
-    await asyncio.sleep(args.seconds)
-    stop.set()
-    done, pending = await asyncio.wait(tasks, timeout=IN_FLIGHT) if tasks else (set(), set())
-    for task in pending:
-        task.cancel()
-        tallies[kinds[tasks.index(task) // per_kind]].statuses["cut after 120 s"] += 1
-    for task in done:
-        if task.exception() is not None:
-            tallies[kinds[tasks.index(task) // per_kind]].failed(task.exception())  # type: ignore[arg-type]
+    if kinds:
+        attack = _attack(kinds, per_kind, seeded.context, tallies, args.seconds, args.nice)
+        await asyncio.to_thread(asyncio.run, attack)
+    else:
+        await asyncio.sleep(args.seconds)
     end = time.monotonic()
     used = await meter.stop()
     result = PhaseResult(server.backend, phase, end - start, attackers=tallies)
@@ -281,7 +307,7 @@ async def _run_phase(
 
 
 async def _run_backend(backend: Backend, args: argparse.Namespace) -> list[PhaseResult]:
-    server = LangsoServer(backend, log=_log)
+    server = LangsoServer(backend, log=_log, database=DATABASE)
     victims = Victims()
     results: list[PhaseResult] = []
     _log(f"== {server.name}: starting")
