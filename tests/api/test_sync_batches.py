@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 
@@ -13,6 +14,7 @@ from server.checklists.models import Checklist
 from server.db.config import connection, is_postgres
 from server.households.models import Household
 from server.lessons.models import LessonProgress
+from server.sync import push as push_module
 from server.sync.merge import Batch
 from server.sync.push import MAX_BATCH
 from server.syncable.models import ChangeLog, Conflict, SyncMutation
@@ -229,3 +231,39 @@ async def test_a_large_batch_lets_other_requests_run_while_it_merges(
     await asyncio.gather(big_push(), other_request())
 
     assert any(0 < count < MAX_BATCH for count in seen), sorted(seen)
+
+
+async def test_batches_larger_than_the_app_sends_take_turns(
+    village, user, login, push, monkeypatch
+):
+    """Four 500-mutation pushes at once would queue four long transactions ahead of everyone
+    else's request (on SQLite every query waits for the one connection): they take turns, while
+    batches of the app's size still run side by side."""
+    area = await village()
+    headers = await login(await user(roles.MEMBER, area.code))
+    running, most = 0, 0
+    original = push_module.in_transaction
+
+    @contextlib.asynccontextmanager
+    async def watched(*args):
+        nonlocal running, most
+        running += 1  # waiting for the database or inside the transaction
+        most = max(most, running)
+        try:
+            async with original(*args) as conn:
+                await asyncio.sleep(0.05)  # the transaction is open: others would start meanwhile
+                yield conn
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(push_module, "in_transaction", watched)
+
+    async def send(device: str, size: int) -> None:
+        batch = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(size)]
+        await push(headers, device, batch, expect={"applied"})
+
+    await asyncio.gather(*(send(f"dev-large-{i}", push_module.LARGE + 1) for i in range(4)))
+    assert most == 1
+    most = 0
+    await asyncio.gather(*(send(f"dev-app-{i}", push_module.LARGE) for i in range(3)))
+    assert most > 1
