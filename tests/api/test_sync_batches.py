@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import uuid
 
 import pytest
@@ -267,3 +268,28 @@ async def test_batches_larger_than_the_app_sends_take_turns(
     most = 0
     await asyncio.gather(*(send(f"dev-app-{i}", push_module.LARGE) for i in range(3)))
     assert most > 1
+
+
+async def test_a_large_batch_leaves_the_database_to_others_as_long_as_it_took(
+    village, user, login, push, monkeypatch
+):
+    """Between two large batches others get the database for as long as one took: a request
+    asking several questions no longer waits behind a whole batch for each (issue 11)."""
+    area = await village()
+    headers = await login(await user(roles.MEMBER, area.code))
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(push_module, "_pause", pause)
+    small = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(push_module.LARGE)]
+    await push(headers, "dev-small", small, expect={"applied"})
+    assert pauses == []
+
+    started = time.monotonic()
+    large = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(MAX_BATCH)]
+    await push(headers, "dev-large", large, expect={"applied"})
+    took = time.monotonic() - started
+
+    assert len(pauses) == 1 and 0 < pauses[0] <= min(took, push_module.MAX_PAUSE)
