@@ -70,16 +70,18 @@ class Connection:
         *,
         params: dict[str, Any] | None = None,
         json: Any = None,
+        raw: bytes | None = None,
     ) -> Response:
         """Send one request and read its whole answer. A path starting with `/` gets the prefix
-        unless it already starts with it (a server's own `Next-Page` link, say)."""
+        unless it already starts with it (a server's own `Next-Page` link, say). `raw` is a body
+        sent as JSON as it is (bench/hostile.py's malformed ones)."""
         target = path if path.startswith(self.prefix + "/") else self.prefix + path
         if params:
             target += ("&" if "?" in target else "?") + urlencode(params)
-        body = b"" if json is None else orjson.dumps(json)
+        body = raw if raw is not None else b"" if json is None else orjson.dumps(json)
         head = [f"{method} {target} HTTP/1.1", f"Host: {self.host}:{self.port}"]
         head += [f"{name}: {value}" for name, value in self.headers.items()]
-        if json is not None:
+        if json is not None or raw is not None:
             head.append("Content-Type: application/json")
         if body or method in ("POST", "PUT", "PATCH"):
             head.append(f"Content-Length: {len(body)}")

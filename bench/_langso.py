@@ -51,8 +51,9 @@ def cli_ready() -> bool:
 class LangsoServer:
     """Our server: 1 uvicorn worker on SQLite, 2 on PostgreSQL (the documented deployments)."""
 
-    def __init__(self, backend: Backend, log: Any = print) -> None:
+    def __init__(self, backend: Backend, log: Any = print, database: str = DATABASE) -> None:
         self.backend = backend
+        self._database = database
         self.workers = 1 if backend == "sqlite" else 2
         self.name = f"Làng Số ({'SQLite' if backend == 'sqlite' else 'PostgreSQL'})"
         self.log = log
@@ -69,14 +70,18 @@ class LangsoServer:
 
     @property
     def database(self) -> str | None:
-        return DATABASE if self.backend == "postgres" else None
+        return self._database if self.backend == "postgres" else None
+
+    def running(self) -> bool:
+        """False once the server's process has exited (crashed, or stopped)."""
+        return self._proc is not None and self._proc.poll() is None
 
     def server_pids(self) -> list[int]:
         return descendants(self._proc.pid) if self._proc is not None else []
 
     async def start(self) -> None:
         if self.backend == "postgres":
-            dsn = await recreate_database(DATABASE)
+            dsn = await recreate_database(self._database)
             database_url = dsn.replace("postgresql://", "postgres://", 1)
         else:
             database_url = f"sqlite://{self._tmp / 'langso.sqlite3'}"
@@ -114,20 +119,28 @@ class LangsoServer:
             if not lines:
                 raise RuntimeError("langso village add printed no village code")
             code = lines[-1].split()[-1]
-            self._accounts += 1
-            phone = f"0981{self._accounts:06d}"
-            self._cli(
-                "user", "add",
-                "--phone", phone,
-                "--name", f"Bench {self._accounts}",
-                "--role", "member",
-                "--area", code,
-                "--password-stdin",
-                stdin=f"{PASSWORD}\n",
-            )  # fmt: skip
-            self._phones[code] = phone
+            self._phones[code] = self.add_user("member", code)
             codes.append(code)
         return codes
+
+    def phone(self, village: str) -> str:
+        """The phone number of the member account `villages` made for this village."""
+        return self._phones[village]
+
+    def add_user(self, role: str, *areas: str) -> str:
+        """Add an account with `langso user add` (password `PASSWORD`); return its phone."""
+        self._accounts += 1
+        phone = f"0981{self._accounts:06d}"
+        self._cli(
+            "user", "add",
+            "--phone", phone,
+            "--name", f"Bench {self._accounts}",
+            "--role", role,
+            *(part for area in areas for part in ("--area", area)),
+            "--password-stdin",
+            stdin=f"{PASSWORD}\n",
+        )  # fmt: skip
+        return phone
 
     async def device(self, index: int, village: str) -> LangsoDevice:
         client = Connection(f"{self.url}/api/v1")

@@ -6,6 +6,8 @@ import asyncio
 import hashlib
 import secrets
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from server.accounts import roles, throttle
 from server.accounts.models import ApiToken, User, UserArea
@@ -20,9 +22,21 @@ from server.i18n import N_
 from server.phones import normalize_phone
 from server.search import fold
 
+T = TypeVar("T")
 SLOW_AFTER = 3  # checks of one phone from one address before each further one is slowed down
 REFUSE_AFTER = throttle.PAIR_LIMIT  # checks of one phone from one address before a lock
 _DUMMY_HASH = hash_password(secrets.token_hex(8))
+# argon2 checks running at once in one worker. Each takes a core for ~0.1-0.2 s (and 64 MiB):
+# a flood of guesses from ever new addresses and phones, which the throttle cannot pace, waits
+# its turn here instead of taking every core from the signed-in users (bench/hostile.py).
+HASHING_AT_ONCE = 1
+_HASHING = asyncio.Semaphore(HASHING_AT_ONCE)
+
+
+async def hashed(check: Callable[..., T], *args: str) -> T:
+    """Run an argon2 hash or check in a worker thread, `HASHING_AT_ONCE` at a time."""
+    async with _HASHING:
+        return await asyncio.to_thread(check, *args)
 
 
 class AccountError(UserError):
@@ -73,7 +87,7 @@ async def create_user(
         name=name.strip(),
         search_name=fold(name),
         role=role,
-        password_hash=await asyncio.to_thread(hash_password, password),
+        password_hash=await hashed(hash_password, password),
         language=language,
     )
     for area in areas:
@@ -100,7 +114,7 @@ async def _checked(phone: str, address: str, stored: str | None, password: str) 
     if checks > SLOW_AFTER:
         await asyncio.sleep(min(2.0 ** (checks - 1 - SLOW_AFTER), 8.0))
     # argon2 takes ~100 ms of CPU: keep it off the event loop so other requests go on.
-    valid = await asyncio.to_thread(verify_password, stored or _DUMMY_HASH, password)
+    valid = await hashed(verify_password, stored or _DUMMY_HASH, password)
     if stored is not None and valid:
         await throttle.passed(phone, address)
         return True
@@ -157,7 +171,7 @@ async def change_password(user: User, current: str, new: str, address: str) -> N
     if not await _checked(user.phone, address, user.password_hash, current):
         raise AccountError(N_("The current password is not right."), "current")
     _check_new_password(new)
-    user.password_hash = await asyncio.to_thread(hash_password, new)
+    user.password_hash = await hashed(hash_password, new)
     user.session_epoch += 1
     await user.save(update_fields=["password_hash", "session_epoch"])
     await ApiToken.filter(user=user).delete()

@@ -13,9 +13,9 @@ import click
 from server import data_lock
 from server.accounts import roles
 from server.cli import ops
+from server.cli.households import households
 from server.cli.ops import settings_or_error as _settings
 from server.cli.privacy import privacy
-from server.cli.households import households
 from server.cli.text import CliError, Group, choose_language, say, text
 from server.i18n import LANGUAGES, N_
 from server.settings import Settings

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from collections import Counter, defaultdict
@@ -17,6 +18,8 @@ from server.lessons.models import LessonVersion, PublishedLesson
 from server.web import cells
 
 COMPLETED = "completed"
+REPORTS_AT_ONCE = 1  # completion reports counted at once in one worker
+_REPORTING = asyncio.Semaphore(REPORTS_AT_ONCE)
 MOST_MISSED = 5
 
 
@@ -116,7 +119,17 @@ def _group_key(village: str, commune: str, area: Area | None, scope: Scope) -> s
 
 
 async def completion(scope: Scope, area: Area | None) -> list[LessonReport]:
-    """Every published lesson's figures for the members in scope, by area (counted in SQL)."""
+    """Every published lesson's figures for the members in scope, by area (counted in SQL).
+
+    One report at a time per worker: its "most missed" query walks every completed lesson's
+    answers, and on SQLite every other request waits for the one connection meanwhile; four
+    trainers at once made everyone wait for four (bench/hostile.py). The others take turns.
+    """
+    async with _REPORTING:
+        return await _completion(scope, area)
+
+
+async def _completion(scope: Scope, area: Area | None) -> list[LessonReport]:
     members = await _Query(scope, area).rows(
         "a.code AS village, a.commune_code AS commune, COUNT(DISTINCT u.id) AS n",
         tail=" GROUP BY a.code, a.commune_code",

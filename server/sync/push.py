@@ -8,6 +8,8 @@ result. The parts: `wire.py` reads the mutations, `merge.py` applies them in mem
 
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -31,11 +33,36 @@ from server.syncable.writes import WEB_DEVICE_PREFIX
 __all__ = ["MAX_BATCH", "PushRequest", "push"]
 
 MAX_BATCH = 500
+LARGE = 100  # mutations the member app sends at most at once (pwa/static/app/sync.js BATCH)
+_LARGE_PUSHES = asyncio.Semaphore(1)  # larger batches are applied one at a time per worker
+MAX_PAUSE = 5.0  # seconds the database is left to others after a large batch, at most
+YIELD_EVERY = 50  # mutations merged between two turns of the event loop's other requests
 _ATTEMPTS = 3
 
 
 async def push(request: PushRequest) -> list[dict[str, Any]]:
     """Apply the batch and return one receipt per mutation, in the order they were sent."""
+    if len(request.mutations) <= LARGE:
+        return await _push(request)
+    # A batch larger than the member app sends holds its transaction for long (on SQLite, the
+    # one connection every request waits for): such batches take turns, so a request queued
+    # behind them waits for one at most, not for every one sent at once; and the next one starts
+    # only after a pause as long as this one took, so a request that asks the database several
+    # times gets through between two of them instead of waiting behind one for each question
+    # (bench/hostile.py). The sender of large batches is slowed down; nobody else is.
+    async with _LARGE_PUSHES:
+        started = time.monotonic()
+        try:
+            return await _push(request)
+        finally:
+            await _pause(min(time.monotonic() - started, MAX_PAUSE))
+
+
+async def _pause(seconds: float) -> None:
+    await asyncio.sleep(seconds)
+
+
+async def _push(request: PushRequest) -> list[dict[str, Any]]:
     for attempt in range(_ATTEMPTS):
         try:
             async with in_transaction() as conn:
@@ -71,6 +98,10 @@ async def _push_once(conn: BaseDBAsyncClient, request: PushRequest) -> list[dict
             seen[item.id] = len(receipts)
             receipts.append(None)
             outcomes.append(batch.apply(item))
+            if len(outcomes) % YIELD_EVERY == 0:
+                # A batch of 500 mutations at the map limits is ~100 ms of merging: let the
+                # worker's other requests run between slices of it (bench/hostile.py).
+                await asyncio.sleep(0)
 
     versions = await batch.assign_versions(conn)
     kept_by = await _kept_by(conn, request, outcomes)

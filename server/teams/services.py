@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -197,7 +196,7 @@ async def reset_password(user: User) -> str:
     Failed sign-ins counted against their number are forgotten: the new password works at once.
     """
     password = temporary_password()
-    user.password_hash = await asyncio.to_thread(hash_password, password)
+    user.password_hash = await accounts.hashed(hash_password, password)
     await _sign_out_everywhere(user)
     await throttle.forget_phone(user.phone)
     return password

@@ -390,6 +390,36 @@ async def test_passwords_are_hashed_and_checked_off_the_event_loop(
     assert threading.main_thread().name not in threads
 
 
+async def test_a_flood_of_guesses_checks_one_password_at_a_time(client, monkeypatch):
+    """Guesses for ever other phones from ever other addresses: nothing for the throttle to pace,
+    and each argon2 check takes a core. They queue for one check at a time per worker, so the
+    flood leaves the other cores to everyone else (bench/hostile.py, issue 11)."""
+    running, most = 0, 0
+    lock = threading.Lock()
+
+    def slow_verify(stored: str, password: str) -> bool:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)  # as long as a real check, so that parallel ones would overlap
+        with lock:
+            running -= 1
+        return False
+
+    monkeypatch.setattr(accounts, "verify_password", slow_verify)
+
+    async def guess(index: int) -> int:
+        body = {"phone": f"09120000{index:02d}", "password": "wrong-guess"}
+        response = await client.post("/api/v1/session", json=body)
+        return response.status_code
+
+    statuses = await asyncio.gather(*(guess(index) for index in range(6)))
+
+    assert statuses == [401] * 6
+    assert most == accounts.HASHING_AT_ONCE == 1
+
+
 # Who am I, signing out
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import threading
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -12,8 +15,10 @@ from openpyxl import load_workbook
 
 from server.accounts import roles
 from server.content import curriculum
+from server.coverage import exports
 from server.syncable.models import ChangeLog, Device
 from server.teams.models import Team
+from server.web import cells
 from tests.data import COMMUNE_A, COMMUNE_B, household_data, mutation
 
 PROVINCE = "38"
@@ -159,6 +164,59 @@ async def test_coverage_export_has_the_dashboard_numbers_and_is_logged(
         "area": COMMUNE_A,
         "rows": len(rows) - 3,  # less the title, the header and the totals
     }
+
+
+@pytest.mark.parametrize("kind", ["coverage", "households"])
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+async def test_exports_are_written_off_the_event_loop(
+    client, login, user, two_communes, monkeypatch, kind, fmt
+):
+    """A province's export is seconds of CPU (openpyxl): on the event loop it would hold every
+    other user's request meanwhile (bench/hostile.py, issue 11). Each row is turned into cells
+    in a worker thread."""
+    threads: set[int] = set()
+    for name in ("csv_row", "xlsx_row"):
+        original = getattr(cells, name)
+
+        def spy(*args, _original=original):
+            threads.add(threading.get_ident())
+            return _original(*args)
+
+        monkeypatch.setattr(cells, name, spy)
+    headers = await login(await user(roles.COORDINATOR, PROVINCE))
+
+    response = await client.get(f"/coverage/{PROVINCE}/export/{kind}.{fmt}", headers=headers)
+
+    assert response.status_code == 200
+    assert threads and threading.get_ident() not in threads
+
+
+async def test_one_export_is_built_at_a_time(client, login, user, two_communes, monkeypatch):
+    """Each export computing in its own thread would take the GIL from the event loop four
+    times over: coordinators downloading at once wait their turn instead."""
+    running, most = 0, 0
+    lock = threading.Lock()
+    original = cells.csv_row
+
+    def slow_row(values):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.02)
+        with lock:
+            running -= 1
+        return original(values)
+
+    monkeypatch.setattr(cells, "csv_row", slow_row)
+    headers = await login(await user(roles.COORDINATOR, PROVINCE))
+
+    async def download() -> int:
+        url = f"/coverage/{PROVINCE}/export/households.csv"
+        return (await client.get(url, headers=headers)).status_code
+
+    assert await asyncio.gather(*(download() for _ in range(4))) == [200] * 4
+    assert most == exports.BUILDING_AT_ONCE == 1
 
 
 async def test_household_list_leaves_out_phones_and_notes(client, login, user, two_communes):

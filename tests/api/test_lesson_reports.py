@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 
 from server.accounts import roles
+from server.lessons import reports
 from server.lessons.models import PublishedLesson
 from tests.api.lessons import SLUG, take_quiz
 from tests.data import COMMUNE_A, COMMUNE_B
@@ -68,3 +70,31 @@ async def test_reports_stay_inside_the_viewers_area(user, village, signed_in):
     assert (await member.get("/trainer/reports")).status_code == 403
     trainer = await signed_in(await user(roles.TRAINER, COMMUNE_A))
     assert (await trainer.get("/trainer/reports")).status_code == 200
+
+
+async def test_reports_are_counted_one_at_a_time(user, village, login, client, monkeypatch):
+    """Four trainers opening the report at once would hold SQLite's one connection four reports
+    long for everyone else (bench/hostile.py, issue 11): they take turns."""
+    here = await village(COMMUNE_A)
+    headers = await login(await user(roles.TRAINER, here.code))
+    running, most = 0, 0
+    original = reports._add_most_missed
+
+    async def watched(*args):
+        nonlocal running, most
+        running += 1
+        most = max(most, running)
+        try:
+            await asyncio.sleep(0.05)  # the long query: others would start meanwhile
+            return await original(*args)
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(reports, "_add_most_missed", watched)
+
+    async def report(path: str) -> int:
+        return (await client.get(path, headers=headers)).status_code
+
+    paths = ["/trainer/reports", "/trainer/reports.csv"] * 2
+    assert await asyncio.gather(*(report(path) for path in paths)) == [200] * 4
+    assert most == reports.REPORTS_AT_ONCE == 1

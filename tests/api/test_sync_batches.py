@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import time
 import uuid
 
 import pytest
@@ -13,6 +15,9 @@ from server.checklists.models import Checklist
 from server.db.config import connection, is_postgres
 from server.households.models import Household
 from server.lessons.models import LessonProgress
+from server.sync import push as push_module
+from server.sync.merge import Batch
+from server.sync.push import MAX_BATCH
 from server.syncable.models import ChangeLog, Conflict, SyncMutation
 from tests.data import household_data, mutation
 
@@ -190,3 +195,101 @@ async def test_two_devices_creating_one_record_at_once(village, user, login, pus
             ("people_count", kept[1]),
         }
         assert await ChangeLog.filter(record_id=record).count() == 1
+
+
+async def test_a_large_batch_lets_other_requests_run_while_it_merges(
+    village, user, login, push, monkeypatch
+):
+    """500 mutations at the map limits take ~100 ms of merging (issue 11: nobody else may wait a
+    second); the push hands the event loop back every `YIELD_EVERY` mutations, so a request
+    arriving meanwhile is not held until the whole batch is merged."""
+    area = await village()
+    headers = await login(await user(roles.MEMBER, area.code))
+    applied = 0
+    original = Batch.apply
+
+    def counting(self, item):
+        nonlocal applied
+        applied += 1
+        return original(self, item)
+
+    monkeypatch.setattr(Batch, "apply", counting)
+    seen: set[int] = set()
+    done = asyncio.Event()
+
+    async def other_request() -> None:
+        while not done.is_set():
+            seen.add(applied)
+            await asyncio.sleep(0)
+
+    async def big_push() -> None:
+        batch = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(MAX_BATCH)]
+        try:
+            await push(headers, "dev-big", batch, expect={"applied"})
+        finally:
+            done.set()
+
+    await asyncio.gather(big_push(), other_request())
+
+    assert any(0 < count < MAX_BATCH for count in seen), sorted(seen)
+
+
+async def test_batches_larger_than_the_app_sends_take_turns(
+    village, user, login, push, monkeypatch
+):
+    """Four 500-mutation pushes at once would queue four long transactions ahead of everyone
+    else's request (on SQLite every query waits for the one connection): they take turns, while
+    batches of the app's size still run side by side."""
+    area = await village()
+    headers = await login(await user(roles.MEMBER, area.code))
+    running, most = 0, 0
+    original = push_module.in_transaction
+
+    @contextlib.asynccontextmanager
+    async def watched(*args):
+        nonlocal running, most
+        running += 1  # waiting for the database or inside the transaction
+        most = max(most, running)
+        try:
+            async with original(*args) as conn:
+                await asyncio.sleep(0.05)  # the transaction is open: others would start meanwhile
+                yield conn
+        finally:
+            running -= 1
+
+    monkeypatch.setattr(push_module, "in_transaction", watched)
+
+    async def send(device: str, size: int) -> None:
+        batch = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(size)]
+        await push(headers, device, batch, expect={"applied"})
+
+    await asyncio.gather(*(send(f"dev-large-{i}", push_module.LARGE + 1) for i in range(4)))
+    assert most == 1
+    most = 0
+    await asyncio.gather(*(send(f"dev-app-{i}", push_module.LARGE) for i in range(3)))
+    assert most > 1
+
+
+async def test_a_large_batch_leaves_the_database_to_others_as_long_as_it_took(
+    village, user, login, push, monkeypatch
+):
+    """Between two large batches others get the database for as long as one took: a request
+    asking several questions no longer waits behind a whole batch for each (issue 11)."""
+    area = await village()
+    headers = await login(await user(roles.MEMBER, area.code))
+    pauses: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        pauses.append(seconds)
+
+    monkeypatch.setattr(push_module, "_pause", pause)
+    small = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(push_module.LARGE)]
+    await push(headers, "dev-small", small, expect={"applied"})
+    assert pauses == []
+
+    started = time.monotonic()
+    large = [mutation(uuid.uuid4(), household_data(area.code)) for _ in range(MAX_BATCH)]
+    await push(headers, "dev-large", large, expect={"applied"})
+    took = time.monotonic() - started
+
+    assert len(pauses) == 1 and 0 < pauses[0] <= min(took, push_module.MAX_PAUSE)
