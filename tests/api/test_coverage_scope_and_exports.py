@@ -178,9 +178,9 @@ async def test_exports_are_written_off_the_event_loop(
     for name in ("csv_row", "xlsx_row"):
         original = getattr(cells, name)
 
-        def spy(*args, _original=original):
+        def spy(*args, _original=original, **options):
             threads.add(threading.get_ident())
-            return _original(*args)
+            return _original(*args, **options)
 
         monkeypatch.setattr(cells, name, spy)
     headers = await login(await user(roles.COORDINATOR, PROVINCE))
