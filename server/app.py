@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None, *, periodic: bool = False) -> S
                 periodic_tasks = (
                     [
                         loop.create_task(reminders.keep_reminding()),
-                        loop.create_task(retention.daily()),
+                        loop.create_task(retention.daily(settings.access_log_days)),
                     ]
                     if periodic
                     else []

@@ -32,7 +32,10 @@ EXPORT = "export"  # exported personal data (the household list of an area)
 CONFLICTS = "conflicts"  # opened a page of conflicts (households' values side by side)
 SYNC = "sync"  # a phone pulled households (one entry per pull page that held any)
 VILLAGE_LIST = "village_list"  # a village's households listed to choose from (assignments)
-ACTIONS = (HOUSEHOLD, HISTORY, COPY, EXPORT, CONFLICTS, SYNC, VILLAGE_LIST)
+RETENTION = "retention"  # the retention sweep erased a household or emptied a purpose's fields
+ACTIONS = (HOUSEHOLD, HISTORY, COPY, EXPORT, CONFLICTS, SYNC, VILLAGE_LIST, RETENTION)
+# Who did what the server did by itself (the retention sweep): no user.
+SYSTEM_USER_ID = uuid.UUID(int=0)
 ACTION_LABELS = {
     HOUSEHOLD: N_("Opened a household's details"),
     HISTORY: N_("Opened a household's history"),
@@ -41,6 +44,7 @@ ACTION_LABELS = {
     CONFLICTS: N_("Opened the conflicts to review"),
     SYNC: N_("Synced households to a phone"),
     VILLAGE_LIST: N_("Listed a village's households to give work"),
+    RETENTION: N_("Past its retention period: erased or emptied by the server"),
 }
 
 
@@ -66,6 +70,28 @@ async def record(
         area_code=subject.area_code,
         province_code=subject.province_code,
         detail=detail or {},
+    )
+
+
+async def record_by_server(
+    action: str, subjects: list[Subject], detail: dict[str, Any] | None = None
+) -> None:
+    """Entries for what the server did by itself (no user), one per subject."""
+    now = datetime.now(UTC)
+    await AccessEntry.bulk_create(
+        [
+            AccessEntry(
+                at=now,
+                user_id=SYSTEM_USER_ID,
+                user_name="Làng Số",
+                action=action,
+                household_id=subject.household_id,
+                area_code=subject.area_code,
+                province_code=subject.province_code,
+                detail=detail or {},
+            )
+            for subject in subjects
+        ]
     )
 
 

@@ -55,9 +55,10 @@ def privacy_sweep() -> None:
     from server.cli.commands import _run
     from server.privacy.sweep import sweep
 
-    done = _run(lambda _s: sweep())
+    done = _run(lambda s: sweep(access_log_days=s.access_log_days))
     if done.skipped:
         raise CliError(text(N_("Another server is sweeping right now. Try again later.")))
     say(N_("Erased %(count)s households past their retention period."), count=done.erased)
     for key, count in sorted(done.emptied.items()):
         say(N_("Purpose %(purpose)s: emptied in %(count)s households."), purpose=key, count=count)
+    say(N_("Access log entries past their period, deleted: %(count)s."), count=done.access_pruned)

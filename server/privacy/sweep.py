@@ -17,6 +17,7 @@ from typing import Any
 from tortoise.expressions import Q
 from tortoise.transactions import in_transaction
 
+from server.access import services as access
 from server.content import curriculum
 from server.db.config import is_postgres
 from server.households.models import Household
@@ -38,13 +39,16 @@ class SweepResult:
     erased: int = 0
     emptied: dict[str, int] = field(default_factory=dict)
     skipped: bool = False  # another worker was sweeping
+    access_pruned: int = 0  # access log entries past their own retention, deleted
 
 
-async def sweep(now: datetime | None = None) -> SweepResult:
+async def sweep(now: datetime | None = None, access_log_days: int | None = None) -> SweepResult:
     """Erase households past the required purpose's retention, then empty what other purposes
-    keep past theirs; a household's last change is its `updated_at`."""
+    keep past theirs; a household's last change is its `updated_at`. Each household touched gets
+    an access log entry (by the server, per purpose); entries older than `access_log_days` go."""
     now = now or datetime.now(UTC)
     result = SweepResult()
+    touched: dict[str, list[uuid.UUID]] = {}
     async with in_transaction() as conn:
         if is_postgres(conn):
             rows = await conn.execute_query_dict(
@@ -70,6 +74,16 @@ async def sweep(now: datetime | None = None) -> SweepResult:
                     result.erased += 1
                 elif done is not None:
                     result.emptied[purpose.key] = result.emptied.get(purpose.key, 0) + 1
+                if done is not None:
+                    touched.setdefault(purpose.key, []).append(household_id)
+    for key, household_ids in touched.items():
+        places = await Household.filter(id__in=household_ids).values_list(
+            "id", "village_code", "province_code"
+        )
+        subjects = [access.Subject(place[0], place[1], place[2]) for place in places]
+        await access.record_by_server(access.RETENTION, subjects, {"purpose": key})
+    if access_log_days is not None:
+        result.access_pruned = await access.prune(access.retention_cutoff(access_log_days, now))
     return result
 
 
@@ -80,12 +94,12 @@ def _holds(name: str) -> Q:
     return Q(**present) & ~Q(**empty)
 
 
-async def daily(interval: float = DAY, first_after: float = HOUR) -> None:
+async def daily(access_log_days: int, interval: float = DAY, first_after: float = HOUR) -> None:
     """Sweep `first_after` seconds from now, then every `interval`, while the server runs."""
     await asyncio.sleep(first_after)
     while True:
         try:
-            done = await sweep()
+            done = await sweep(access_log_days=access_log_days)
             if not done.skipped:
                 _log.info("retention sweep: %s erased, %s emptied", done.erased, done.emptied)
         except Exception:  # a failed sweep waits for the next day; the server keeps serving

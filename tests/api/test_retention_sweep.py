@@ -8,6 +8,7 @@ import contextlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
+from server.access.models import AccessEntry
 from server.accounts import roles
 from server.households.models import Household
 from server.privacy import sweep as retention
@@ -45,11 +46,20 @@ async def test_the_sweep_erases_or_empties_what_is_past_its_retention(
     before = (await client.get(f"/api/v1/coverage/{area.code}", headers=coordinator)).json()
     _, cursor = await pull_changes(member, "", lambda c: c["record_id"] == str(fresh))
 
-    done = await retention.sweep()
+    stale = await AccessEntry.create(
+        at=datetime.now(UTC) - timedelta(days=800), user_id=uuid.uuid4(), action="history"
+    )
+
+    done = await retention.sweep(access_log_days=730)
     again = await retention.sweep()
 
     assert done.erased >= 1 and done.emptied.get("contact_phone", 0) >= 1
     assert (again.erased, again.emptied) == (0, {})
+    # Reported in the access log, per household and purpose; the log keeps its own period.
+    logged = await AccessEntry.filter(action="retention").values_list("household_id", "detail")
+    assert (old, {"purpose": "support_records"}) in logged
+    assert (quiet, {"purpose": "contact_phone"}) in logged
+    assert done.access_pruned >= 1 and not await AccessEntry.filter(id=stale.id).exists()
     erased, emptied, kept = [await Household.get(id=i) for i in (old, quiet, fresh)]
     assert erased.deleted and erased.erased_at and erased.head_name == "" and erased.phone is None
     assert emptied.phone is None and emptied.head_name == "Lê Văn Cũ" and not emptied.deleted
@@ -71,7 +81,7 @@ async def test_serve_sweeps_by_itself(village, user, login, push):
     _area, _member, (old,) = await _households(village, user, login, push, 1)
     await _age(old, 1100)
 
-    task = asyncio.create_task(retention.daily(interval=3600, first_after=0))
+    task = asyncio.create_task(retention.daily(730, interval=3600, first_after=0))
     for _ in range(100):
         await asyncio.sleep(0.05)
         if (await Household.get(id=old)).erased_at is not None:

@@ -242,8 +242,14 @@ def test_privacy_sweep_says_what_it_did_in_counts(data_dir: Path) -> None:
     said_en = _langso(data_dir, "--language", "en", "privacy", "sweep")
 
     assert said_vi.returncode == 0, said_vi.stderr
-    assert said_vi.stdout.strip() == "Đã xoá thông tin của 0 hộ quá thời hạn lưu giữ."
-    assert said_en.stdout.strip() == "Erased 0 households past their retention period."
+    assert said_vi.stdout.splitlines() == [
+        "Đã xoá thông tin của 0 hộ quá thời hạn lưu giữ.",
+        "Đã xoá 0 mục nhật ký truy cập quá thời hạn lưu.",
+    ]
+    assert said_en.stdout.splitlines() == [
+        "Erased 0 households past their retention period.",
+        "Access log entries past their period, deleted: 0.",
+    ]
 
 
 def test_households_import_checks_then_imports_a_csv_once(data_dir: Path, tmp_path: Path) -> None:
