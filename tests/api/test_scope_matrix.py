@@ -41,6 +41,8 @@ _ACTION_BODY = {"days": "5", "reason": "Chiếm"}
 
 # Coordinators' imports (a file in, a preview, a confirmation): tested in test_imports.py.
 IMPORTS = "imports"
+# Health and metrics, for monitors (by address or token, not by role): test_ops_endpoints.py.
+OPS = "ops"
 
 # Every route of the app: who may call it. MANAGE routes are checked by the matrix below.
 ROUTES: dict[tuple[str, str], str] = {
@@ -106,6 +108,9 @@ ROUTES: dict[tuple[str, str], str] = {
     ("/api/v1/checklist-templates", "GET"): MANAGE,
     ("/api/v1/checklist-templates", "POST"): MANAGE,
     ("/api/v1/checklist-templates/{key}/versions", "POST"): MANAGE,
+    ("/healthz", "GET"): OPS,
+    ("/readyz", "GET"): OPS,
+    ("/metrics", "GET"): OPS,
     ("/manage/import", "GET"): IMPORTS,
     ("/manage/import/{kind}", "POST"): IMPORTS,
     ("/manage/import/confirm", "POST"): IMPORTS,
