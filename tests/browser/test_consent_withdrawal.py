@@ -41,7 +41,7 @@ def _withdraw(page: Page, household: str, purpose: re.Pattern[str], who: str) ->
     open_screen(page, f"#/households/{household}")
     page.get_by_role("link", name="Rút lại đồng ý").click()
     page.get_by_label(purpose).check()
-    page.get_by_label("Người đề nghị", exact=True).fill(who)
+    page.get_by_label("Người yêu cầu", exact=True).fill(who)
     page.get_by_label("Qua điện thoại").check()
     page.get_by_role("button", name="Rút lại đồng ý").click()
 
