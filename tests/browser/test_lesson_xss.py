@@ -6,6 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from playwright.sync_api import Error as PlaywrightError
+
 from tests.browser.member import sign_in, sync_now
 from tests.browser.support import LiveServer, Phones
 from tests.browser.trainer import (
@@ -55,8 +57,11 @@ def _watch(page: Page) -> list[str]:
 def _poke(page: Page, selector: str) -> None:
     """Hover, focus and click what was rendered, as a curious person would."""
     for element in page.locator(f"{selector} *").all()[:200]:
-        if element.is_visible():
-            element.hover(timeout=2_000, force=True)
+        try:
+            if element.is_visible():
+                element.hover(timeout=2_000, force=True)
+        except PlaywrightError:  # it went out of view meanwhile (the page redrew): next one
+            continue
     page.wait_for_timeout(300)
 
 
